@@ -1,0 +1,134 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeConfigText, type MigrationConfig, type SupportedOptions } from './config.js';
+import { decodeSetting, isBlank, SETTING_NAME, viewSetting } from './setting.js';
+import { sameConfig } from './canonical.js';
+import { describeMigrations, inProgress } from './migrations.js';
+import { formatViolation, type Violation } from './violation.js';
+import { at } from './json.js';
+
+/** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
+export interface AdmissionInput {
+  readonly operation: string;
+  readonly object?: unknown;
+  readonly oldObject?: unknown;
+  /** VirtualMachineInstanceMigrations; finished ones are ignored. */
+  readonly migrations: readonly unknown[];
+  readonly supportedOptions?: SupportedOptions;
+}
+
+export interface StatusCause {
+  readonly reason: string;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** A `metav1.Status` of failure, as an AdmissionReview response carries it. */
+export interface FailureStatus {
+  readonly metadata: Readonly<Record<string, never>>;
+  readonly status: 'Failure';
+  readonly message: string;
+  readonly reason: 'Invalid' | 'BadRequest';
+  readonly code: 422 | 400;
+  readonly details?: {
+    readonly name: string;
+    readonly group: string;
+    readonly kind: string;
+    readonly causes: readonly StatusCause[];
+  };
+}
+
+/** The `response` of an AdmissionReview v1, without `uid` (the webhook echoes the request's). */
+export interface AdmissionResponse {
+  readonly allowed: boolean;
+  readonly status?: FailureStatus;
+  readonly warnings?: readonly string[];
+}
+
+const SUBJECT = `Setting.harvesterhci.io "${SETTING_NAME}"`;
+
+/** The Kubernetes "is invalid" message: one cause bare, several in brackets. */
+export const invalidMessage = (violations: readonly Violation[]): string => {
+  const parts = violations.map(formatViolation);
+  return `${SUBJECT} is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`;
+};
+
+const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
+  allowed: false,
+  status: {
+    metadata: {},
+    status: 'Failure',
+    message: invalidMessage(violations),
+    reason: 'Invalid',
+    code: 422,
+    details: {
+      name: SETTING_NAME,
+      group: 'harvesterhci.io',
+      kind: 'Setting',
+      causes: violations.map((v) => ({ reason: v.reason, field: v.field, message: v.message })),
+    },
+  },
+});
+
+/** Below this many seconds the Harvester UI refuses the timeouts. */
+const UI_MINIMUM_SECONDS = 10;
+
+/** Warnings for a configuration that is valid but probably not what the administrator meant. */
+export const warningsFor = (config: MigrationConfig): readonly string[] => {
+  const warnings: string[] = [];
+  if (config.allowPostCopy === true && config.allowWorkloadDisruption === false) {
+    warnings.push(
+      'allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true',
+    );
+  }
+  for (const key of ['completionTimeoutPerGiB', 'progressTimeout'] as const) {
+    const v = config[key];
+    if (v !== undefined && v < UI_MINIMUM_SECONDS) {
+      warnings.push(`${key} is ${v}, below ${UI_MINIMUM_SECONDS} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`);
+    }
+  }
+  return warnings;
+};
+
+/** The configuration the new object is compared with: the old one's, or on CREATE its own default's. */
+const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
+  if (input.operation === 'UPDATE') {
+    const old = decodeSetting(input.oldObject, input.supportedOptions);
+    return E.isRight(old) ? old.right : undefined;
+  }
+  const dflt = viewSetting(input.object).view.default;
+  if (isBlank(dflt) || dflt === undefined) return {};
+  const decoded = decodeConfigText(dflt, 'default', input.supportedOptions);
+  return E.isRight(decoded) ? decoded.right : undefined;
+};
+
+/**
+ * The admission decision for the kubevirt-migration Setting (semantics, section 4). Never throws:
+ * any JSON in gives a response out.
+ */
+export const admit = (input: AdmissionInput): AdmissionResponse => {
+  if (input.operation === 'DELETE' || at(input.object, 'metadata', 'name') !== SETTING_NAME) return { allowed: true };
+
+  const decoded = decodeSetting(input.object, input.supportedOptions);
+  if (E.isLeft(decoded)) return denyInvalid(decoded.left);
+  const config = decoded.right;
+
+  const previous = previousConfig(input);
+  if (previous !== undefined && sameConfig(previous, config)) return { allowed: true };
+
+  const running = inProgress(input.migrations);
+  if (running.length > 0) {
+    const count = running.length === 1 ? 'a migration is' : `${running.length} migrations are`;
+    return {
+      allowed: false,
+      status: {
+        metadata: {},
+        status: 'Failure',
+        message: `${SUBJECT} cannot be changed while ${count} in progress: ${describeMigrations(running)}; retry when they have finished`,
+        reason: 'BadRequest',
+        code: 400,
+      },
+    };
+  }
+  const warnings = warningsFor(config);
+  return warnings.length > 0 ? { allowed: true, warnings } : { allowed: true };
+};

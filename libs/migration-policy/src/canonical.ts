@@ -1,0 +1,42 @@
+import { OWNED_KEYS, optionSpec, type OwnedKey } from './options.js';
+import { fractionKey, quantityValue } from './quantity.js';
+import { isRecord, own } from './json.js';
+import type { MigrationConfig } from './config.js';
+
+/**
+ * Canonical comparison: the one definition of "the same configuration". Protected keys and nulls
+ * are dropped, quantities compare by exact value (`1Gi` = `1024Mi`), integers by value (`5` = `5.0`),
+ * key order is ignored.
+ */
+
+export type CanonicalValue = string | number | boolean;
+
+/** The canonical form of one owned option's value; a value that is not valid stays distinguishable. */
+export const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined => {
+  if (raw === null || raw === undefined) return undefined;
+  if (optionSpec(key)?.kind.type === 'quantity') {
+    const value = quantityValue(raw);
+    return value === undefined ? `invalid:${JSON.stringify(raw)}` : `q:${fractionKey(value)}`;
+  }
+  return typeof raw === 'number' || typeof raw === 'boolean' ? raw : `invalid:${JSON.stringify(raw)}`;
+};
+
+export const sameValue = (key: OwnedKey, a: unknown, b: unknown): boolean => canonicalValue(key, a) === canonicalValue(key, b);
+
+/** The owned options of a configuration or of a CR's migrations block, canonical, in table order. */
+export const canonicalize = (config: MigrationConfig | unknown): ReadonlyMap<OwnedKey, CanonicalValue> => {
+  const out = new Map<OwnedKey, CanonicalValue>();
+  if (!isRecord(config)) return out;
+  for (const key of OWNED_KEYS) {
+    const value = canonicalValue(key, own(config, key));
+    if (value !== undefined) out.set(key, value);
+  }
+  return out;
+};
+
+/** True when two configurations (or migrations blocks) mean the same owned options. */
+export const sameConfig = (a: MigrationConfig | unknown, b: MigrationConfig | unknown): boolean => {
+  const x = canonicalize(a);
+  const y = canonicalize(b);
+  return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+};

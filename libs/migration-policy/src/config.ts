@@ -1,0 +1,86 @@
+import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
+import { OPTIONS, OPTION_KEYS, isOptionKey, type OptionKey } from './options.js';
+import { codecFor, violationsOf } from './codecs.js';
+import { childPath, invalid, notSupported, typeInvalid, type Violation } from './violation.js';
+import { describeJsonType, isRecord, type JsonRecord } from './json.js';
+import { nearest } from './suggest.js';
+
+/** The value type of each option, derived from the options table. */
+type ValueOfKind<K> = K extends { type: 'integer' }
+  ? number
+  : K extends { type: 'boolean' }
+    ? boolean
+    : K extends { type: 'quantity' }
+      ? string | number
+      : '';
+
+export type OptionValue<K extends OptionKey> = ValueOfKind<Extract<(typeof OPTIONS)[number], { key: K }>['kind']>;
+
+/** A decoded, valid migration configuration: only known keys, no nulls, values as written. */
+export type MigrationConfig = { readonly [K in OptionKey]?: OptionValue<K> };
+
+const codecs = Object.fromEntries(OPTIONS.map((o) => [o.key, codecFor(o.key, o.kind)]));
+
+/** io-ts codec of a whole configuration object whose keys are already known to be options. */
+export const MigrationConfig = t.partial(codecs as { [K in OptionKey]: t.Type<OptionValue<K>, OptionValue<K>, unknown> });
+
+/** Options that the installed KubeVirt CRD lists; undefined means "not known, accept every option". */
+export type SupportedOptions = ReadonlySet<string> | undefined;
+
+/**
+ * Decodes a configuration object, reporting every violation below `root`: unknown keys (with the
+ * nearest known key), keys the installed CRD would prune, wrong types, ranges, protected keys.
+ * `null` counts as absent.
+ */
+export const decodeConfigObject = (
+  input: unknown,
+  root: string,
+  supported?: SupportedOptions,
+): E.Either<readonly Violation[], MigrationConfig> => {
+  if (!isRecord(input)) {
+    return E.left([typeInvalid(root, input, `must be a JSON object of migration options, not ${describeJsonType(input)}`)]);
+  }
+  const violations: Violation[] = [];
+  const known: [string, unknown][] = [];
+  for (const [key, value] of Object.entries(input as JsonRecord)) {
+    if (value === null) continue;
+    const field = childPath(root, key);
+    if (!isOptionKey(key)) {
+      const near = nearest(key, OPTION_KEYS);
+      violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
+    } else if (supported !== undefined && !supported.has(key)) {
+      violations.push(
+        notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'),
+      );
+    } else {
+      known.push([key, value]);
+    }
+  }
+  const decoded = MigrationConfig.decode(Object.fromEntries(known));
+  if (E.isLeft(decoded)) violations.push(...violationsOf(decoded.left, root));
+  if (violations.length > 0) return E.left(violations);
+  return E.isRight(decoded) ? E.right(decoded.right) : E.left(violations);
+};
+
+/** Decodes the text of `value` or `default`. Blank text is the caller's business (see effectiveText). */
+export const decodeConfigText = (
+  text: string,
+  root: string,
+  supported?: SupportedOptions,
+): E.Either<readonly Violation[], MigrationConfig> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return E.left([invalid(root, text, `must be a JSON object of migration options; it is not valid JSON (${reason})`)]);
+  }
+  return decodeConfigObject(json, root, supported);
+};
+
+/** The JSON object of a configuration, keys in table order (the inverse of decodeConfigObject). */
+export const encodeConfig = (config: MigrationConfig): JsonRecord => {
+  const encoded: JsonRecord = MigrationConfig.encode(config);
+  return Object.fromEntries(OPTION_KEYS.flatMap((k) => (encoded[k] === undefined ? [] : [[k, encoded[k]]])));
+};

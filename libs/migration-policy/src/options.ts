@@ -1,0 +1,148 @@
+/**
+ * The options table: the one place that knows KubeVirt's MigrationConfiguration. Every other module
+ * (codecs, canonical compare, plan, adopt, JSON Schema) derives from it. Order matters: it is the
+ * order in which adoption writes keys.
+ */
+
+/** Largest integer a JSON number holds exactly (2^53 - 1); KubeVirt stores these options as int64. */
+export const MAX_SAFE = 9007199254740991;
+
+export type OptionKind =
+  | { readonly type: 'integer'; readonly min: number; readonly max: number }
+  | { readonly type: 'boolean' }
+  | { readonly type: 'quantity' }
+  | { readonly type: 'protected'; readonly owner: string };
+
+export interface OptionSpec {
+  readonly key: string;
+  readonly kind: OptionKind;
+  /** KubeVirt's default, as KubeVirt documents it. */
+  readonly kubevirtDefault: string | number | boolean;
+  /** The first KubeVirt release whose CRD lists the option, when later than 1.0. */
+  readonly since?: string;
+  readonly description: string;
+}
+
+const int32 = { type: 'integer', min: 1, max: 2147483647 } as const;
+const int64 = { type: 'integer', min: 1, max: MAX_SAFE } as const;
+const bool = { type: 'boolean' } as const;
+
+export const OPTIONS = [
+  {
+    key: 'parallelMigrationsPerCluster',
+    kind: int32,
+    kubevirtDefault: 5,
+    description:
+      'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
+  },
+  {
+    key: 'parallelOutboundMigrationsPerNode',
+    kind: int32,
+    kubevirtDefault: 2,
+    description: 'Concurrent outgoing live migrations allowed per node.',
+  },
+  {
+    key: 'bandwidthPerMigration',
+    kind: { type: 'quantity' },
+    kubevirtDefault: '0Mi',
+    description:
+      'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
+  },
+  {
+    key: 'completionTimeoutPerGiB',
+    kind: int64,
+    kubevirtDefault: 150,
+    description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled.',
+  },
+  {
+    key: 'progressTimeout',
+    kind: int64,
+    kubevirtDefault: 150,
+    description: 'Seconds a migration may make no progress before it is cancelled.',
+  },
+  {
+    key: 'utilityVolumesTimeout',
+    kind: int64,
+    kubevirtDefault: 150,
+    since: '1.8',
+    description: 'Seconds to wait for utility volumes during a migration.',
+  },
+  {
+    key: 'maxDowntimeMs',
+    kind: { type: 'integer', min: 1, max: 2000000 },
+    kubevirtDefault: 900,
+    since: '1.9',
+    description: 'Maximum guest downtime in milliseconds at the switch-over of a migration.',
+  },
+  {
+    key: 'allowAutoConverge',
+    kind: bool,
+    kubevirtDefault: false,
+    description: 'Throttle the guest CPU so that busy VMs can converge.',
+  },
+  {
+    key: 'allowPostCopy',
+    kind: bool,
+    kubevirtDefault: false,
+    description: 'Switch to post-copy when the completion timeout is reached.',
+  },
+  {
+    key: 'allowWorkloadDisruption',
+    kind: bool,
+    kubevirtDefault: false,
+    description:
+      'Do not cancel a migration past its completion time: switch to post-copy or pause the VM instead. Unset follows allowPostCopy.',
+  },
+  {
+    key: 'unsafeMigrationOverride',
+    kind: bool,
+    kubevirtDefault: false,
+    description: 'Migrate even when the compatibility check says the migration is unsafe for the guest.',
+  },
+  {
+    key: 'disableTLS',
+    kind: bool,
+    kubevirtDefault: false,
+    description: "Disable KubeVirt's own encryption of migration traffic.",
+  },
+  {
+    key: 'matchSELinuxLevelOnMigration',
+    kind: bool,
+    kubevirtDefault: false,
+    description: 'Let the runtime assign a new SELinux level to the target pod.',
+  },
+  {
+    key: 'nodeDrainTaintKey',
+    kind: { type: 'protected', owner: 'Harvester (its upgrade taints nodes with kubevirt.io/drain)' },
+    kubevirtDefault: 'kubevirt.io/drain',
+    description: 'Protected: only absent or "". Harvester relies on the default kubevirt.io/drain.',
+  },
+  {
+    key: 'network',
+    kind: { type: 'protected', owner: 'the vm-migration-network setting' },
+    kubevirtDefault: '',
+    description: 'Protected: only absent or "". Owned by the vm-migration-network setting.',
+  },
+] as const satisfies readonly OptionSpec[];
+
+export type OptionKey = (typeof OPTIONS)[number]['key'];
+export type ProtectedKey = Extract<(typeof OPTIONS)[number], { kind: { type: 'protected' } }>['key'];
+export type OwnedKey = Exclude<OptionKey, ProtectedKey>;
+
+export const OPTION_KEYS: readonly OptionKey[] = OPTIONS.map((o) => o.key);
+
+const byKey: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.key, o]));
+
+export const optionSpec = (key: string): OptionSpec | undefined => byKey.get(key);
+
+export const isOptionKey = (key: string): key is OptionKey => byKey.has(key);
+
+export const isProtectedKey = (key: string): key is ProtectedKey => byKey.get(key)?.kind.type === 'protected';
+
+/** Every option the controller writes: all but the protected ones, in table order. */
+export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) =>
+  o.kind.type === 'protected' ? [] : [o.key as OwnedKey],
+);
+
+/** The only drain key the controller leaves on the CR; any other value is removed. */
+export const DRAIN_KEY = 'kubevirt.io/drain';

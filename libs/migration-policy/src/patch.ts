@@ -1,0 +1,22 @@
+import jsonpatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import * as E from 'fp-ts/lib/Either.js';
+
+export type { Operation } from 'fast-json-patch';
+
+/** RFC 6901 pointer of a path of keys. */
+export const pointer = (...keys: readonly string[]): string =>
+  keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
+
+/**
+ * Applies a JSON Patch to a copy of `doc`, all or nothing: the input is never mutated, a failed
+ * `test` or an invalid operation gives Left with the reason. Prototype-polluting paths are refused.
+ */
+export const applyPatch = <T>(doc: T, ops: readonly Operation[]): E.Either<string, T> => {
+  try {
+    const copy = jsonpatch.deepClone(doc) as T;
+    return E.right(jsonpatch.applyPatch(copy, [...ops], true, true, true).newDocument);
+  } catch (e) {
+    return E.left(e instanceof Error ? e.message.split('\n')[0] ?? e.name : String(e));
+  }
+};

@@ -1,0 +1,73 @@
+/**
+ * A violation is one problem found in the setting, shaped like a Kubernetes `StatusCause`
+ * (`reason` is the cause type, `field` the path, `message` the error body), so that the webhook
+ * can return it as is and the CLI can print it in the familiar `field: message` form.
+ */
+export const CauseTypes = [
+  'FieldValueInvalid',
+  'FieldValueTypeInvalid',
+  'FieldValueNotSupported',
+  'FieldValueForbidden',
+] as const;
+
+export type CauseType = (typeof CauseTypes)[number];
+
+export interface Violation {
+  readonly reason: CauseType;
+  readonly field: string;
+  readonly message: string;
+}
+
+/** The longest rendering of an offending value inside a message; longer values are cut. */
+const MAX_SHOWN = 64;
+
+/** Renders a value as Kubernetes does in an error body: JSON, cut when long. */
+export const showValue = (value: unknown): string => {
+  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
+};
+
+export const invalid = (field: string, value: unknown, detail: string): Violation => ({
+  reason: 'FieldValueInvalid',
+  field,
+  message: `Invalid value: ${showValue(value)}: ${detail}`,
+});
+
+export const typeInvalid = (field: string, value: unknown, detail: string): Violation => ({
+  reason: 'FieldValueTypeInvalid',
+  field,
+  message: `Invalid value: ${showValue(value)}: ${detail}`,
+});
+
+export const notSupported = (field: string, value: unknown, detail: string): Violation => ({
+  reason: 'FieldValueNotSupported',
+  field,
+  message: `Unsupported value: ${showValue(value)}: ${detail}`,
+});
+
+export const forbidden = (field: string, detail: string): Violation => ({
+  reason: 'FieldValueForbidden',
+  field,
+  message: `Forbidden: ${detail}`,
+});
+
+/** `field: message`, the form of one entry of a Kubernetes "is invalid" message. */
+export const formatViolation = (v: Violation): string => `${v.field}: ${v.message}`;
+
+/** A violation of any cause type, with Kubernetes' error-body wording for that type. */
+export const violation = (reason: CauseType, field: string, value: unknown, detail: string): Violation => {
+  switch (reason) {
+    case 'FieldValueInvalid':
+      return invalid(field, value, detail);
+    case 'FieldValueTypeInvalid':
+      return typeInvalid(field, value, detail);
+    case 'FieldValueNotSupported':
+      return notSupported(field, value, detail);
+    case 'FieldValueForbidden':
+      return forbidden(field, detail);
+  }
+};
+
+/** `parent.key`, or `parent["key"]` for a key that is not a plain identifier, as Kubernetes paths read. */
+export const childPath = (parent: string, key: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_-]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
