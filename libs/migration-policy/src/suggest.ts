@@ -21,13 +21,21 @@ const distance = (a: string, b: string): number => {
 /** Longest key compared in full; a longer unknown key is cut first, so hostile input stays cheap. */
 const MAX_COMPARED = 64;
 
+/**
+ * How far `word` is from `candidate`: the edit distance to the whole candidate, or one more than
+ * the distance to its prefix of the same length, so that a shortened name ("bandwith") still
+ * finds its option ("bandwidthPerMigration").
+ */
+const score = (word: string, candidate: string): number =>
+  Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
+
 /** The candidate nearest to `word` (ties: the first in candidate order). */
 export const nearest = (word: string, candidates: readonly string[]): string | undefined => {
   const w = word.slice(0, MAX_COMPARED);
   let best: string | undefined;
   let bestDistance = Number.MAX_SAFE_INTEGER;
   for (const c of candidates) {
-    const d = distance(w, c);
+    const d = score(w, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
   return best;

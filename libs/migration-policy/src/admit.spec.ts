@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { admit, type AdmissionInput } from './admit.js';
+import { HARVESTER_DEFAULT } from './setting.js';
+import { decodeSupportedOptions } from './crd.js';
+import { kubevirtCrd, setting, vmim } from './testing/fixtures.js';
+
+const crd = decodeSupportedOptions(kubevirtCrd());
+const supported170 = crd._tag === 'Right' ? crd.right : new Set<string>();
+
+const update = (oldValue: string | undefined, newValue: string | undefined, migrations: unknown[] = [], more: Partial<AdmissionInput> = {}) =>
+  admit({ operation: 'UPDATE', oldObject: setting(oldValue), object: setting(newValue), migrations, ...more });
+
+const running = vmim('default', 'vm1', { phase: 'Running' });
+const CHANGE = '{"parallelMigrationsPerCluster":3}';
+
+describe('admission: the HEP test plan', () => {
+  it('(1) a wrong schema is rejected with 422 Invalid and every cause', () => {
+    const r = update(undefined, '{"parallelMigrationsPerCluster":"5","allowPostcopy":true}');
+    expect(r.allowed).toBe(false);
+    expect(r.status?.code).toBe(422);
+    expect(r.status?.reason).toBe('Invalid');
+    expect(r.status?.details?.causes).toEqual([
+      { reason: 'FieldValueNotSupported', field: 'value.allowPostcopy', message: 'Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?' },
+      { reason: 'FieldValueTypeInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: "5": must be an integer from 1 to 2147483647' },
+    ]);
+    expect(r.status?.message).toBe(
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.allowPostcopy: Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?, value.parallelMigrationsPerCluster: Invalid value: "5": must be an integer from 1 to 2147483647]',
+    );
+  });
+
+  it('(2) a change to nodeDrainTaintKey is rejected', () => {
+    const r = update(undefined, '{"nodeDrainTaintKey":"example.com/drain"}');
+    expect(r.status?.message).toBe(
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.nodeDrainTaintKey: Forbidden: nodeDrainTaintKey may not be set here: it is owned by Harvester (its upgrade taints nodes with kubevirt.io/drain); only "" or leaving it out is accepted',
+    );
+    expect(r.status?.details?.causes.map((c) => c.reason)).toEqual(['FieldValueForbidden']);
+  });
+
+  it('(3) a change to network is rejected', () => {
+    const r = update(undefined, '{"network":"migration"}');
+    expect(r).toMatchObject({ allowed: false, status: { code: 422, details: { causes: [{ reason: 'FieldValueForbidden', field: 'value.network' }] } } });
+  });
+
+  it('(4) a change is rejected while a VM migration is in progress', () => {
+    const r = update(undefined, CHANGE, [running]);
+    expect(r).toEqual({
+      allowed: false,
+      status: {
+        metadata: {},
+        status: 'Failure',
+        code: 400,
+        reason: 'BadRequest',
+        message:
+          'Setting.harvesterhci.io "kubevirt-migration" cannot be changed while a migration is in progress: default/vm1 (Running); retry when they have finished',
+      },
+    });
+  });
+
+  it('(5) a real change is accepted', () => {
+    expect(update(undefined, CHANGE, [vmim('default', 'done', { phase: 'Succeeded' })])).toEqual({ allowed: true });
+  });
+});
+
+describe('admission: section 4 rules', () => {
+  it('a Setting with another name is allowed whatever its value', () => {
+    expect(admit({ operation: 'UPDATE', object: setting('nonsense', { name: 'other' }), migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it('DELETE is allowed, even of a broken setting during a migration', () => {
+    expect(admit({ operation: 'DELETE', oldObject: setting('nonsense'), migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ['a label', { metadata: { name: 'kubevirt-migration', labels: { a: 'b' } } }],
+    ['an annotation', { metadata: { name: 'kubevirt-migration', annotations: { a: 'b' } } }],
+    ['status', { status: { conditions: [{ type: 'configured', status: 'True' }] } }],
+  ])('an update of %s is allowed while migrations run', (_what, patch) => {
+    const old = setting(CHANGE);
+    const next = { ...old, ...patch, metadata: { ...old.metadata, ...(patch.metadata as object | undefined) } };
+    expect(admit({ operation: 'UPDATE', oldObject: old, object: next, migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it.each([
+    ['reformatted JSON', '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}', ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }'],
+    ['a protected key set to ""', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"network":""}'],
+    ['a null added', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"progressTimeout":null}'],
+    ['value cleared to the same default', HARVESTER_DEFAULT, ''],
+    ['bandwidth 0 written as 0Mi', '{"bandwidthPerMigration":0}', '{"bandwidthPerMigration":"0Mi"}'],
+  ])('%s is not a change, so it is allowed while migrations run', (_name, before, after) => {
+    expect(update(before, after, [running])).toEqual({ allowed: true });
+  });
+
+  it('an old object that does not decode counts as different from any valid new one', () => {
+    expect(update('not json', CHANGE, [running]).allowed).toBe(false);
+    expect(update('not json', CHANGE, []).allowed).toBe(true);
+  });
+
+  it('CREATE compares with the new object own default', () => {
+    const create = (value: string | undefined) => admit({ operation: 'CREATE', object: setting(value), migrations: [running] });
+    expect(create(undefined)).toEqual({ allowed: true });
+    expect(create(HARVESTER_DEFAULT)).toEqual({ allowed: true });
+    expect(create(CHANGE).allowed).toBe(false);
+  });
+
+  it.each<[string, unknown, boolean]>([
+    ['Running', vmim('a', 'm', { phase: 'Running' }), true],
+    ['an empty phase (pending)', vmim('a', 'm', { phase: '' }), true],
+    ['no status at all', vmim('a', 'm'), true],
+    ['Scheduling with no migrationState', vmim('a', 'm', { phase: 'Scheduling' }), true],
+    ['Succeeded', vmim('a', 'm', { phase: 'Succeeded' }), false],
+    ['Failed', vmim('a', 'm', { phase: 'Failed' }), false],
+    ['completed by migrationState', vmim('a', 'm', { phase: 'Running', migrationState: { completed: true } }), false],
+    ['being deleted', vmim('a', 'm', { phase: 'Running' }, '2026-11-23T00:00:00Z'), false],
+    ['not an object', 'garbage', true],
+  ])('a migration that is %s blocks a change: %s', (_name, migration, blocks) => {
+    expect(update(undefined, CHANGE, [migration]).allowed).toBe(!blocks);
+  });
+
+  it('names the migrations sorted by namespace and name, at most five', () => {
+    const list = [
+      vmim('b', 'x', { phase: 'Running' }),
+      vmim('a', 'z', {}),
+      vmim('a', 'y', { phase: 'Scheduling' }),
+      vmim('c', 'p', { phase: 'PreparingTarget' }),
+      vmim('a', 'a', { phase: 'Running' }),
+      vmim('d', 'q', { phase: 'Pending' }),
+      vmim('e', 'r', { phase: 'TargetReady' }),
+      vmim('f', 's', { phase: 'Succeeded' }),
+    ];
+    expect(update(undefined, CHANGE, list).status?.message).toBe(
+      'Setting.harvesterhci.io "kubevirt-migration" cannot be changed while 7 migrations are in progress: a/a (Running), a/y (Scheduling), a/z (Pending), b/x (Running), c/p (PreparingTarget) and 2 more; retry when they have finished',
+    );
+  });
+
+  it('an option the installed CRD would prune is rejected', () => {
+    const r = update(undefined, '{"maxDowntimeMs":300}', [], { supportedOptions: supported170 });
+    expect(r.status?.details?.causes).toEqual([
+      {
+        reason: 'FieldValueNotSupported',
+        field: 'value.maxDowntimeMs',
+        message: 'Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option, so the API server would silently drop it',
+      },
+    ]);
+  });
+});
+
+describe('admission: warnings', () => {
+  it.each<[string, string, string[]]>([
+    ['post-copy that never starts', '{"allowPostCopy":true,"allowWorkloadDisruption":false}', ['allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true']],
+    ['a completion timeout below 10', '{"completionTimeoutPerGiB":9}', ["completionTimeoutPerGiB is 9, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"]],
+    ['a progress timeout below 10', '{"progressTimeout":1}', ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"]],
+  ])('warns on %s', (_name, value, warnings) => {
+    expect(update(undefined, value)).toEqual({ allowed: true, warnings });
+  });
+
+  it.each([
+    ['allowPostCopy with allowWorkloadDisruption unset', '{"allowPostCopy":true}'],
+    ['allowPostCopy with allowWorkloadDisruption true', '{"allowPostCopy":true,"allowWorkloadDisruption":true}'],
+    ['timeouts of exactly 10', '{"completionTimeoutPerGiB":10,"progressTimeout":10}'],
+  ])('does not warn on %s', (_name, value) => {
+    expect(update(undefined, value)).toEqual({ allowed: true });
+  });
+
+  it('warns only on a request that changes the configuration', () => {
+    const value = '{"progressTimeout":1}';
+    expect(update(value, `${value} `)).toEqual({ allowed: true });
+  });
+});
+
+describe('admission: properties', () => {
+  it('never throws on arbitrary JSON, and always answers allowed or a 400/422 status', () => {
+    const anySetting = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ metadata: fc.record({ name: fc.constantFrom('kubevirt-migration', 'x') }), value: fc.oneof(fc.json(), fc.string(), fc.jsonValue()), default: fc.oneof(fc.json(), fc.jsonValue()) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'junk'), anySetting, anySetting, fc.array(fc.jsonValue(), { maxLength: 4 }), (operation, object, oldObject, migrations) => {
+        const r = admit({ operation, object, oldObject, migrations });
+        expect(r.allowed || r.status?.code === 422 || r.status?.code === 400).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

@@ -1,0 +1,23 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeSupportedOptions } from './crd.js';
+import { OPTION_KEYS } from './options.js';
+import { kubevirtCrd } from './testing/fixtures.js';
+
+describe('options supported by an installed KubeVirt CRD', () => {
+  it('the 1.7.0 CRD lists every option but utilityVolumesTimeout and maxDowntimeMs', () => {
+    const supported = decodeSupportedOptions(kubevirtCrd());
+    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual(['utilityVolumesTimeout', 'maxDowntimeMs']);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['not a CRD', { kind: 'KubeVirt' }, 'is not the CustomResourceDefinition kubevirts.kubevirt.io'],
+    ['a CRD with no versions', { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' }, spec: {} }, 'has no storage version'],
+    [
+      'a CRD without the migrations schema',
+      { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' }, spec: { versions: [{ name: 'v1', storage: true }] } },
+      'has no schema for spec.configuration.migrations',
+    ],
+  ])('%s is refused with a reason', (_name, crd, reason) => {
+    expect(decodeSupportedOptions(crd)).toEqual(E.left(reason));
+  });
+});

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { sha224Hex } from './sha224.js';
+import { appliedMarker, currentApplied, everApplied } from './marker.js';
+
+describe('SHA-224 and the applied marker', () => {
+  it.each([
+    ['', 'd14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f'],
+    ['abc', '23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7'],
+  ])('the FIPS 180-4 vector for %j', (text, hex) => {
+    expect(sha224Hex(text)).toBe(hex);
+  });
+
+  it('agrees with node:crypto on any text, multi-block and non-ASCII included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (text) => {
+        expect(sha224Hex(text)).toBe(createHash('sha224').update(text, 'utf8').digest('hex'));
+      }),
+    );
+  });
+
+  it('the marker is SHA-224 of value followed by the upgrade-patched annotation', () => {
+    const annotations = { 'harvesterhci.io/upgrade-patched': 'v1.5.0' };
+    expect(appliedMarker({ value: '{}', annotations })).toBe(createHash('sha224').update('{}v1.5.0').digest('hex'));
+    expect(appliedMarker({ value: undefined, annotations: {} })).toBe(sha224Hex(''));
+  });
+
+  it('never applied = no hash annotation; currently applied = the hash matches the value', () => {
+    const hash = appliedMarker({ value: '{"a":1}', annotations: {} });
+    expect(everApplied({ annotations: {} })).toBe(false);
+    expect(everApplied({ annotations: { 'harvesterhci.io/hash': 'x' } })).toBe(true);
+    expect(currentApplied({ value: '{"a":1}', annotations: { 'harvesterhci.io/hash': hash } })).toBe(true);
+    expect(currentApplied({ value: '{"a":2}', annotations: { 'harvesterhci.io/hash': hash } })).toBe(false);
+  });
+});

@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { HARVESTER_DEFAULT } from '../setting.js';
+
+/** Test helpers: Setting, KubeVirt and VMIM objects as the API server would hold them. */
+
+export const setting = (value: string | undefined, extra: { default?: string; annotations?: Record<string, string>; name?: string } = {}) => ({
+  apiVersion: 'harvesterhci.io/v1beta1',
+  kind: 'Setting',
+  metadata: { name: extra.name ?? 'kubevirt-migration', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+  default: extra.default ?? HARVESTER_DEFAULT,
+  ...(value === undefined ? {} : { value }),
+});
+
+export const kubevirt = (migrations?: Record<string, unknown>, resourceVersion = '42') => ({
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'KubeVirt',
+  metadata: { name: 'kubevirt', namespace: 'harvester-system', resourceVersion },
+  spec: {
+    certificateRotateStrategy: {},
+    configuration: {
+      developerConfiguration: { featureGates: ['LiveMigration', 'HotplugVolumes'] },
+      ...(migrations === undefined ? {} : { migrations }),
+    },
+    customizeComponents: {},
+  },
+});
+
+export const vmim = (namespace: string, name: string, status?: Record<string, unknown>, deletionTimestamp?: string) => ({
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachineInstanceMigration',
+  metadata: { namespace, name, ...(deletionTimestamp ? { deletionTimestamp } : {}) },
+  spec: { vmiName: name },
+  ...(status ? { status } : {}),
+});
+
+const sharedCrds = join(__dirname, '..', '..', '..', '..', '..', 'shared', 'crds');
+
+/** The KubeVirt 1.7.0 CRD that Harvester ships (../shared/crds), parsed. */
+export const kubevirtCrd = (): unknown => parse(readFileSync(join(sharedCrds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
