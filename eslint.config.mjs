@@ -1,0 +1,66 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Module boundaries are enforced here, not by goodwill:
+ * - the policy library imports only io-ts, fp-ts and fast-json-patch, and uses no Node API, clock,
+ *   randomness or environment (it must run unchanged in a browser);
+ * - libraries never import apps, and no app imports another app.
+ */
+export const policyPure = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        { group: ['node:*'], message: 'The policy library is pure: no Node modules.' },
+        { regex: '^(fs|path|os|crypto|http|https|net|child_process|process|url|util|stream|events)(/.*)?$', message: 'The policy library is pure: no Node modules.' },
+      ],
+    },
+  ],
+  'no-restricted-globals': [
+    'error',
+    ...['process', 'Buffer', 'require', 'fetch', 'setTimeout', 'setInterval', 'crypto', 'window', 'document'].map((name) => ({
+      name,
+      message: 'The policy library is pure: no IO, clock, environment or host objects.',
+    })),
+  ],
+  'no-restricted-properties': [
+    'error',
+    { object: 'Date', property: 'now', message: 'The policy library has no clock.' },
+    { object: 'Math', property: 'random', message: 'The policy library has no randomness.' },
+  ],
+  'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date']", message: 'The policy library has no clock.' }],
+};
+
+export const boundaries = (extraPolicyImports = []) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: [
+      {
+        sourceTag: 'scope:policy',
+        onlyDependOnLibsWithTags: ['scope:policy'],
+        allowedExternalImports: ['io-ts', 'io-ts/*', 'fp-ts', 'fp-ts/*', 'fast-json-patch', ...extraPolicyImports],
+      },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+    ],
+  },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(),
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string-literal union or an as-const object.' }],
+    },
+  },
+];
