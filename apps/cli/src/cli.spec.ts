@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** These tests run the built binary, as a user would after `npm ci`. */
+const root = join(__dirname, '..', '..', '..');
+const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
+const ex = (name: string) => join(root, 'examples', name);
+const CRD = join(root, '..', 'shared', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+const tmp = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cli-'));
+
+const run = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const file = (name: string, text: string) => {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
+});
+
+describe('kubevirt-migration validate', () => {
+  it('a real change is accepted: exit 0, -o json is the response without uid', () => {
+    const r = run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ allowed: true });
+  });
+
+  it('a wrong schema is rejected: exit 1 with every cause', () => {
+    const r = run('validate', '--new', ex('setting-invalid.yaml'), '-o', 'json');
+    expect(r.code).toBe(1);
+    const response = JSON.parse(r.stdout);
+    expect(response.status.code).toBe(422);
+    expect(response.status.details.causes.map((c: { field: string }) => c.field)).toEqual([
+      'value.bandwidthPerMigraton',
+      'value.parallelMigrationsPerCluster',
+      'value.nodeDrainTaintKey',
+    ]);
+  });
+
+  it('a change while a migration runs is rejected with the migrations named', () => {
+    const r = run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '--migrations', ex('migrations.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('default/web-1-migration-9qz4m (Pending), production/db-0-migration-x7k2p (Running)');
+  });
+
+  it('an option the given CRD lacks is refused', () => {
+    const s = file('uvt.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"utilityVolumesTimeout":100}\'\n');
+    expect(run('validate', '--new', s).code).toBe(0);
+    const r = run('validate', '--new', s, '--kubevirt-crd', CRD);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('value.utilityVolumesTimeout: Unsupported value');
+  });
+
+  it('the human verdict shows causes and warnings', () => {
+    const s = file('warn.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"progressTimeout":5}\'\n');
+    const r = run('validate', '--new', s);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      "allowed\n  warning: progressTimeout is 5, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish\n",
+    );
+  });
+
+  it('DELETE is always allowed', () => {
+    expect(run('validate', '--new', ex('setting-invalid.yaml'), '--operation', 'DELETE').code).toBe(0);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['--operation UPDATE without --old', ['validate', '--new', 'SETTING', '--operation', 'UPDATE'], /--operation UPDATE needs --old FILE/],
+    ['an unknown operation', ['validate', '--new', 'SETTING', '--operation', 'PATCH'], /--operation must be one of CREATE, UPDATE, DELETE/],
+    ['a missing file', ['validate', '--new', '/nonexistent/setting.yaml'], /^kubevirt-migration: \/nonexistent\/setting.yaml: cannot read: no such file\n$/],
+    ['a missing --new', ['validate'], /required option '--new <file>' not specified/],
+    ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
+  ])('bad usage exits 2: %s', (_name, args, message) => {
+    const r = run(...args.map((a) => (a === 'SETTING' ? ex('setting.yaml') : a)));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.each<[string, string, RegExp]>([
+    ['not YAML or JSON', 'key: [unclosed\n', /not valid YAML or JSON \(line \d+, column \d+\)/],
+    ['the wrong kind', 'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt}\n', /expected a Setting \(harvesterhci.io\/v1beta1\), found kind KubeVirt/],
+    ['empty', '', /empty: expected a Kubernetes object/],
+    ['two documents', 'kind: Setting\n---\nkind: Setting\n', /expected one Setting, found 2 documents/],
+    ['binary', '\u0000\u0001\u0002', /not YAML or JSON \(binary content\)/],
+  ])('an unreadable setting file (%s) is one clear line naming it, exit 2', (_name, text, message) => {
+    const p = file(`bad-${_name.replace(/\W/g, '')}.yaml`, text);
+    const r = run('validate', '--new', p);
+    expect(r.code).toBe(2);
+    expect(r.stderr.startsWith(`kubevirt-migration: ${p}: `)).toBe(true);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a 50 MB file is refused without being read', () => {
+    const p = join(tmp, 'huge.yaml');
+    writeFileSync(p, '');
+    truncateSync(p, 50 * 1024 * 1024);
+    const r = run('validate', '--new', p);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`kubevirt-migration: ${p}: too large (50.0 MiB; at most 16 MiB is read)\n`);
+  });
+
+  it('a migrations file holding something else names the item', () => {
+    const r = run('validate', '--new', ex('setting.yaml'), '--migrations', ex('kubevirt.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('item 1: expected a VirtualMachineInstanceMigration');
+  });
+});
+
+describe('kubevirt-migration diff', () => {
+  it('a patch: exit 1, -o json with outcome, patch, before and after', () => {
+    const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'), '--kubevirt-crd', CRD, '-o', 'json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.outcome).toBe('Patch');
+    expect(out.patch[0]).toMatchObject({ op: 'test', path: '/spec/configuration/migrations' });
+    expect(out.violations).toEqual([]);
+    expect(out.after).toEqual({
+      network: 'vm-migration-network',
+      parallelMigrationsPerCluster: 8,
+      parallelOutboundMigrationsPerNode: 3,
+      bandwidthPerMigration: '512Mi',
+      completionTimeoutPerGiB: 300,
+      progressTimeout: 150,
+      allowAutoConverge: true,
+    });
+    expect(out.before.nodeDrainTaintKey).toBe('example.com/drain');
+  });
+
+  it('the human diff is a unified diff of the block in YAML, plain without a TTY', () => {
+    const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'));
+    expect(r.stdout).toContain('--- harvester-system/kubevirt spec.configuration.migrations (current)\n+++ harvester-system/kubevirt spec.configuration.migrations (planned)\n@@');
+    expect(r.stdout).toContain('\n-parallelMigrationsPerCluster: 5\n');
+    expect(r.stdout).toContain('\n+parallelMigrationsPerCluster: 8\n');
+    expect(r.stdout).toContain('\n network: vm-migration-network\n');
+    expect(r.stdout).toContain('DrainKeyRemoved:');
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('no change: exit 0', () => {
+    const cr = file('converged.yaml', 'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: harvester-system}\nspec:\n  configuration:\n    migrations: {parallelMigrationsPerCluster: 8, parallelOutboundMigrationsPerNode: 3, bandwidthPerMigration: 536870912, completionTimeoutPerGiB: 300, progressTimeout: 150, allowAutoConverge: true}\n');
+    const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', cr, '-o', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'Unchanged', patch: [] });
+  });
+
+  it('an invalid setting: exit 2 with the violations', () => {
+    const r = run('diff', '--setting', ex('setting-invalid.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'Invalid', patch: [], violations: [{}, {}, {}] });
+  });
+
+  it('first sight: an adoption, exit 1, with the value it would write', () => {
+    const blank = file('blank.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\ndefault: \'{"parallelMigrationsPerCluster":5}\'\n');
+    const r = run('diff', '--setting', blank, '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ outcome: 'Adopt', patch: [] });
+    expect(JSON.parse(out.value)).toMatchObject({ parallelMigrationsPerCluster: 5, bandwidthPerMigration: '0', progressTimeout: 150 });
+  });
+
+  it('without files and without a cluster, names the missing flag', () => {
+    const r = run('diff', '--kubevirt', ex('kubevirt.yaml'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('kubevirt-migration: --setting is required when no cluster is used\n');
+  });
+});
+
+describe('kubevirt-migration adopt and schema', () => {
+  it("adopt prints the value that keeps the CR's owned options", () => {
+    const r = run('adopt', '--kubevirt', ex('kubevirt.yaml'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      '{"parallelMigrationsPerCluster":5,"parallelOutboundMigrationsPerNode":2,"bandwidthPerMigration":"0","completionTimeoutPerGiB":150,"progressTimeout":150,"allowAutoConverge":false,"allowPostCopy":false,"allowWorkloadDisruption":false,"unsafeMigrationOverride":false,"disableTLS":false,"matchSELinuxLevelOnMigration":false}\n',
+    );
+  });
+
+  it('adopt --apply without a cluster is a usage error', () => {
+    const r = run('adopt', '--kubevirt', ex('kubevirt.yaml'), '--apply');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--apply needs a cluster');
+  });
+
+  it('schema prints a JSON Schema', () => {
+    const r = run('schema');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ type: 'object', additionalProperties: false });
+  });
+});

@@ -1,0 +1,85 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeSupportedOptions, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import { readDocuments } from './io/read-documents.js';
+import { CRD, expectList, expectOne, KUBEVIRT, SETTING, VMIM } from './io/objects.js';
+import { InputError } from './io/errors.js';
+
+/** Where a command's inputs come from: a file each where given, else the cluster (when there is one). */
+export interface Inputs {
+  readonly setting: () => Promise<unknown>;
+  readonly kubevirt: () => Promise<unknown>;
+  readonly supportedOptions: () => Promise<SupportedOptions>;
+  readonly migrations: () => Promise<readonly unknown[]>;
+}
+
+/** Writes the Setting's value, only if it still is as `expected` (a guarded write). */
+export type SettingValueWriter = (
+  value: string,
+  expected: { readonly value: string | undefined; readonly resourceVersion: string | undefined },
+) => Promise<void>;
+
+/** What the cluster can supply; `undefined` for an object that does not exist. */
+export interface ClusterReader {
+  readonly writeSettingValue?: SettingValueWriter;
+  readonly setting: () => Promise<unknown>;
+  readonly kubevirt: () => Promise<unknown>;
+  readonly kubevirtCrd: () => Promise<unknown>;
+  readonly migrations: () => Promise<readonly unknown[]>;
+}
+
+export interface FileFlags {
+  readonly setting?: string | undefined;
+  readonly kubevirt?: string | undefined;
+  readonly kubevirtCrd?: string | undefined;
+  readonly migrations?: string | undefined;
+}
+
+export const readSettingFile = (file: string): unknown => expectOne(file, readDocuments(file), SETTING);
+
+export const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
+  const decoded = decodeSupportedOptions(crd);
+  if (E.isLeft(decoded)) throw new InputError(`${where}: ${decoded.left}`);
+  return decoded.right;
+};
+
+const readCrdFile = (file: string): ReadonlySet<string> => supportedFromCrd(file, expectOne(file, readDocuments(file), CRD));
+
+const required = async (what: string, read: () => Promise<unknown>): Promise<unknown> => {
+  const obj = await read();
+  if (obj === undefined) throw new InputError(`${what} not found in the cluster`);
+  return obj;
+};
+
+const noCluster = (flag: string) => async (): Promise<never> => {
+  throw new InputError(`${flag} is required when no cluster is used`);
+};
+
+/**
+ * Inputs from files, falling back to the cluster for each one not given. Without a cluster, the
+ * optional inputs have their neutral value (no migrations; every option supported), and the
+ * required ones are a usage error naming their flag.
+ */
+export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | undefined): Inputs => ({
+  setting: async () => {
+    if (files.setting !== undefined) return readSettingFile(files.setting);
+    const c = cluster();
+    return c === undefined ? noCluster('--setting')() : required('Setting kubevirt-migration', c.setting);
+  },
+  kubevirt: async () => {
+    if (files.kubevirt !== undefined) return expectOne(files.kubevirt, readDocuments(files.kubevirt), KUBEVIRT);
+    const c = cluster();
+    return c === undefined ? noCluster('--kubevirt')() : required('KubeVirt harvester-system/kubevirt', c.kubevirt);
+  },
+  supportedOptions: async () => {
+    if (files.kubevirtCrd !== undefined) return readCrdFile(files.kubevirtCrd);
+    const c = cluster();
+    if (c === undefined) return undefined;
+    const crd = await c.kubevirtCrd();
+    return crd === undefined ? undefined : supportedFromCrd('CRD kubevirts.kubevirt.io in the cluster', crd);
+  },
+  migrations: async () => {
+    if (files.migrations !== undefined) return expectList(files.migrations, readDocuments(files.migrations), VMIM);
+    const c = cluster();
+    return c === undefined ? [] : c.migrations();
+  },
+});

@@ -1,0 +1,113 @@
+import { Command, CommanderError, Option } from 'commander';
+import { InputError } from './io/errors.js';
+import { inputsFrom, type ClusterReader, type FileFlags } from './inputs.js';
+import { colorFor, stylist } from './render/style.js';
+import type { CommandResult, OutputFormat } from './commands/result.js';
+import { validate } from './commands/validate.js';
+import { diff } from './commands/diff.js';
+import { adopt } from './commands/adopt.js';
+import { schema } from './commands/schema.js';
+import { connectCluster, type ClusterFlags } from './cluster.js';
+
+const paint = stylist(colorFor(process.stdout, process.env));
+
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const clusterOptions = (cmd: Command): Command =>
+  cmd
+    .option('--kubeconfig <file>', 'kubeconfig to use for inputs not given as files (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use');
+
+const emit = (r: CommandResult): void => {
+  if (r.stdout !== '') process.stdout.write(`${r.stdout}\n`);
+  if (r.stderr !== undefined && r.stderr !== '') process.stderr.write(`${r.stderr}\n`);
+  process.exitCode = r.exitCode;
+};
+
+/** Reads the cluster only if some input was not given as a file; connects at most once. */
+const lazyCluster = (flags: ClusterFlags, explicitOnly: boolean): (() => ClusterReader | undefined) => {
+  let reader: ClusterReader | undefined | null = null;
+  return () => {
+    if (reader === null) reader = connectCluster(flags, explicitOnly);
+    return reader;
+  };
+};
+
+export const program = (): Command => {
+  const cli = new Command('kubevirt-migration')
+    .description("Validate, diff and adopt Harvester's kubevirt-migration setting, from files or a cluster.")
+    .version('0.1.0')
+    .showHelpAfterError()
+    .exitOverride();
+
+  clusterOptions(
+    cli
+      .command('validate')
+      .description('the admission decision the webhook would give (exit 0 allowed, 1 denied, 2 bad input)')
+      .requiredOption('--new <file>', 'the Setting as it would be saved')
+      .option('--old <file>', 'the Setting as it is now (implies UPDATE)')
+      .option('--migrations <file>', 'VirtualMachineInstanceMigrations (a List or a YAML stream); from the cluster when a kubeconfig is given')
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (options it lacks are refused); from the cluster when a kubeconfig is given')
+      .addOption(new Option('--operation <op>', 'admission operation (default: UPDATE with --old, else CREATE)'))
+      .addOption(outputOption()),
+  ).action(async (o: { new: string; old?: string; migrations?: string; kubevirtCrd?: string; operation?: string; output: OutputFormat } & ClusterFlags) => {
+    const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd }, lazyCluster(o, true));
+    emit(await validate({ newFile: o.new, oldFile: o.old, operation: o.operation, output: o.output }, inputs, paint));
+  });
+
+  clusterOptions(
+    cli
+      .command('diff')
+      .description('the patch the controller would send to the KubeVirt CR (exit 0 no change, 1 changes, 2 invalid or error)')
+      .option('--setting <file>', 'the Setting (default: read from the cluster)')
+      .option('--kubevirt <file>', 'the KubeVirt CR (default: read from the cluster)')
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (default: read from the cluster)')
+      .addOption(outputOption()),
+  ).action(async (o: FileFlags & ClusterFlags & { output: OutputFormat }) => {
+    emit(await diff(o.output, inputsFrom(o, lazyCluster(o, false)), paint));
+  });
+
+  clusterOptions(
+    cli
+      .command('adopt')
+      .description("the setting value that keeps the KubeVirt CR's current options; --apply writes it to a blank setting")
+      .option('--kubevirt <file>', 'the KubeVirt CR (default: read from the cluster)')
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (default: read from the cluster)')
+      .option('--apply', 'write the value to the Setting in the cluster')
+      .addOption(outputOption()),
+  ).action(async (o: FileFlags & ClusterFlags & { output: OutputFormat; apply?: boolean }) => {
+    const cluster = lazyCluster(o, false);
+    const inputs = inputsFrom(o, cluster);
+    let apply;
+    if (o.apply === true) {
+      const c = cluster();
+      if (c === undefined || c.writeSettingValue === undefined) throw new InputError('--apply needs a cluster (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
+      apply = { write: c.writeSettingValue };
+    }
+    emit(await adopt({ output: o.output, apply }, inputs, paint));
+  });
+
+  cli
+    .command('schema')
+    .description('JSON Schema of the setting value')
+    .addOption(outputOption())
+    .action(() => emit(schema()));
+
+  return cli;
+};
+
+const main = async (argv: readonly string[]): Promise<void> => {
+  try {
+    await program().parseAsync([...argv]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const message = e instanceof InputError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    process.stderr.write(`kubevirt-migration: ${message}\n`);
+    if (process.env['KUBEVIRT_MIGRATION_DEBUG'] !== undefined && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
+    process.exitCode = 2;
+  }
+};
+
+void main(process.argv);

@@ -1,0 +1,55 @@
+import { createTwoFilesPatch } from 'diff';
+import { stringify } from 'yaml';
+import type { Plan } from '@kubevirt-migration/migration-policy';
+import type { Stylist } from './style.js';
+import { renderViolations } from './violations.js';
+
+const yaml = (block: unknown): string => stringify(block, { sortMapEntries: true, lineWidth: 0 });
+
+const PATH = 'harvester-system/kubevirt spec.configuration.migrations';
+
+/** A unified diff of the migrations block in YAML, coloured by line. */
+export const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylist): string => {
+  const patch = createTwoFilesPatch(`${PATH} (current)`, `${PATH} (planned)`, yaml(before), yaml(after), '', '', { context: 20 });
+  return patch
+    .split('\n')
+    .filter((line) => !line.startsWith('====') && line !== '\\ No newline at end of file')
+    .map((line) =>
+      line.startsWith('+++') || line.startsWith('---')
+        ? paint('bold', line)
+        : line.startsWith('+')
+          ? paint('green', line)
+          : line.startsWith('-')
+            ? paint('red', line)
+            : line.startsWith('@@')
+              ? paint('cyan', line)
+              : line,
+    )
+    .join('\n')
+    .trimEnd();
+};
+
+/** What `diff` shows a person for each outcome. */
+export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Stylist): string => {
+  switch (p.outcome) {
+    case 'Unchanged':
+      return `${paint('green', 'No change:')} the KubeVirt CR already matches the setting.`;
+    case 'Patch': {
+      const notes = p.notices.map((n) => `${paint(n.type === 'Warning' ? 'yellow' : 'cyan', `${n.reason}:`)} ${n.message}`);
+      const head = p.drift ? `${paint('yellow', 'Drift:')} the CR was changed directly; the controller would set it back.` : '';
+      return [head, renderUnifiedDiff(before, after, paint), ...notes].filter((s) => s !== '').join('\n');
+    }
+    case 'Adopt':
+      return [
+        `${paint('yellow', 'Adopt:')} the setting has never been applied and its value is blank, while the KubeVirt CR holds its own options.`,
+        'The controller would keep them, writing this as the setting value (the CR is not changed):',
+        `  ${p.value}`,
+        ...(p.omitted.length > 0 ? ['These options of the CR fail validation and would be left out:', renderViolations(p.omitted, paint)] : []),
+      ].join('\n');
+    case 'Invalid':
+      return [`${paint('red', 'Invalid setting:')} the controller would not write the CR.`, renderViolations(p.violations, paint)].join('\n');
+    case 'Ignored':
+      return `Nothing to do: ${p.reason}.`;
+  }
+};
+

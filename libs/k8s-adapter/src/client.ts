@@ -1,0 +1,84 @@
+import {
+  ApiextensionsV1Api,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import type { Operation } from '@kubevirt-migration/migration-policy';
+import { attempt, orAbsent } from './errors.js';
+import { KUBEVIRT_CRD_NAME, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
+
+/** Objects as the API server returns them; the policy decodes them. */
+export type KubeObject = Record<string, unknown>;
+
+const asObject = (v: unknown): KubeObject => (typeof v === 'object' && v !== null ? (v as KubeObject) : {});
+
+/**
+ * Typed access to the three kinds this project touches and the KubeVirt CRD. Every call maps its
+ * errors to AdapterError; reads of a single object give undefined when it does not exist; every
+ * write carries the field manager.
+ */
+export class KubeClient {
+  readonly custom: CustomObjectsApi;
+  readonly core: CoreV1Api;
+  readonly crds: ApiextensionsV1Api;
+  readonly coordination: CoordinationV1Api;
+
+  constructor(
+    readonly config: KubeConfig,
+    readonly fieldManager: string,
+  ) {
+    this.custom = config.makeApiClient(CustomObjectsApi);
+    this.core = config.makeApiClient(CoreV1Api);
+    this.crds = config.makeApiClient(ApiextensionsV1Api);
+    this.coordination = config.makeApiClient(CoordinationV1Api);
+  }
+
+  getSetting(name: string): Promise<KubeObject | undefined> {
+    return orAbsent(`get Setting ${name}`, async () => asObject(await this.custom.getClusterCustomObject({ ...SETTINGS, name })));
+  }
+
+  getKubeVirt(): Promise<KubeObject | undefined> {
+    return orAbsent(`get KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`, async () =>
+      asObject(await this.custom.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, name: KUBEVIRT_NAME })),
+    );
+  }
+
+  async getKubeVirtCrd(): Promise<KubeObject | undefined> {
+    const crd = await orAbsent(`get CRD ${KUBEVIRT_CRD_NAME}`, () => this.crds.readCustomResourceDefinition({ name: KUBEVIRT_CRD_NAME }));
+    return crd === undefined ? undefined : { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...asObject(crd) };
+  }
+
+  async listMigrations(): Promise<readonly KubeObject[]> {
+    const list = await attempt('list VirtualMachineInstanceMigrations', () => this.custom.listCustomObjectForAllNamespaces({ group: MIGRATIONS.group, version: MIGRATIONS.version, resourcePlural: MIGRATIONS.plural }));
+    const items = asObject(list)['items'];
+    return Array.isArray(items) ? items.map(asObject) : [];
+  }
+
+  /** A JSON Patch (RFC 6902) of the KubeVirt CR; a failed `test` comes back as Invalid, a stale one as Conflict. */
+  patchKubeVirt(ops: readonly Operation[]): Promise<KubeObject> {
+    return attempt(`patch KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`, async () =>
+      asObject(
+        await this.custom.patchNamespacedCustomObject(
+          { ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, name: KUBEVIRT_NAME, body: [...ops], fieldManager: this.fieldManager },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        ),
+      ),
+    );
+  }
+
+  /** A JSON Patch of a Setting (it has no status subresource: status is patched here too). */
+  patchSetting(name: string, ops: readonly Operation[]): Promise<KubeObject> {
+    return attempt(`patch Setting ${name}`, async () =>
+      asObject(
+        await this.custom.patchClusterCustomObject(
+          { ...SETTINGS, name, body: [...ops], fieldManager: this.fieldManager },
+          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+        ),
+      ),
+    );
+  }
+}

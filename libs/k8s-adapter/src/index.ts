@@ -1,0 +1,13 @@
+/**
+ * @packageDocumentation
+ * All Kubernetes IO of the kubevirt-migration project, over @kubernetes/client-node: kubeconfig,
+ * the Setting, the KubeVirt CR and CRD, migrations, patches with a field manager, informer caches,
+ * and one mapping of API errors.
+ */
+export { loadKubeConfig, kubeconfigSource, clusterRequested } from './kubeconfig.js';
+export type { KubeConfigFlags } from './kubeconfig.js';
+export { KubeClient } from './client.js';
+export type { KubeObject } from './client.js';
+export { toAdapterError, isAdapterError, attempt, orAbsent } from './errors.js';
+export type { AdapterError, AdapterErrorKind } from './errors.js';
+export * from './kinds.js';

@@ -1,0 +1,25 @@
+/** The objects this project reads and writes, with where they live in the API. */
+
+export interface CustomKind {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+}
+
+export const SETTINGS: CustomKind = { group: 'harvesterhci.io', version: 'v1beta1', plural: 'settings', kind: 'Setting' };
+export const KUBEVIRTS: CustomKind = { group: 'kubevirt.io', version: 'v1', plural: 'kubevirts', kind: 'KubeVirt' };
+export const MIGRATIONS: CustomKind = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'virtualmachineinstancemigrations',
+  kind: 'VirtualMachineInstanceMigration',
+};
+
+export const KUBEVIRT_NAMESPACE = 'harvester-system';
+export const KUBEVIRT_NAME = 'kubevirt';
+export const KUBEVIRT_CRD_NAME = 'kubevirts.kubevirt.io';
+
+/** The URL path of a kind's collection, for watches. */
+export const collectionPath = (k: CustomKind, namespace?: string): string =>
+  `/apis/${k.group}/${k.version}${namespace === undefined ? '' : `/namespaces/${namespace}`}/${k.plural}`;
