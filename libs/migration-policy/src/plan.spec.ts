@@ -21,6 +21,7 @@ const after = (cr: unknown, p: Plan): unknown => {
   if (E.isLeft(r)) throw new Error(r.left);
   return r.right;
 };
+const asJson = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
 const migrationsOf = (cr: unknown): unknown => (cr as { spec: { configuration: { migrations?: unknown } } }).spec.configuration.migrations;
 
 describe('plan: section 5', () => {
@@ -202,7 +203,8 @@ describe('plan: properties', () => {
         const before = (present ? block : {}) as Record<string, unknown>;
         const res = result as Record<string, unknown>;
         expect(res['network']).toEqual(before['network']);
-        for (const k of ['futureOption', 'x-extra']) expect(res[k]).toEqual(before[k]);
+        // compared as JSON: JSON has no -0, and a copy of the CR may turn -0 into 0
+        for (const k of ['futureOption', 'x-extra']) expect(asJson(res[k])).toEqual(asJson(before[k]));
         const drain = before['nodeDrainTaintKey'];
         expect(res['nodeDrainTaintKey']).toEqual(drain === 'kubevirt.io/drain' ? drain : undefined);
         const ops = patchOf(p);

@@ -40,6 +40,9 @@ export interface PlanInput {
 }
 
 const MIGRATIONS = ['spec', 'configuration', 'migrations'] as const;
+const BLOCK_PATH = pointer(...MIGRATIONS);
+const OPTION_PATHS: ReadonlyMap<string, string> = new Map([...OWNED_KEYS, 'nodeDrainTaintKey'].map((k) => [k, pointer(...MIGRATIONS, k)]));
+const optionPath = (key: string): string => OPTION_PATHS.get(key) ?? pointer(...MIGRATIONS, key);
 
 /** Owned options only: network and nodeDrainTaintKey are never written from the setting. */
 const ownedOnly = (config: MigrationConfig): JsonRecord => {
@@ -58,7 +61,7 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): { ops: Operation[]; 
   const ops: Operation[] = [];
   const notices: Notice[] = [];
   for (const key of OWNED_KEYS) {
-    const path = pointer(...MIGRATIONS, key);
+    const path = optionPath(key);
     const has = Object.hasOwn(block, key);
     const current = own(block, key);
     const want = desired[key];
@@ -71,10 +74,10 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): { ops: Operation[]; 
   }
   const drain = own(block, 'nodeDrainTaintKey');
   if (drain !== undefined && drain !== null && drain !== DRAIN_KEY) {
-    ops.push({ op: 'remove', path: pointer(...MIGRATIONS, 'nodeDrainTaintKey') });
+    ops.push({ op: 'remove', path: optionPath('nodeDrainTaintKey') });
     notices.push(drainKeyNotice(drain));
   }
-  return ops.length === 0 ? { ops, notices } : { ops: [{ op: 'test', path: pointer(...MIGRATIONS), value: block }, ...ops], notices };
+  return ops.length === 0 ? { ops, notices } : { ops: [{ op: 'test', path: BLOCK_PATH, value: block }, ...ops], notices };
 };
 
 /**
@@ -86,7 +89,7 @@ const planMissingBlock = (kubevirt: JsonRecord, desired: JsonRecord): Operation[
   const spec = own(kubevirt, 'spec');
   const configuration = at(kubevirt, 'spec', 'configuration');
   const [path, value, ancestor]: [string, unknown, readonly string[]] = isRecord(configuration)
-    ? [pointer(...MIGRATIONS), desired, ['spec', 'configuration']]
+    ? [BLOCK_PATH, desired, ['spec', 'configuration']]
     : isRecord(spec)
       ? [pointer('spec', 'configuration'), { migrations: desired }, ['spec']]
       : [pointer('spec'), { configuration: { migrations: desired } }, []];

@@ -19,6 +19,11 @@ describe('SHA-224 and the applied marker', () => {
     );
   });
 
+  it('encodes a lone surrogate as U+FFFD, as node:crypto and Go do', () => {
+    expect(sha224Hex('a\ud800b')).toBe(createHash('sha224').update('a\ud800b', 'utf8').digest('hex'));
+    expect(sha224Hex('\udc00')).toBe(createHash('sha224').update('\ufffd', 'utf8').digest('hex'));
+  });
+
   it('the marker is SHA-224 of value followed by the upgrade-patched annotation', () => {
     const annotations = { 'harvesterhci.io/upgrade-patched': 'v1.5.0' };
     expect(appliedMarker({ value: '{}', annotations })).toBe(createHash('sha224').update('{}v1.5.0').digest('hex'));

@@ -2,20 +2,23 @@
 const distance = (a: string, b: string): number => {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const rows: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
-    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const cell = (i: number, j: number): number => rows[i]?.[j] ?? Number.MAX_SAFE_INTEGER;
+  const width = y.length + 1;
+  let before = new Uint16Array(width); // row i - 2
+  let prev = Uint16Array.from({ length: width }, (_, j) => j); // row i - 1
+  let cur = new Uint16Array(width); // row i
   for (let i = 1; i <= x.length; i++) {
-    const row = rows[i] ?? [];
+    cur[0] = i;
     for (let j = 1; j <= y.length; j++) {
-      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let best = Math.min(cell(i - 1, j) + 1, cell(i, j - 1) + 1, cell(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) best = Math.min(best, cell(i - 2, j - 2) + 1);
-      row[j] = best;
+      const cost = x.charCodeAt(i - 1) === y.charCodeAt(j - 1) ? 0 : 1;
+      let best = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && x.charCodeAt(i - 1) === y.charCodeAt(j - 2) && x.charCodeAt(i - 2) === y.charCodeAt(j - 1)) {
+        best = Math.min(best, (before[j - 2] ?? 0) + 1);
+      }
+      cur[j] = best;
     }
+    [before, prev, cur] = [prev, cur, before];
   }
-  return cell(x.length, y.length);
+  return prev[y.length] ?? 0;
 };
 
 /** Longest key compared in full; a longer unknown key is cut first, so hostile input stays cheap. */
