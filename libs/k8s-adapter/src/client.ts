@@ -9,7 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Operation } from '@kubevirt-migration/migration-policy';
 import { attempt, orAbsent } from './errors.js';
-import { KUBEVIRT_CRD_NAME, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
+import { CRDS, KUBEVIRT_CRD_NAME, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
 
 /** Objects as the API server returns them; the policy decodes them. */
 export type KubeObject = Record<string, unknown>;
@@ -47,9 +47,8 @@ export class KubeClient {
     );
   }
 
-  async getKubeVirtCrd(): Promise<KubeObject | undefined> {
-    const crd = await orAbsent(`get CRD ${KUBEVIRT_CRD_NAME}`, () => this.crds.readCustomResourceDefinition({ name: KUBEVIRT_CRD_NAME }));
-    return crd === undefined ? undefined : { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...asObject(crd) };
+  getKubeVirtCrd(): Promise<KubeObject | undefined> {
+    return orAbsent(`get CRD ${KUBEVIRT_CRD_NAME}`, async () => asObject(await this.custom.getClusterCustomObject({ ...CRDS, name: KUBEVIRT_CRD_NAME })));
   }
 
   async listMigrations(): Promise<readonly KubeObject[]> {

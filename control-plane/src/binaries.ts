@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Log } from './log.js';
+
+export interface Binaries {
+  readonly etcd: string;
+  readonly kubeApiserver: string;
+}
+
+/**
+ * The binaries, built from the Go module proxy on first use by control-plane/scripts/build-binaries.sh
+ * (cached under ~/.cache/kubevirt-migration/bin, never in the repository). Progress goes to stderr.
+ */
+export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
+  new Promise((resolve, reject) => {
+    const script = join(repoRoot, 'control-plane', 'scripts', 'build-binaries.sh');
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      for (const line of d.toString().split('\n')) if (line.startsWith('[control-plane build]')) log(line.replace('[control-plane build] ', ''));
+    });
+    child.on('error', (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
+    child.on('exit', (code) => {
+      const dir = out.trim().split('\n').pop() ?? '';
+      const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver') };
+      if (code === 0 && existsSync(bins.etcd) && existsSync(bins.kubeApiserver)) resolve(bins);
+      else reject(new Error(`building the control-plane binaries failed (exit ${code}):\n${err.split('\n').slice(-25).join('\n')}`));
+    });
+  });

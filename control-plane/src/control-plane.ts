@@ -1,0 +1,176 @@
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureBinaries, type Binaries } from './binaries.js';
+import { createPki, type Pki } from './pki.js';
+import { freePort } from './ports.js';
+import { ManagedProcess } from './process.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { getAsAdmin } from './https-probe.js';
+import { seconds, type Log } from './log.js';
+
+export interface ControlPlaneOptions {
+  readonly repoRoot: string;
+  readonly log: Log;
+}
+
+/** A running etcd and kube-apiserver on loopback, and how to reach them. */
+export interface ControlPlane {
+  readonly kubeconfig: string;
+  readonly server: string;
+  readonly pki: Pki;
+  readonly dir: string;
+  readonly apiserverPid: () => number | undefined;
+  readonly etcdPid: () => number | undefined;
+  /** Stops and starts the API server on the same port (etcd keeps the data). */
+  readonly restartApiserver: () => Promise<void>;
+  /** Stops the API server only, for tests of a vanished API server. */
+  readonly stopApiserver: () => Promise<void>;
+  readonly startApiserver: () => Promise<void>;
+  /** Stops everything it started, by PID, and removes its files. */
+  readonly stop: () => Promise<void>;
+}
+
+const ATTEMPTS = 3;
+const READY_TIMEOUT_MS = 60000;
+
+const isPortClash = (p: ManagedProcess): boolean => /address already in use|bind: /i.test(p.lastLines(30));
+
+/** Starts a process on fresh ports, retrying with new ports when one was taken meanwhile. */
+const startWithPorts = async <T>(name: string, ports: number, start: (ports: number[]) => Promise<T & { proc: ManagedProcess }>, log: Log): Promise<T & { proc: ManagedProcess }> => {
+  for (let attempt = 1; ; attempt++) {
+    const picked = await Promise.all(Array.from({ length: ports }, () => freePort()));
+    try {
+      return await start(picked);
+    } catch (e) {
+      if (attempt >= ATTEMPTS) throw e;
+      log(`${name}: ${String(e).split('\n')[0]}; retrying on other ports (attempt ${attempt + 1} of ${ATTEMPTS})`);
+    }
+  }
+};
+
+const startEtcd = (bins: Binaries, dir: string, dataDir: string, log: Log) =>
+  startWithPorts('etcd', 2, async ([client, peer]) => {
+    const url = `http://127.0.0.1:${client}`;
+    const peerUrl = `http://127.0.0.1:${peer}`;
+    const proc = new ManagedProcess('etcd', bins.etcd, [
+      '--name=local',
+      `--data-dir=${dataDir}`,
+      `--listen-client-urls=${url}`,
+      `--advertise-client-urls=${url}`,
+      `--listen-peer-urls=${peerUrl}`,
+      `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=local=${peerUrl}`,
+      '--listen-metrics-urls=',
+      '--log-level=warn',
+      '--unsafe-no-fsync',
+    ], join(dir, 'etcd.log'));
+    try {
+      await proc.waitReady(async () => (await fetch(`${url}/health`)).ok, READY_TIMEOUT_MS);
+    } catch (e) {
+      await proc.stop();
+      if (isPortClash(proc)) throw new Error('etcd: port in use');
+      throw e;
+    }
+    return { proc, url };
+  }, log);
+
+const apiserverArgs = (port: number, etcdUrl: string, pki: Pki): string[] => [
+  `--etcd-servers=${etcdUrl}`,
+  '--bind-address=127.0.0.1',
+  `--secure-port=${port}`,
+  '--advertise-address=127.0.0.1',
+  '--endpoint-reconciler-type=none',
+  `--tls-cert-file=${pki.apiserverCert}`,
+  `--tls-private-key-file=${pki.apiserverKey}`,
+  `--client-ca-file=${pki.caCert}`,
+  '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+  `--service-account-key-file=${pki.serviceAccountPub}`,
+  `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+  '--service-cluster-ip-range=10.0.0.0/24',
+  '--authorization-mode=RBAC',
+  '--disable-admission-plugins=ServiceAccount',
+  '--profiling=false',
+  '--v=1',
+];
+
+/**
+ * Brings up etcd (data on /dev/shm when there is one) and kube-apiserver on free loopback ports,
+ * waits for /readyz, and writes an admin kubeconfig. A port taken in between is retried; a process
+ * that dies is reported with its last log lines.
+ */
+export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions): Promise<ControlPlane> => {
+  const bins = await ensureBinaries(repoRoot, log);
+  const started = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cp-'));
+  const shm = '/dev/shm';
+  const dataDir = join(mkdtempSync(join(shmExists(shm) ? shm : dir, 'kubevirt-migration-etcd-')), 'data');
+  const pki = createPki(join(dir, 'pki'));
+  const cleanup: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(join(dataDir, '..'), { recursive: true, force: true });
+  };
+  try {
+    const etcd = await startEtcd(bins, dir, dataDir, log);
+    cleanup.push(() => etcd.proc.stop());
+    log(`etcd ready on ${etcd.url} (pid ${etcd.proc.pid})`);
+
+    let apiserver: ManagedProcess | undefined;
+    let port = 0;
+    const launch = async (onPort: number): Promise<ManagedProcess> => {
+      const proc = new ManagedProcess('kube-apiserver', bins.kubeApiserver, apiserverArgs(onPort, etcd.url, pki), join(dir, 'kube-apiserver.log'));
+      try {
+        await proc.waitReady(async () => (await getAsAdmin(pki, onPort, '/readyz')).status === 200, READY_TIMEOUT_MS);
+      } catch (e) {
+        await proc.stop();
+        if (isPortClash(proc)) throw new Error('kube-apiserver: port in use');
+        throw e;
+      }
+      return proc;
+    };
+    const first = await startWithPorts('kube-apiserver', 1, async ([p]) => ({ proc: await launch(p ?? 0), port: p ?? 0 }), log);
+    apiserver = first.proc;
+    port = first.port;
+    cleanup.push(() => apiserver?.stop() ?? Promise.resolve());
+    const server = `https://127.0.0.1:${port}`;
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeKubeconfig(kubeconfig, server, pki);
+    log(`kube-apiserver ready on ${server} (pid ${apiserver.pid}) in ${seconds(started)}`);
+
+    const stopApiserver = async () => {
+      await apiserver?.stop();
+    };
+    const startApiserver = async () => {
+      apiserver = await launch(port);
+    };
+    return {
+      kubeconfig,
+      server,
+      pki,
+      dir,
+      apiserverPid: () => apiserver?.pid,
+      etcdPid: () => etcd.proc.pid,
+      stopApiserver,
+      startApiserver,
+      restartApiserver: async () => {
+        await stopApiserver();
+        await startApiserver();
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+};
+
+const shmExists = (path: string): boolean => {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};

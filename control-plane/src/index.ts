@@ -1,0 +1,10 @@
+/**
+ * @packageDocumentation
+ * A local Kubernetes control plane for `npm start` and the cluster tests: etcd and kube-apiserver
+ * built from the Go module proxy, on loopback, with a generated PKI, the project's CRDs and seeds.
+ */
+export { startControlPlane } from './control-plane.js';
+export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
+export { seed, installCrds, crdFiles, seedKubeVirt, seedSetting } from './seed.js';
+export { stderrLog, quietLog } from './log.js';
+export type { Log } from './log.js';

@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+/** A process this control plane started: its log file, its exit, and a stop by PID. */
+export class ManagedProcess {
+  private exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private readonly exit: Promise<void>;
+  private readonly child: ChildProcess;
+
+  constructor(
+    readonly name: string,
+    command: string,
+    args: readonly string[],
+    readonly logFile: string,
+  ) {
+    const fd = openSync(logFile, 'a');
+    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    this.exit = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        this.exited = { code, signal };
+        resolve();
+      });
+      this.child.on('error', (e) => {
+        this.exited = { code: -1, signal: null };
+        this.spawnError = e.message;
+        resolve();
+      });
+    });
+  }
+
+  private spawnError: string | undefined;
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exited === undefined;
+  }
+
+  /** The last lines of the log: what a crash report shows. */
+  lastLines(n = 15): string {
+    let text = '';
+    try {
+      text = readFileSync(this.logFile, 'utf8');
+    } catch {
+      text = '';
+    }
+    return text.trimEnd().split('\n').slice(-n).join('\n');
+  }
+
+  /** Why it is not running, with its last log lines. */
+  crashReport(): string {
+    const how = this.spawnError ?? (this.exited?.signal ? `killed by ${this.exited.signal}` : `exit code ${this.exited?.code ?? '?'}`);
+    return `${this.name} (pid ${this.pid ?? '?'}) stopped: ${how}; last lines of ${this.logFile}:\n${this.lastLines()}`;
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; only this process, by its PID. */
+  async stop(graceMs = 10000): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGTERM');
+    const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());
+    if ((await Promise.race([this.exit, timer])) === 'timeout') {
+      this.child.kill('SIGKILL');
+      await this.exit;
+    }
+  }
+
+  /** Resolves when `ready` is true; fails at once if the process dies, or after `timeoutMs`. */
+  async waitReady(ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (!this.running) throw new Error(this.crashReport());
+      if (await ready().catch(() => false)) return;
+      if (performance.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs / 1000} s; last lines of ${this.logFile}:\n${this.lastLines()}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}

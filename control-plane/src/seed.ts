@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { HARVESTER_DEFAULT, SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { attempt, CRDS, isAdapterError, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import { seconds, type Log } from './log.js';
+
+/** Where the CRD files come from: ../shared/crds as they are, and the project's own VMIM CRD. */
+export const crdFiles = (repoRoot: string): readonly string[] => [
+  join(repoRoot, '..', 'shared', 'crds', 'harvester-settings.harvesterhci.io.yaml'),
+  join(repoRoot, '..', 'shared', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'),
+  join(repoRoot, 'control-plane', 'crds', 'virtualmachineinstancemigrations.kubevirt.io.yaml'),
+];
+
+const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise<void> => {
+  try {
+    await attempt(what, call);
+  } catch (e) {
+    if (!(isAdapterError(e) && e.kind === 'Conflict')) throw e;
+  }
+};
+
+const established = (crd: unknown): boolean => {
+  const conditions = (crd as { status?: { conditions?: { type?: string; status?: string }[] } }).status?.conditions ?? [];
+  return conditions.some((c) => c.type === 'Established' && c.status === 'True');
+};
+
+/** Installs the CRDs (created as they are: the KubeVirt one is too large for client-side apply) and waits until Established. */
+export const installCrds = async (kc: KubeConfig, files: readonly string[], log: Log): Promise<void> => {
+  // The generic object API sends the YAML as it is; client-node's typed CRD model would drop
+  // fields such as x-kubernetes-int-or-string.
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const names: string[] = [];
+  for (const file of files) {
+    let crd: { metadata?: { name?: string } };
+    try {
+      crd = parse(readFileSync(file, 'utf8')) as { metadata?: { name?: string } };
+    } catch (e) {
+      throw new Error(`CRD file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const name = crd.metadata?.name ?? file;
+    names.push(name);
+    await ignoreExists(`create CRD ${name}`, () => api.createClusterCustomObject({ ...CRDS, body: crd }));
+  }
+  const deadline = performance.now() + 60000;
+  for (const name of names) {
+    while (!established(await attempt(`read CRD ${name}`, () => api.getClusterCustomObject({ ...CRDS, name })))) {
+      if (performance.now() > deadline) throw new Error(`CRD ${name} not Established after 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  log(`CRDs established: ${names.join(', ')}`);
+};
+
+/** A realistic harvester-system/kubevirt, as Harvester installs it: no migrations block. */
+export const seedKubeVirt = () => ({
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'KubeVirt',
+  metadata: { name: KUBEVIRT_NAME, namespace: KUBEVIRT_NAMESPACE },
+  spec: {
+    certificateRotateStrategy: { selfSigned: { ca: { duration: '168h', renewBefore: '24h' } } },
+    configuration: {
+      developerConfiguration: { featureGates: ['LiveMigration', 'HotplugVolumes', 'HostDevices', 'GPU', 'CPUManager', 'VMPersistentState'] },
+      emulatedMachines: ['q35', 'pc-q35*'],
+      network: { defaultNetworkInterface: 'bridge', permitBridgeInterfaceOnPodNetwork: true, permitSlirpInterface: true },
+      vmStateStorageClass: 'vmstate-persistence',
+    },
+    customizeComponents: {},
+    imagePullPolicy: 'IfNotPresent',
+    workloadUpdateStrategy: { workloadUpdateMethods: ['LiveMigrate'] },
+  },
+});
+
+/** The Setting as Harvester creates it: Harvester's default text, no value. */
+export const seedSetting = () => ({
+  apiVersion: 'harvesterhci.io/v1beta1',
+  kind: 'Setting',
+  metadata: { name: SETTING_NAME },
+  default: HARVESTER_DEFAULT,
+});
+
+/** CRDs, the namespace harvester-system, the KubeVirt CR and the Setting; existing objects are kept. */
+export const seed = async (kc: KubeConfig, repoRoot: string, log: Log): Promise<void> => {
+  const started = performance.now();
+  await installCrds(kc, crdFiles(repoRoot), log);
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  await ignoreExists(`create namespace ${KUBEVIRT_NAMESPACE}`, () => core.createNamespace({ body: { metadata: { name: KUBEVIRT_NAMESPACE } } }));
+  await ignoreExists('create KubeVirt', () => custom.createNamespacedCustomObject({ ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, body: seedKubeVirt() }));
+  await ignoreExists('create Setting', () => custom.createClusterCustomObject({ ...SETTINGS, body: seedSetting() }));
+  log(`seeded namespace ${KUBEVIRT_NAMESPACE}, KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME} and Setting ${SETTING_NAME} in ${seconds(started)}`);
+};
