@@ -44,9 +44,27 @@ export const boundaries = (extraPolicyImports = []) => [
       },
       { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
       { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
     ],
   },
 ];
+
+/** Tests against a real API server may use the control-plane harness (a tool); nothing else may. */
+export const clusterTests = {
+  files: ['**/*.cluster.spec.ts'],
+  rules: {
+    '@nx/enforce-module-boundaries': [
+      'error',
+      {
+        enforceBuildableLibDependency: false,
+        allow: ['@kubevirt-migration/control-plane', '@kubevirt-migration/control-plane/testing'],
+        // the CLI loads the adapter lazily; its tests may import it directly
+        checkDynamicDependenciesExceptions: ['@kubevirt-migration/k8s-adapter'],
+        depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] }],
+      },
+    ],
+  },
+};
 
 export default [
   ...nx.configs['flat/base'],
@@ -63,4 +81,5 @@ export default [
       'no-restricted-syntax': ['error', { selector: 'TSEnumDeclaration', message: 'Use a string-literal union or an as-const object.' }],
     },
   },
+  clusterTests,
 ];

@@ -8,15 +8,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const apps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cli', 'controller', 'webhook'];
+const apps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cli', 'controller', 'webhook', 'control-plane'];
+/** Where each bundled program lives: the apps, and the local control plane (`npm start`). */
+const folder = (name) => (name === 'control-plane' ? join(root, 'control-plane') : join(root, 'apps', name));
 
 for (const app of apps) {
-  const entry = join(root, 'apps', app, 'src', 'main.ts');
+  const entry = join(folder(app), 'src', 'main.ts');
   if (!existsSync(entry)) continue;
   const started = performance.now();
   await build({
     entryPoints: { main: entry },
-    outdir: join(root, 'apps', app, 'dist'),
+    outdir: join(folder(app), 'dist'),
     bundle: true,
     splitting: true,
     format: 'esm',
@@ -30,5 +32,5 @@ for (const app of apps) {
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
-  console.log(`bundled apps/${app} in ${Math.round(performance.now() - started)} ms`);
+  console.log(`bundled ${app} in ${Math.round(performance.now() - started)} ms`);
 }

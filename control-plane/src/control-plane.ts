@@ -27,6 +27,8 @@ export interface ControlPlane {
   /** Stops the API server only, for tests of a vanished API server. */
   readonly stopApiserver: () => Promise<void>;
   readonly startApiserver: () => Promise<void>;
+  /** Calls `cb` with a crash report if etcd or kube-apiserver dies on its own. */
+  readonly onCrash: (cb: (report: string) => void) => void;
   /** Stops everything it started, by PID, and removes its files. */
   readonly stop: () => Promise<void>;
 }
@@ -142,8 +144,13 @@ export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions):
     const stopApiserver = async () => {
       await apiserver?.stop();
     };
+    const crashHandlers: ((report: string) => void)[] = [];
+    const watch = (p: ManagedProcess) => p.onUnexpectedExit((report) => crashHandlers.forEach((cb) => cb(report)));
+    watch(etcd.proc);
+    watch(apiserver);
     const startApiserver = async () => {
       apiserver = await launch(port);
+      watch(apiserver);
     };
     return {
       kubeconfig,
@@ -158,6 +165,7 @@ export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions):
         await stopApiserver();
         await startApiserver();
       },
+      onCrash: (cb) => crashHandlers.push(cb),
       stop,
     };
   } catch (e) {

@@ -7,4 +7,5 @@ export { startControlPlane } from './control-plane.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { seed, installCrds, crdFiles, seedKubeVirt, seedSetting } from './seed.js';
 export { stderrLog, quietLog } from './log.js';
+export { freePort } from './ports.js';
 export type { Log } from './log.js';

@@ -14,7 +14,8 @@ export class ManagedProcess {
     readonly logFile: string,
   ) {
     const fd = openSync(logFile, 'a');
-    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd] });
+    // its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it in order
+    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd], detached: true });
     closeSync(fd);
     this.exit = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
@@ -30,6 +31,15 @@ export class ManagedProcess {
   }
 
   private spawnError: string | undefined;
+
+  /** Calls `cb` with a crash report when the process exits without having been asked to stop. */
+  onUnexpectedExit(cb: (report: string) => void): void {
+    void this.exit.then(() => {
+      if (!this.stopping) cb(this.crashReport());
+    });
+  }
+
+  private stopping = false;
 
   get pid(): number | undefined {
     return this.child.pid;
@@ -58,6 +68,7 @@ export class ManagedProcess {
 
   /** SIGTERM, then SIGKILL after the grace period; only this process, by its PID. */
   async stop(graceMs = 10000): Promise<void> {
+    this.stopping = true;
     if (!this.running) return;
     this.child.kill('SIGTERM');
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs).unref());

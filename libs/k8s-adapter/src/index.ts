@@ -11,3 +11,5 @@ export type { KubeObject } from './client.js';
 export { toAdapterError, isAdapterError, attempt, orAbsent } from './errors.js';
 export type { AdapterError, AdapterErrorKind } from './errors.js';
 export * from './kinds.js';
+export { InformerCache } from './cache.js';
+export type { CacheOptions } from './cache.js';

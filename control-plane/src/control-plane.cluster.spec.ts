@@ -1,0 +1,49 @@
+import { CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
+import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
+import { CRDS, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import { testKubeConfig } from './testing/cluster.js';
+
+describe('the local control plane', () => {
+  const kc = testKubeConfig();
+  const custom = kc.makeApiClient(CustomObjectsApi);
+
+  it('serves Kubernetes v1.34 on loopback', async () => {
+    const version = await kc.makeApiClient(VersionApi).getCode();
+    expect(version.gitVersion).toMatch(/^v1\.34\.\d+$/);
+    expect(kc.getCurrentCluster()?.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it.each(['settings.harvesterhci.io', 'kubevirts.kubevirt.io', 'virtualmachineinstancemigrations.kubevirt.io'])('CRD %s is established', async (name) => {
+    const crd = (await custom.getClusterCustomObject({ ...CRDS, name })) as { status: { conditions: { type: string; status: string }[] } };
+    expect(crd.status.conditions).toContainEqual(expect.objectContaining({ type: 'Established', status: 'True' }));
+  });
+
+  it('the KubeVirt CRD keeps x-kubernetes-int-or-string on bandwidthPerMigration (installed as it is)', async () => {
+    const crd = (await custom.getClusterCustomObject({ ...CRDS, name: 'kubevirts.kubevirt.io' })) as {
+      spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: { configuration: { properties: { migrations: { properties: Record<string, Record<string, unknown>> } } } } } } } } }[] };
+    };
+    const v1 = crd.spec.versions.find((v) => v.name === 'v1');
+    const migrations = v1?.schema.openAPIV3Schema.properties.spec.properties.configuration.properties.migrations.properties ?? {};
+    expect(migrations['bandwidthPerMigration']?.['x-kubernetes-int-or-string']).toBe(true);
+    expect(Object.keys(migrations)).not.toContain('maxDowntimeMs');
+  });
+
+  it('is seeded: harvester-system, a KubeVirt CR without migrations, the Setting with the default text', async () => {
+    await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'harvester-system' });
+    const kubevirt = (await custom.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' })) as {
+      spec: { configuration: Record<string, unknown> };
+    };
+    expect(kubevirt.spec.configuration['developerConfiguration']).toBeDefined();
+    const setting = (await custom.getClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration' })) as Record<string, unknown>;
+    expect(setting['default']).toBe(HARVESTER_DEFAULT);
+    expect(setting['value']).toBeUndefined();
+  });
+
+  it('the API server prunes a migration option that the 1.7.0 CRD does not list', async () => {
+    // why the policy refuses such options: the API server would drop them silently
+    const patched = (await custom.patchNamespacedCustomObject(
+      { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt', body: [{ op: 'add', path: '/spec/configuration/migrations', value: { maxDowntimeMs: 300 } }], dryRun: 'All' },
+    )) as { spec: { configuration: { migrations?: Record<string, unknown> } } };
+    expect(patched.spec.configuration.migrations).toEqual({});
+  });
+});

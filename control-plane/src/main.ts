@@ -1,0 +1,93 @@
+import { resolve, dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import { startControlPlane, type ControlPlane } from './control-plane.js';
+import { seed } from './seed.js';
+import { stderrLog } from './log.js';
+
+/**
+ * `npm start`: with no kubeconfig given, brings up the local control plane and seeds it; then
+ * prints one line `KUBECONFIG=<absolute path>` and example commands, and runs until SIGINT or
+ * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
+ */
+const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [--exit-with-stdin]
+  --kubeconfig FILE      use this cluster instead of starting a local control plane
+  --control-plane-only   start no apps (what the cluster tests use)
+  --exit-with-stdin      also stop when standard input closes (for a parent process)`;
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const main = async (): Promise<void> => {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        kubeconfig: { type: 'string' },
+        'control-plane-only': { type: 'boolean', default: false },
+        'exit-with-stdin': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${usage}\n`);
+    return;
+  }
+
+  let cp: ControlPlane | undefined;
+  let stopping = false;
+  const stop = async (code: number, why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    stderrLog(`${why}: stopping`);
+    await cp?.stop();
+    stderrLog('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0, 'SIGINT'));
+  process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
+  if (args['exit-with-stdin']) {
+    process.stdin.on('end', () => void stop(0, 'standard input closed'));
+    process.stdin.on('error', () => void stop(0, 'standard input closed'));
+    process.stdin.resume();
+  }
+
+  let kubeconfig: string;
+  if (args.kubeconfig !== undefined) {
+    kubeconfig = resolve(args.kubeconfig);
+    stderrLog(`using the cluster of ${kubeconfig}`);
+  } else {
+    cp = await startControlPlane({ repoRoot, log: stderrLog });
+    cp.onCrash((report) => {
+      stderrLog(report);
+      void stop(1, 'a control-plane process died');
+    });
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfig);
+    await seed(kc, repoRoot, stderrLog);
+    kubeconfig = cp.kubeconfig;
+  }
+
+  process.stdout.write(
+    [
+      `KUBECONFIG=${kubeconfig}`,
+      '# In another shell, from the repository root (export the line above first):',
+      '#   kubectl get settings.harvesterhci.io kubevirt-migration -o yaml',
+      '#   npx kubevirt-migration diff',
+      `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
+      `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
+      '# Ctrl-C stops everything this started.',
+      '',
+    ].join('\n'),
+  );
+
+};
+
+main().catch((e: unknown) => {
+  stderrLog(`failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

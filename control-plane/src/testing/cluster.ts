@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+
+/** The environment variable through which the global setup hands the kubeconfig to the tests. */
+export const TEST_KUBECONFIG_ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
+
+/** The kubeconfig of the test run's control plane; fails loudly outside the cluster project. */
+export const testKubeconfigPath = (): string => {
+  const path = process.env[TEST_KUBECONFIG_ENV];
+  if (path === undefined) throw new Error(`${TEST_KUBECONFIG_ENV} is not set: cluster tests run in the jest "cluster" project`);
+  return path;
+};
+
+export const testKubeConfig = (): KubeConfig => {
+  const kc = new KubeConfig();
+  kc.loadFromFile(testKubeconfigPath());
+  return kc;
+};
+
+/** A fresh namespace per test: there is no controller-manager, so namespaces never finish deleting. */
+export const freshNamespace = async (kc: KubeConfig, prefix = 'test'): Promise<string> => {
+  const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  return name;
+};
+
+export const customApi = (kc: KubeConfig): CustomObjectsApi => kc.makeApiClient(CustomObjectsApi);

@@ -1,0 +1,40 @@
+// Jest global setup of the `cluster` project: one local control plane for the whole run, started
+// as its own process (the bundled `npm start` program with --control-plane-only), so that Jest
+// needs no TypeScript here. The kubeconfig reaches the tests through the environment; a kubeconfig
+// already given in KUBEVIRT_MIGRATION_TEST_KUBECONFIG (say, of a running `npm start`) is used as is.
+const { spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
+const ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
+const root = join(__dirname, '..', '..', '..');
+const program = join(root, 'control-plane', 'dist', 'main.js');
+const START_TIMEOUT_MS = 30 * 60 * 1000; // the first run builds kube-apiserver and etcd
+
+module.exports = async function globalSetup() {
+  if (process.env[ENV] !== undefined) return;
+  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\` (npm ci builds it too)`);
+  const child = spawn(process.execPath, [program, '--control-plane-only', '--exit-with-stdin'], {
+    cwd: root,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  globalThis.__kubevirtMigrationControlPlane = child;
+  const kubeconfig = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('the local control plane did not start in time')), START_TIMEOUT_MS);
+    child.stdout.on('data', (d) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('KUBECONFIG='));
+      if (line !== undefined && out.includes('\n')) {
+        clearTimeout(timer);
+        resolve(line.slice('KUBECONFIG='.length));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local control plane exited with code ${code} before it was ready (see its log above)`));
+    });
+  });
+  child.stdout.resume();
+  process.env[ENV] = kubeconfig;
+};

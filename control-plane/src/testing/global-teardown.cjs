@@ -1,0 +1,11 @@
+// Stops the control plane the global setup started: SIGTERM by PID, then waits for it to clean up.
+module.exports = async function globalTeardown() {
+  const child = globalThis.__kubevirtMigrationControlPlane;
+  globalThis.__kubevirtMigrationControlPlane = undefined;
+  if (child === undefined || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+  await exited;
+  clearTimeout(timer);
+};

@@ -1,0 +1,58 @@
+import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { freePort } from '@kubevirt-migration/control-plane';
+import { testKubeConfig, freshNamespace, customApi } from '@kubevirt-migration/control-plane/testing';
+import { KubeClient } from './client.js';
+import { isAdapterError, type AdapterError } from './errors.js';
+import { MIGRATIONS } from './kinds.js';
+import { loadKubeConfig } from './kubeconfig.js';
+
+const rejection = async (p: Promise<unknown>): Promise<AdapterError> => {
+  try {
+    await p;
+  } catch (e) {
+    if (isAdapterError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('KubeClient against a real API server', () => {
+  const kc = testKubeConfig();
+  const client = new KubeClient(kc, 'kubevirt-migration-test');
+
+  it('reads the Setting, the KubeVirt CR and its CRD', async () => {
+    expect((await client.getSetting(SETTING_NAME))?.['default']).toEqual(expect.any(String));
+    expect((await client.getKubeVirt())?.['kind']).toBe('KubeVirt');
+    expect((await client.getKubeVirtCrd())?.['kind']).toBe('CustomResourceDefinition');
+  });
+
+  it('gives undefined for an object that does not exist', async () => {
+    expect(await client.getSetting('no-such-setting')).toBeUndefined();
+  });
+
+  it('lists migrations in all namespaces', async () => {
+    const ns = await freshNamespace(kc);
+    await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'm1' }, spec: { vmiName: 'vm1' } } });
+    const names = (await client.listMigrations()).map((m) => `${(m['metadata'] as { namespace: string }).namespace}/${(m['metadata'] as { name: string }).name}`);
+    expect(names).toContain(`${ns}/m1`);
+  });
+
+  it('maps a failed JSON Patch test to Invalid, and records the field manager on a write', async () => {
+    const error = await rejection(client.patchKubeVirt([{ op: 'test', path: '/metadata/resourceVersion', value: 'stale' }]));
+    expect(error).toMatchObject({ kind: 'Invalid', status: 422 });
+    const written = await client.patchKubeVirt([{ op: 'add', path: '/metadata/labels', value: { 'test.kubevirt-migration/touched': 'yes' } }]);
+    const managers = ((written['metadata'] as { managedFields: { manager: string }[] }).managedFields ?? []).map((f) => f.manager);
+    expect(managers).toContain('kubevirt-migration-test');
+  });
+
+  it('maps a vanished API server to Unavailable', async () => {
+    const dead = loadKubeConfig({ kubeconfig: process.env['KUBEVIRT_MIGRATION_TEST_KUBECONFIG'] });
+    const cluster = dead.getCurrentCluster();
+    if (cluster === null) throw new Error('no cluster');
+    // a loopback port where nothing listens
+    dead.clusters = [{ ...cluster, server: `https://127.0.0.1:${await freePort()}` }];
+    const error = await rejection(new KubeClient(dead, 'test').getSetting(SETTING_NAME));
+    expect(error.kind).toBe('Unavailable');
+    expect(error.message).toMatch(/get Setting kubevirt-migration: API server unreachable/);
+  });
+});
