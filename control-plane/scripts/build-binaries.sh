@@ -26,10 +26,13 @@ with_progress() {
   local start; start=$(date +%s)
   "$@" &
   local pid=$!
+  local ticks=0
   while kill -0 "$pid" 2>/dev/null; do
-    sleep 30 &
-    wait $! || true
-    kill -0 "$pid" 2>/dev/null && log "$what: still building ($(elapsed "$start") elapsed)"
+    sleep 1
+    ticks=$((ticks + 1))
+    if [ $((ticks % 30)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      log "$what: still building ($(elapsed "$start") elapsed)"
+    fi
   done
   if wait "$pid"; then
     log "$what: done in $(elapsed "$start")"
@@ -87,13 +90,13 @@ current() { cat "$BIN/$1.version" 2>/dev/null || true; }
 if [ -x "$BIN/etcd" ] && [ "$(current etcd)" = "$ETCD_VERSION" ]; then
   log "etcd $ETCD_VERSION: cached"
 else
-  log "etcd $ETCD_VERSION: building (a few minutes the first time)"
+  log "etcd $ETCD_VERSION: building (about a minute the first time)"
   with_progress "etcd $ETCD_VERSION" build_etcd
 fi
 if [ -x "$BIN/kube-apiserver" ] && [ "$(current kube-apiserver)" = "$KUBE_VERSION" ]; then
   log "kube-apiserver $KUBE_VERSION: cached"
 else
-  log "kube-apiserver $KUBE_VERSION: building (10-20 minutes the first time on 2 cores)"
+  log "kube-apiserver $KUBE_VERSION: building (about 4 minutes the first time on 2 cores, under a minute with a warm Go cache)"
   with_progress "kube-apiserver $KUBE_VERSION" build_kube_apiserver
 fi
 echo "$BIN"
