@@ -1,10 +1,12 @@
-import { resolve, dirname } from 'node:path';
+import { resolve, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
-import { stderrLog } from './log.js';
+import { seconds, stderrLog } from './log.js';
+import { startWebhook } from './apps.js';
+import type { ManagedProcess } from './process.js';
 
 /**
  * `npm start`: with no kubeconfig given, brings up the local control plane and seeds it; then
@@ -17,6 +19,9 @@ const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [-
   --exit-with-stdin      also stop when standard input closes (for a parent process)`;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Set as soon as something was started: a failure later stops it too, never leaving orphans. */
+let shutdown: ((code: number, why: string) => Promise<void>) | undefined;
 
 const main = async (): Promise<void> => {
   let args;
@@ -39,15 +44,19 @@ const main = async (): Promise<void> => {
   }
 
   let cp: ControlPlane | undefined;
+  const apps: ManagedProcess[] = [];
   let stopping = false;
   const stop = async (code: number, why: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     stderrLog(`${why}: stopping`);
+    // apps first: the webhook removes its registration, which would otherwise block the Setting
+    for (const app of apps.reverse()) await app.stop();
     await cp?.stop();
     stderrLog('stopped');
     process.exit(code);
   };
+  shutdown = stop;
   process.on('SIGINT', () => void stop(0, 'SIGINT'));
   process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
   if (args['exit-with-stdin']) {
@@ -72,6 +81,22 @@ const main = async (): Promise<void> => {
     kubeconfig = cp.kubeconfig;
   }
 
+  if (!args['control-plane-only']) {
+    if (cp === undefined) {
+      stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
+    } else {
+      const started = performance.now();
+      const webhookLog = join(cp.dir, 'webhook.log');
+      const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
+      apps.push(webhook);
+      webhook.onUnexpectedExit((report) => {
+        stderrLog(report);
+        void stop(1, 'the webhook died');
+      });
+      stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(started)}; log: ${webhookLog}`);
+    }
+  }
+
   process.stdout.write(
     [
       `KUBECONFIG=${kubeconfig}`,
@@ -87,7 +112,11 @@ const main = async (): Promise<void> => {
 
 };
 
-main().catch((e: unknown) => {
-  stderrLog(`failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+const fail = (e: unknown): void => {
+  const message = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
+  stderrLog(`failed: ${message}`);
+  if (shutdown === undefined) process.exit(1);
+  else void shutdown(1, 'failure');
+};
+process.on('uncaughtException', fail);
+main().catch(fail);

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { ManagedProcess } from './process.js';
+
+/** The bundled program of an app (built by `npm ci` or `npm run build`). */
+export const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
+  const program = join(repoRoot, 'apps', app, 'dist', 'main.js');
+  if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\``);
+  return program;
+};
+
+export interface WebhookFiles {
+  readonly kubeconfig: string;
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly caFile: string;
+}
+
+/**
+ * Starts the webhook on a free loopback port, registered with the API server (it removes its
+ * registration when stopped), and resolves once the API server really calls it.
+ */
+export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFile: string): Promise<ManagedProcess> => {
+  const proc = new ManagedProcess('webhook', process.execPath, [
+    appProgram(repoRoot, 'webhook'),
+    `--kubeconfig=${files.kubeconfig}`,
+    `--cert-file=${files.certFile}`,
+    `--key-file=${files.keyFile}`,
+    '--port=0',
+    '--register-url=https://127.0.0.1:{port}/validate',
+    `--ca-file=${files.caFile}`,
+  ], logFile);
+  const kc = new KubeConfig();
+  kc.loadFromFile(files.kubeconfig);
+  await proc.waitReady(() => webhookAnswers(kc), 60000);
+  return proc;
+};
+
+/**
+ * True when a server-side dry run of a known-bad Setting is denied by the webhook: registration
+ * alone does not prove that the API server reaches it.
+ */
+export const webhookAnswers = async (kc: KubeConfig): Promise<boolean> => {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  try {
+    await api.patchClusterCustomObject({
+      ...SETTINGS,
+      name: SETTING_NAME,
+      body: [{ op: 'add', path: '/value', value: '{"parallelMigrationsPerCluster":0}' }],
+      dryRun: 'All',
+    });
+    return false;
+  } catch (e) {
+    return /kubevirt-migration\.harvesterhci\.io.*denied the request/.test(toAdapterError(e, 'dry run').message);
+  }
+};

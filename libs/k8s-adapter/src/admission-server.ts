@@ -1,0 +1,174 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { createSecureContext } from 'node:tls';
+import * as E from 'fp-ts/lib/Either.js';
+import { admissionReview, decodeAdmissionReview, type AdmissionRequest } from './admission.js';
+
+/** What happened to one request, for metrics and logs. */
+export interface AdmissionOutcome {
+  readonly result: 'allowed' | 'denied' | 'error' | 'rejected';
+  readonly status: number;
+  readonly seconds: number;
+  readonly reason?: string;
+}
+
+export interface AdmissionServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** The path the API server posts AdmissionReviews to. */
+  readonly path: string;
+  /** The decision; it must not throw, but if it does the request is denied, never crashed. */
+  readonly review: (request: AdmissionRequest) => { readonly allowed: boolean };
+  /** Other paths (probes), answered before a 404. */
+  readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  readonly maxBodyBytes?: number;
+  /** A client that has not sent its whole request by then gets 408. */
+  readonly requestTimeoutMs?: number;
+  readonly onOutcome?: (outcome: AdmissionOutcome) => void;
+  readonly onCertificateReload?: (error?: Error) => void;
+}
+
+export interface AdmissionServer {
+  readonly port: number;
+  readonly close: () => Promise<void>;
+}
+
+/** The API server sends at most a few MiB (two objects of at most 1.5 MiB each, and metadata). */
+export const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
+
+const send = (res: ServerResponse, status: number, body: object, extra: Record<string, string> = {}): void => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text).toString(), ...extra }).end(text);
+};
+
+const readBody = (req: IncomingMessage, max: number): Promise<E.Either<number, Buffer>> =>
+  new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > max) {
+        done = true;
+        resolve(E.left(413));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!done) resolve(E.right(Buffer.concat(chunks)));
+      done = true;
+    });
+    req.on('error', () => {
+      if (!done) resolve(E.left(400));
+      done = true;
+    });
+  });
+
+const loadPair = (certFile: string, keyFile: string) => ({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
+
+/**
+ * The HTTPS server of a validating webhook (TLS 1.2 or newer). Certificate and key are read from
+ * files and reloaded when they change (a bad pair is reported and the old one kept). Hostile input
+ * gets a clear 4xx: a wrong method 405, a wrong content type 415, a body over the limit 413, a body
+ * that is not JSON or not an AdmissionReview 400, a slow client 408; the server keeps serving.
+ */
+export const startAdmissionServer = (o: AdmissionServerOptions): Promise<AdmissionServer> => {
+  const max = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const outcome = (started: number, result: AdmissionOutcome['result'], status: number, reason?: string) =>
+    o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== o.path) {
+      if (o.other?.(req, res) === true) return;
+      send(res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });
+      return;
+    }
+    const reject = (status: number, error: string, extra: Record<string, string> = {}) => {
+      send(res, status, { error }, extra);
+      outcome(started, 'rejected', status, error);
+    };
+    if (req.method !== 'POST') return reject(405, `use POST for ${o.path}`, { allow: 'POST' });
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type ?? '')}`);
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (declared > max) {
+      reject(413, `body of ${declared} bytes is over the limit of ${max}`, { connection: 'close' });
+      req.destroy();
+      return;
+    }
+    const body = await readBody(req, max);
+    if (E.isLeft(body)) {
+      if (body.left === 413) {
+        reject(413, `body is over the limit of ${max} bytes`, { connection: 'close' });
+        req.destroy();
+      } else reject(400, 'the request body could not be read');
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.right.toString('utf8'));
+    } catch (e) {
+      return reject(400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const request = decodeAdmissionReview(parsed);
+    if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
+    let response: { readonly allowed: boolean };
+    try {
+      response = o.review(request.right);
+    } catch (e) {
+      const message = `internal error while reviewing: ${e instanceof Error ? e.message : String(e)}`;
+      send(res, 200, admissionReview(request.right.uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
+      outcome(started, 'error', 200, message);
+      return;
+    }
+    send(res, 200, admissionReview(request.right.uid, response));
+    outcome(started, response.allowed ? 'allowed' : 'denied', 200);
+  };
+
+  const server: Server = createServer({ ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      if (!res.headersSent) send(res, 500, { error: String(e) });
+    });
+  });
+  server.requestTimeout = o.requestTimeoutMs ?? 10000;
+  server.headersTimeout = Math.min(server.requestTimeout, 10000);
+  server.keepAliveTimeout = 30000;
+
+  const reload = () => {
+    try {
+      const pair = loadPair(o.certFile, o.keyFile);
+      createSecureContext(pair);
+      server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+      o.onCertificateReload?.();
+    } catch (e) {
+      o.onCertificateReload?.(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+  watchFile(o.certFile, { interval: 1000, persistent: false }, reload);
+  watchFile(o.keyFile, { interval: 1000, persistent: false }, reload);
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, o.host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address !== null ? address.port : o.port,
+        close: () =>
+          new Promise<void>((done) => {
+            unwatchFile(o.certFile, reload);
+            unwatchFile(o.keyFile, reload);
+            server.close(() => done());
+            server.closeAllConnections();
+          }),
+      });
+    });
+  });
+};

@@ -1,0 +1,62 @@
+import { AdmissionregistrationV1Api, KubeConfig, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import { attempt, isAdapterError } from './errors.js';
+import { SETTINGS } from './kinds.js';
+
+export interface SettingWebhook {
+  /** Name of the ValidatingWebhookConfiguration (and of its one webhook). */
+  readonly name: string;
+  /** The Setting this webhook guards; matchConditions narrow the webhook to it. */
+  readonly settingName: string;
+  readonly url: string;
+  /** PEM of the CA that signed the webhook's serving certificate. */
+  readonly caPem: string;
+  readonly timeoutSeconds?: number;
+}
+
+/**
+ * The registration: CREATE and UPDATE of settings.harvesterhci.io, narrowed by matchConditions to
+ * the one Setting (other settings never depend on this webhook), failurePolicy Fail,
+ * sideEffects None.
+ */
+export const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebhookConfiguration => ({
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingWebhookConfiguration',
+  metadata: { name: w.name, labels: { 'app.kubernetes.io/name': 'kubevirt-migration-webhook' } },
+  webhooks: [
+    {
+      name: w.name,
+      admissionReviewVersions: ['v1'],
+      clientConfig: { url: w.url, caBundle: Buffer.from(w.caPem).toString('base64') },
+      rules: [{ apiGroups: [SETTINGS.group], apiVersions: [SETTINGS.version], resources: [SETTINGS.plural], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
+      matchConditions: [{ name: 'only-the-kubevirt-migration-setting', expression: `request.name == ${JSON.stringify(w.settingName)}` }],
+      failurePolicy: 'Fail',
+      sideEffects: 'None',
+      timeoutSeconds: w.timeoutSeconds ?? 5,
+      matchPolicy: 'Equivalent',
+    },
+  ],
+});
+
+/** Creates or replaces the registration. */
+export const registerSettingWebhook = async (kc: KubeConfig, w: SettingWebhook): Promise<void> => {
+  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+  const body = settingWebhookConfiguration(w);
+  try {
+    await attempt(`create ValidatingWebhookConfiguration ${w.name}`, () => api.createValidatingWebhookConfiguration({ body }));
+  } catch (e) {
+    if (!(isAdapterError(e) && e.kind === 'Conflict')) throw e;
+    const current = await attempt(`read ValidatingWebhookConfiguration ${w.name}`, () => api.readValidatingWebhookConfiguration({ name: w.name }));
+    const replacement = { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' } };
+    await attempt(`replace ValidatingWebhookConfiguration ${w.name}`, () => api.replaceValidatingWebhookConfiguration({ name: w.name, body: replacement }));
+  }
+};
+
+/** Removes the registration (before the webhook stops: with failurePolicy Fail it would block the Setting). */
+export const unregisterWebhook = async (kc: KubeConfig, name: string): Promise<void> => {
+  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+  try {
+    await attempt(`delete ValidatingWebhookConfiguration ${name}`, () => api.deleteValidatingWebhookConfiguration({ name }));
+  } catch (e) {
+    if (!(isAdapterError(e) && e.kind === 'NotFound')) throw e;
+  }
+};
