@@ -23,7 +23,7 @@ export interface WebhookFiles {
  * Starts the webhook on a free loopback port, registered with the API server (it removes its
  * registration when stopped), and resolves once the API server really calls it.
  */
-export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFile: string): Promise<ManagedProcess> => {
+export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFile: string, extraArgs: readonly string[] = []): Promise<ManagedProcess> => {
   const proc = new ManagedProcess('webhook', process.execPath, [
     appProgram(repoRoot, 'webhook'),
     `--kubeconfig=${files.kubeconfig}`,
@@ -32,6 +32,7 @@ export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFil
     '--port=0',
     '--register-url=https://127.0.0.1:{port}/validate',
     `--ca-file=${files.caFile}`,
+    ...extraArgs,
   ], logFile);
   const kc = new KubeConfig();
   kc.loadFromFile(files.kubeconfig);

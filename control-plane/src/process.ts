@@ -66,6 +66,12 @@ export class ManagedProcess {
     return `${this.name} (pid ${this.pid ?? '?'}) stopped: ${how}; last lines of ${this.logFile}:\n${this.lastLines()}`;
   }
 
+  /** Sends a signal without waiting (tests of a crash use SIGKILL). */
+  kill(signal: NodeJS.Signals): void {
+    this.stopping = true;
+    this.child.kill(signal);
+  }
+
   /** SIGTERM, then SIGKILL after the grace period; only this process, by its PID. */
   async stop(graceMs = 10000): Promise<void> {
     this.stopping = true;

@@ -21,6 +21,7 @@ const usage = `usage: kubevirt-migration-webhook --cert-file FILE --key-file FIL
   --key-file FILE        its private key, PEM (env WEBHOOK_KEY_FILE)
   --register-url URL     register a ValidatingWebhookConfiguration pointing at URL (removed at shutdown)
   --ca-file FILE         with --register-url: the CA that signed the serving certificate
+  --request-timeout S    seconds a client has to send its whole request (default 10)
   --log-level LEVEL      debug, info, warn or error (default info; env LOG_LEVEL)`;
 
 const WEBHOOK_NAME = 'kubevirt-migration.harvesterhci.io';
@@ -37,6 +38,7 @@ const main = async (): Promise<void> => {
       'register-url': { type: 'string' },
       'ca-file': { type: 'string' },
       'log-level': { type: 'string', default: process.env['LOG_LEVEL'] ?? 'info' },
+      'request-timeout': { type: 'string', default: '10' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,7 +47,8 @@ const main = async (): Promise<void> => {
   const certFile = f['cert-file'];
   const keyFile = f['key-file'];
   const port = Number(f.port);
-  if (!isLevel(level) || certFile === undefined || keyFile === undefined || !Number.isInteger(port) || (f['register-url'] !== undefined && f['ca-file'] === undefined)) {
+  const requestTimeoutMs = Number(f['request-timeout']) * 1000;
+  if (!(requestTimeoutMs > 0) || !isLevel(level) || certFile === undefined || keyFile === undefined || !Number.isInteger(port) || (f['register-url'] !== undefined && f['ca-file'] === undefined)) {
     process.stderr.write(`${usage}\n`);
     process.exit(2);
   }
@@ -66,6 +69,7 @@ const main = async (): Promise<void> => {
     certFile,
     keyFile,
     path: '/validate',
+    requestTimeoutMs,
     review: (r) => {
       const response = admit({ operation: r.operation, object: r.object, oldObject: r.oldObject, migrations: migrations.list(), supportedOptions: crd.options });
       if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });

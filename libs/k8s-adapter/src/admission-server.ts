@@ -132,13 +132,16 @@ export const startAdmissionServer = (o: AdmissionServerOptions): Promise<Admissi
     outcome(started, response.allowed ? 'allowed' : 'denied', 200);
   };
 
-  const server: Server = createServer({ ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
+  const requestTimeout = o.requestTimeoutMs ?? 10000;
+  // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often
+  // enough that a slow client is cut off close to its deadline.
+  const connectionsCheckingInterval = Math.max(100, Math.min(1000, requestTimeout / 4));
+  const server: Server = createServer({ ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval }, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       if (!res.headersSent) send(res, 500, { error: String(e) });
     });
   });
-  server.requestTimeout = o.requestTimeoutMs ?? 10000;
-  server.headersTimeout = Math.min(server.requestTimeout, 10000);
+  server.headersTimeout = Math.min(requestTimeout, 10000);
   server.keepAliveTimeout = 30000;
 
   const reload = () => {

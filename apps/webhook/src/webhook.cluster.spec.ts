@@ -1,0 +1,234 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { connect } from 'node:tls';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
+import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
+import { MIGRATIONS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
+import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+
+/** The webhook as the API server calls it, and as a hostile client would. */
+const root = join(__dirname, '..', '..', '..');
+const kc = testKubeConfig();
+const custom = customApi(kc);
+const pki = join(dirname(testKubeconfigPath()), 'pki');
+const files = { kubeconfig: testKubeconfigPath(), certFile: join(pki, 'webhook.crt'), keyFile: join(pki, 'webhook.key'), caFile: join(pki, 'ca.crt') };
+const logs = mkdtempSync(join(tmpdir(), 'kubevirt-migration-webhook-test-'));
+const NAME = 'kubevirt-migration.harvesterhci.io';
+const setting = { ...SETTINGS, name: 'kubevirt-migration' };
+
+let webhook: ManagedProcess;
+let port = 0;
+
+const readSetting = async () => (await custom.getClusterCustomObject(setting)) as Record<string, unknown> & { metadata: Record<string, unknown> };
+const patch = (ops: object[]) => custom.patchClusterCustomObject({ ...setting, body: ops });
+const setValue = (value: string) => patch([{ op: 'add', path: '/value', value }]);
+const denial = async (p: Promise<unknown>): Promise<{ status?: number; message: string }> => {
+  try {
+    await p;
+  } catch (e) {
+    return toAdapterError(e, 'write');
+  }
+  throw new Error('expected the API server to deny the write');
+};
+const runningMigration = async (name = 'vm-running') => {
+  const ns = await freshNamespace(kc, 'mig');
+  await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } } });
+  await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }] });
+  const finish = () => custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
+  return { ns, finish };
+};
+const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+beforeAll(async () => {
+  webhook = await startWebhook(root, files, join(logs, 'webhook.log'), ['--request-timeout=2']);
+  const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: NAME });
+  port = Number(new URL(config.webhooks?.[0]?.clientConfig.url ?? '').port);
+}, 90000);
+
+afterAll(async () => {
+  await webhook?.stop();
+  if ((await readSetting())['value'] !== undefined) await patch([{ op: 'remove', path: '/value' }]);
+});
+
+afterEach(async () => {
+  if (webhook.running && (await readSetting())['value'] !== undefined) await patch([{ op: 'remove', path: '/value' }]);
+});
+
+describe('the webhook through the API server: HEP test plan', () => {
+  it('(1) a wrong schema is rejected, with every cause', async () => {
+    const e = await denial(setValue('{"parallelMigrationPerCluster":5,"progressTimeout":"150"}'));
+    expect(e.status).toBe(422);
+    expect(e.message).toContain(`admission webhook "${NAME}" denied the request`);
+    expect(e.message).toContain('value.parallelMigrationPerCluster: Unsupported value: "parallelMigrationPerCluster": unknown option; did you mean "parallelMigrationsPerCluster"?');
+    expect(e.message).toContain('value.progressTimeout: Invalid value: "150": must be an integer');
+  });
+
+  it('(2) a change to nodeDrainTaintKey is rejected', async () => {
+    const e = await denial(setValue('{"nodeDrainTaintKey":"example.com/drain"}'));
+    expect(e.message).toContain('value.nodeDrainTaintKey: Forbidden');
+  });
+
+  it('(3) a change to network is rejected', async () => {
+    const e = await denial(setValue('{"network":"migration-net"}'));
+    expect(e.message).toContain('value.network: Forbidden');
+  });
+
+  it('(4) any change is rejected while a VM migration is in progress, and the message names it', async () => {
+    const { ns, finish } = await runningMigration();
+    try {
+      const e = await denial(setValue('{"parallelMigrationsPerCluster":3}'));
+      expect(e.status).toBe(400);
+      expect(e.message).toContain(`cannot be changed while a migration is in progress: ${ns}/vm-running (Running)`);
+    } finally {
+      await finish();
+    }
+  });
+
+  it('(5) a real change is accepted', async () => {
+    await setValue('{"parallelMigrationsPerCluster":3}');
+    expect((await readSetting())['value']).toBe('{"parallelMigrationsPerCluster":3}');
+  });
+});
+
+describe('the webhook through the API server: what a migration does not block', () => {
+  it('labels, annotations, status and a reformatted value are accepted while a migration runs', async () => {
+    await setValue('{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}');
+    const { finish } = await runningMigration('vm-busy');
+    try {
+      await patch([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]);
+      await patch([{ op: 'add', path: '/metadata/annotations', value: { note: 'reviewed' } }]);
+      await patch([{ op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'True' }] } }]);
+      await patch([{ op: 'replace', path: '/value', value: '{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }' }]);
+      const s = await readSetting();
+      expect(s.metadata['labels']).toEqual({ team: 'infra' });
+      expect(s['value']).toBe('{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }');
+    } finally {
+      await finish();
+      await patch([{ op: 'remove', path: '/metadata/labels' }, { op: 'remove', path: '/metadata/annotations' }, { op: 'remove', path: '/status' }]);
+    }
+  });
+
+  it('a migration that has finished blocks nothing (the cache follows its status)', async () => {
+    const { finish } = await runningMigration('vm-done');
+    await finish();
+    await until('the webhook cache to see the migration finish', async () => {
+      try {
+        await patch([{ op: 'add', path: '/value', value: '{"progressTimeout":60}' }]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  });
+
+  it('warnings reach kubectl', () => {
+    const r = spawnSync('kubectl', ['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value: '{"progressTimeout":5,"allowPostCopy":true,"allowWorkloadDisruption":false}' })], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("Warning: progressTimeout is 5, below 10 seconds (the Harvester UI's minimum)");
+    expect(r.stderr).toContain('Warning: allowPostCopy is true but allowWorkloadDisruption is false');
+  });
+
+  it('an option that the installed 1.7.0 CRD would prune is rejected', async () => {
+    const e = await denial(setValue('{"maxDowntimeMs":300}'));
+    expect(e.message).toContain('value.maxDowntimeMs: Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option');
+  });
+
+  it('a broken default is rejected too', async () => {
+    const e = await denial(patch([{ op: 'replace', path: '/default', value: '{"progressTimeout":0}' }]));
+    expect(e.message).toContain('default.progressTimeout: Invalid value: 0');
+    expect((await readSetting())['default']).toBe(HARVESTER_DEFAULT);
+  });
+});
+
+type Reply = { status: number; body: string };
+const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST', path = '/validate'): Promise<Reply> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers, ca: readFileSync(files.caFile) }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+const review = (request: object) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
+
+describe('the webhook over HTTPS: hostile and broken input', () => {
+  it('answers a well-formed review, echoing its uid', async () => {
+    const r = await post(review({ uid: 'u-1', operation: 'CREATE', name: 'kubevirt-migration', object: { metadata: { name: 'kubevirt-migration' }, value: '{"parallelMigrationsPerCluster":0}' } }));
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u-1', allowed: false, status: { code: 422 } } });
+  });
+
+  it.each<[string, () => Promise<Reply>, number, RegExp]>([
+    ['a body that is not JSON', () => post('{not json'), 400, /the body is not JSON/],
+    ['JSON that is not an AdmissionReview', () => post('{"kind":"Pod"}'), 400, /not an AdmissionReview v1: expected kind AdmissionReview/],
+    ['an AdmissionReview without a request', () => post('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}'), 400, /has no request/],
+    ['a review without a uid', () => post(review({ operation: 'CREATE' })), 400, /request.uid is missing/],
+    ['a v1beta1 review', () => post('{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}'), 400, /admissionReviewVersions: \[v1\]/],
+    ['a wrong content type', () => post('{}', { 'content-type': 'text/plain' }), 415, /content type must be application\/json/],
+    ['a GET', () => post('', {}, 'GET'), 405, /use POST/],
+    ['a body over the limit', () => post(Buffer.alloc(4 * 1024 * 1024, 32)), 413, /over the limit/],
+    ['an unknown path', () => post('{}', { 'content-type': 'application/json' }, 'POST', '/mutate'), 404, /no such path/],
+  ])('%s gets a clear 4xx', async (_name, send, status, message) => {
+    const r = await send();
+    expect(r.status).toBe(status);
+    expect(JSON.parse(r.body).error).toMatch(message);
+  });
+
+  it('a slow client gets 408 and the server keeps serving', async () => {
+    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(files.caFile), servername: 'localhost' });
+    await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
+    socket.write('POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind":');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
+      socket.on('error', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 408/);
+    expect((await post(review({ uid: 'after', operation: 'DELETE' }))).status).toBe(200);
+  });
+
+  it('serves /healthz, /readyz and /metrics with admissions by result', async () => {
+    expect((await post('', {}, 'GET', '/healthz')).status).toBe(200);
+    expect((await post('', {}, 'GET', '/readyz')).status).toBe(200);
+    const metrics = await post('', {}, 'GET', '/metrics');
+    expect(metrics.body).toMatch(/kubevirt_migration_webhook_admissions_total\{result="denied"\} [1-9]/);
+    expect(metrics.body).toMatch(/kubevirt_migration_webhook_admissions_total\{result="rejected"\} [1-9]/);
+    expect(metrics.body).toContain('kubevirt_migration_webhook_admission_duration_seconds_bucket');
+  });
+});
+
+describe('registration', () => {
+  it('other settings never depend on the webhook; the kubevirt-migration Setting fails closed', async () => {
+    webhook.kill('SIGKILL');
+    await until('the webhook to stop answering', async () => !(await webhookAnswers(kc)));
+    await custom.createClusterCustomObject({ ...SETTINGS, body: { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: `other-${Date.now()}` }, value: 'anything' } });
+    const e = await denial(setValue('{"parallelMigrationsPerCluster":3}'));
+    expect(e.message).toMatch(/failed calling webhook "kubevirt-migration.harvesterhci.io"/);
+    webhook = await startWebhook(root, files, join(logs, 'webhook-2.log'));
+  }, 90000);
+
+  it('a stopped webhook removes its registration', async () => {
+    await webhook.stop();
+    const api = kc.makeApiClient(AdmissionregistrationV1Api);
+    const names = (await api.listValidatingWebhookConfiguration()).items.map((c) => c.metadata?.name);
+    expect(names).not.toContain(NAME);
+    await setValue('{"parallelMigrationsPerCluster":0}');
+  });
+});
