@@ -165,6 +165,18 @@ const post = (body: string | Buffer, headers: Record<string, string> = { 'conten
     req.on('error', reject);
     req.end(body);
   });
+/** A body sent in chunks without a Content-Length, so the limit is found while reading. */
+const postChunked = (count: number, chunk: Buffer): Promise<Reply> =>
+  new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ca: readFileSync(files.caFile) }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    for (let i = 0; i < count; i++) req.write(chunk);
+    req.end();
+  });
 const review = (request: object) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
 
 describe('the webhook over HTTPS: hostile and broken input', () => {
@@ -183,6 +195,7 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
     ['a wrong content type', () => post('{}', { 'content-type': 'text/plain' }), 415, /content type must be application\/json/],
     ['a GET', () => post('', {}, 'GET'), 405, /use POST/],
     ['a body over the limit', () => post(Buffer.alloc(4 * 1024 * 1024, 32)), 413, /over the limit/],
+    ['a chunked body over the limit (no Content-Length)', () => postChunked(64, Buffer.alloc(64 * 1024, 32)), 413, /over the limit of 3145728 bytes/],
     ['an unknown path', () => post('{}', { 'content-type': 'application/json' }, 'POST', '/mutate'), 404, /no such path/],
   ])('%s gets a clear 4xx', async (_name, send, status, message) => {
     const r = await send();

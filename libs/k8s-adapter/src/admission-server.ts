@@ -97,18 +97,19 @@ export const startAdmissionServer = (o: AdmissionServerOptions): Promise<Admissi
     if (req.method !== 'POST') return reject(405, `use POST for ${o.path}`, { allow: 'POST' });
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type ?? '')}`);
+    // Over the limit: answer at once, discard what is still coming (so the client can read the
+    // answer rather than a reset), and close the connection shortly after.
+    const tooLarge = (error: string) => {
+      reject(413, error, { connection: 'close' });
+      req.resume();
+      res.on('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
+    };
     const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > max) {
-      reject(413, `body of ${declared} bytes is over the limit of ${max}`, { connection: 'close' });
-      req.destroy();
-      return;
-    }
+    if (declared > max) return tooLarge(`body of ${declared} bytes is over the limit of ${max}`);
     const body = await readBody(req, max);
     if (E.isLeft(body)) {
-      if (body.left === 413) {
-        reject(413, `body is over the limit of ${max} bytes`, { connection: 'close' });
-        req.destroy();
-      } else reject(400, 'the request body could not be read');
+      if (body.left === 413) tooLarge(`body is over the limit of ${max} bytes`);
+      else reject(400, 'the request body could not be read');
       return;
     }
     let parsed: unknown;

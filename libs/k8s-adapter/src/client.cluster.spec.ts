@@ -35,6 +35,8 @@ describe('KubeClient against a real API server', () => {
     await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'm1' }, spec: { vmiName: 'vm1' } } });
     const names = (await client.listMigrations()).map((m) => `${(m['metadata'] as { namespace: string }).namespace}/${(m['metadata'] as { name: string }).name}`);
     expect(names).toContain(`${ns}/m1`);
+    // a VMIM without status is a pending migration: left behind, it would block other tests' changes
+    await customApi(kc).deleteNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, name: 'm1' });
   });
 
   it('maps a failed JSON Patch test to Invalid, and records the field manager on a write', async () => {
