@@ -1,25 +1,23 @@
 #!/usr/bin/env node
-// `npm run bench`: the performance figures quoted in BENCHMARKS.md. Each section prints one
-// table; run one section with `npm run bench -- policy` (or cli, ...).
-
-
+// `npm run bench [-- SECTION...]`: bundles tools/bench (TypeScript, workspace sources) with esbuild
+// and runs it. Sections: policy, cli, webhook, controller. Figures are recorded in BENCHMARKS.md.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const wanted = process.argv.slice(2);
-const sections = {
-  policy: () => import('./bench/policy.mjs').then((m) => m.run(root)),
-  cli: () => import('./bench/cli.mjs').then((m) => m.run(root)),
-};
-const chosen = wanted.length > 0 ? wanted : Object.keys(sections);
-console.log(`node ${process.version}, ${process.arch}, ${(await import('node:os')).cpus()[0]?.model ?? 'cpu'} (${(await import('node:os')).cpus().length} cores)`);
-for (const name of chosen) {
-  const section = sections[name];
-  if (section === undefined) {
-    console.error(`unknown section ${name}; sections: ${Object.keys(sections).join(', ')}`);
-    process.exit(2);
-  }
-  console.log(`\n## ${name}`);
-  await section();
-}
+const out = join(root, '.bench');
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: { bench: join(root, 'tools', 'bench', 'main.ts'), load: join(root, 'tools', 'bench', 'load.ts'), floor: join(root, 'tools', 'bench', 'floor.ts') },
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  conditions: ['@kubevirt-migration/source'],
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
+await import(pathToFileURL(join(out, 'bench.js')).href);

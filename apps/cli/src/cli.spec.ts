@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,6 +22,8 @@ const file = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
+
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 beforeAll(() => {
   if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');

@@ -58,7 +58,7 @@ const main = async (): Promise<void> => {
 
   const migrations = new InProgressMigrations(kc, watchError('migrations'));
   const crd = new SupportedOptionsWatch(kc, watchError('KubeVirt CRD'));
-  const metrics = webhookMetrics();
+  const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   const ready = () => migrations.cache.synced && crd.cache.synced;
   log.info('syncing caches', { server: kc.getCurrentCluster()?.server });
   await Promise.all([migrations.cache.start(), crd.cache.start()]);

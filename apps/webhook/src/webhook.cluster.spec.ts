@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:tls';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
@@ -58,6 +58,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await webhook?.stop();
+  rmSync(logs, { recursive: true, force: true });
   if ((await readSetting())['value'] !== undefined) await patch([{ op: 'remove', path: '/value' }]);
 });
 
