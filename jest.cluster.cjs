@@ -15,5 +15,5 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/control-plane/src/testing/global-setup.cjs',
   globalTeardown: '<rootDir>/control-plane/src/testing/global-teardown.cjs',
-  testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/control-plane/src/testing/cluster-timeout.cjs'],
 };

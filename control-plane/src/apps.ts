@@ -4,6 +4,7 @@ import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { ManagedProcess } from './process.js';
+import { freePort } from './ports.js';
 
 /** The bundled program of an app (built by `npm ci` or `npm run build`). */
 export const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
@@ -57,4 +58,12 @@ export const webhookAnswers = async (kc: KubeConfig): Promise<boolean> => {
   } catch (e) {
     return /kubevirt-migration\.harvesterhci\.io.*denied the request/.test(toAdapterError(e, 'dry run').message);
   }
+};
+
+/** Starts a controller replica; resolves once its caches have synced (/readyz answers 200). */
+export const startController = async (repoRoot: string, kubeconfig: string, logFile: string, extraArgs: readonly string[] = []): Promise<ManagedProcess & { readonly probePort: number }> => {
+  const probePort = await freePort();
+  const proc = new ManagedProcess('controller', process.execPath, [appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs], logFile);
+  await proc.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200, 60000);
+  return Object.assign(proc, { probePort });
 };

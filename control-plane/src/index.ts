@@ -9,6 +9,6 @@ export { seed, installCrds, crdFiles, seedKubeVirt, seedSetting } from './seed.j
 export { stderrLog, quietLog } from './log.js';
 export { freePort } from './ports.js';
 export type { Log } from './log.js';
-export { startWebhook, webhookAnswers, appProgram } from './apps.js';
+export { startWebhook, startController, webhookAnswers, appProgram } from './apps.js';
 export type { WebhookFiles } from './apps.js';
 export { ManagedProcess } from './process.js';

@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
-import { startWebhook } from './apps.js';
+import { startController, startWebhook } from './apps.js';
 import type { ManagedProcess } from './process.js';
 
 /**
@@ -94,6 +94,14 @@ const main = async (): Promise<void> => {
         void stop(1, 'the webhook died');
       });
       stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(started)}; log: ${webhookLog}`);
+      const controllerLog = join(cp.dir, 'controller.log');
+      const controller = await startController(repoRoot, kubeconfig, controllerLog);
+      apps.push(controller);
+      controller.onUnexpectedExit((report) => {
+        stderrLog(report);
+        void stop(1, 'the controller died');
+      });
+      stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
     }
   }
 

@@ -20,3 +20,13 @@ export type { AdmissionServer, AdmissionServerOptions, AdmissionOutcome } from '
 export { registerSettingWebhook, unregisterWebhook, settingWebhookConfiguration } from './webhook-config.js';
 export type { SettingWebhook } from './webhook-config.js';
 export { InProgressMigrations, SupportedOptionsWatch } from './watches.js';
+export { WorkQueue } from './workqueue.js';
+export type { WorkQueueOptions } from './workqueue.js';
+export { LeaderElector } from './leader.js';
+export type { LeaderElectionOptions } from './leader.js';
+export { EventRecorder } from './events.js';
+export type { EventNotice } from './events.js';
+export { reconcile } from './reconcile.js';
+export type { ReconcileDeps, ReconcileOutcome } from './reconcile.js';
+export { MigrationController } from './controller.js';
+export type { ControllerOptions } from './controller.js';

@@ -40,3 +40,5 @@ export { applyPatch, pointer } from './patch.js';
 export type { Operation } from './patch.js';
 export { settingValueSchema } from './schema.js';
 export type { JsonRecord } from './json.js';
+export { planSettingRecord, CONDITION_TYPE } from './status.js';
+export type { ConfiguredCondition } from './status.js';

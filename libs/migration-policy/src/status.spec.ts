@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { planSettingRecord } from './status.js';
+import { applyPatch } from './patch.js';
+import { setting } from './testing/fixtures.js';
+
+const T0 = '2026-01-01T00:00:00Z';
+const T1 = '2026-01-02T00:00:00Z';
+const ok = { status: 'True', reason: 'Applied', message: 'the KubeVirt CR matches the setting' } as const;
+const withRv = (s: object, rv = '9') => ({ ...s, metadata: { ...(s as { metadata: object }).metadata, resourceVersion: rv } });
+const apply = (doc: unknown, ops: Parameters<typeof applyPatch>[1]) => {
+  const r = applyPatch(doc, ops);
+  if (E.isLeft(r)) throw new Error(r.left);
+  return r.right as { metadata: { annotations?: Record<string, string> }; status?: { conditions: Record<string, string>[] } };
+};
+
+describe('recording a pass on the Setting', () => {
+  it('adds the marker and the condition, guarded by the resourceVersion', () => {
+    const s = withRv(setting('{}'));
+    const ops = planSettingRecord(s, ok, 'abc', T0);
+    expect(ops[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '9' });
+    const after = apply(s, ops);
+    expect(after.metadata.annotations).toEqual({ 'harvesterhci.io/hash': 'abc' });
+    expect(after.status?.conditions).toEqual([{ type: 'configured', ...ok, lastUpdateTime: T0, lastTransitionTime: T0 }]);
+  });
+
+  it('writes nothing when the Setting already says it', () => {
+    const s = apply(withRv(setting('{}')), planSettingRecord(withRv(setting('{}')), ok, 'abc', T0));
+    expect(planSettingRecord(s, ok, 'abc', T1)).toEqual([]);
+  });
+
+  it('moves lastTransitionTime only when the status changes, and keeps other conditions', () => {
+    const base = { ...withRv(setting('{}')), status: { conditions: [{ type: 'other', status: 'True' }, { type: 'configured', ...ok, lastUpdateTime: T0, lastTransitionTime: T0 }] } };
+    const sameStatus = apply(base, planSettingRecord(base, { ...ok, message: 'changed' }, undefined, T1));
+    expect(sameStatus.status?.conditions).toEqual([{ type: 'other', status: 'True' }, { type: 'configured', ...ok, message: 'changed', lastUpdateTime: T1, lastTransitionTime: T0 }]);
+    const failed = apply(base, planSettingRecord(base, { status: 'False', reason: 'InvalidSetting', message: 'x' }, undefined, T1));
+    expect(failed.status?.conditions[1]).toMatchObject({ status: 'False', lastTransitionTime: T1 });
+  });
+
+  it('adds to existing annotations without replacing them', () => {
+    const s = withRv(setting('{}', { annotations: { keep: 'me' } }));
+    expect(apply(s, planSettingRecord(s, ok, 'abc', T0)).metadata.annotations).toEqual({ keep: 'me', 'harvesterhci.io/hash': 'abc' });
+  });
+});
