@@ -7,6 +7,7 @@ const sections: Record<string, () => Promise<void>> = {
   policy: async () => (await import('./policy.js')).run(),
   cli: async () => (await import('./cli.js')).run(root),
   webhook: async () => (await import('./webhook.js')).run(root),
+  controller: async () => (await import('./controller.js')).run(root),
 };
 const wanted = process.argv.slice(2);
 const chosen = wanted.length > 0 ? wanted : Object.keys(sections);
