@@ -2,6 +2,7 @@ import { resolve, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { errorMessage } from '@kubevirt-migration/k8s-adapter';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
@@ -121,8 +122,7 @@ const main = async (): Promise<void> => {
 };
 
 const fail = (e: unknown): void => {
-  const message = e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
-  stderrLog(`failed: ${message}`);
+  stderrLog(`failed: ${errorMessage(e)}`);
   if (shutdown === undefined) process.exit(1);
   else void shutdown(1, 'failure');
 };

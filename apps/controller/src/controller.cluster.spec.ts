@@ -6,7 +6,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { KUBEVIRTS, KubeClient, SETTINGS, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
-import { customApi, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+import { customApi, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
 /** The controller process against a real API server: every behaviour of semantics section 5. */
 const root = join(__dirname, '..', '..', '..');
@@ -25,15 +25,6 @@ const patchSetting = (ops: object[]) => custom.patchClusterCustomObject({ ...set
 const patchKubeVirt = (ops: object[]) => custom.patchNamespacedCustomObject({ ...kubevirtRef, body: ops });
 const setValue = (value: string) => patchSetting([{ op: 'add', path: '/value', value }]);
 
-const until = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check().catch(() => undefined);
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 /** Deep equality that ignores key order (the API server keeps the order a writer used). */
 const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 

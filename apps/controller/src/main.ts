@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { KUBEVIRT_NAMESPACE, LeaderElector, MigrationController, loadKubeConfig } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage, KUBEVIRT_NAMESPACE, LeaderElector, MigrationController, loadKubeConfig } from '@kubevirt-migration/k8s-adapter';
 import { createLogger, isLevel, onShutdown, serveProbes } from '@kubevirt-migration/service';
 import { controllerMetrics } from './metrics.js';
 
@@ -118,6 +118,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((e: unknown) => {
-  process.stderr.write(`kubevirt-migration-controller: ${e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e)}\n`);
+  process.stderr.write(`kubevirt-migration-controller: ${errorMessage(e)}
+`);
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { admit, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import {
+  errorMessage,
   InProgressMigrations,
   SupportedOptionsWatch,
   loadKubeConfig,
@@ -101,6 +102,7 @@ const main = async (): Promise<void> => {
 };
 
 main().catch((e: unknown) => {
-  process.stderr.write(`kubevirt-migration-webhook: ${e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e)}\n`);
+  process.stderr.write(`kubevirt-migration-webhook: ${errorMessage(e)}
+`);
   process.exit(1);
 });

@@ -9,7 +9,7 @@ import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { MIGRATIONS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
-import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
 /** The webhook as the API server calls it, and as a hostile client would. */
 const root = join(__dirname, '..', '..', '..');
@@ -41,13 +41,6 @@ const runningMigration = async (name = 'vm-running') => {
   await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }] });
   const finish = () => custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
   return { ns, finish };
-};
-const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 15000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 };
 
 beforeAll(async () => {

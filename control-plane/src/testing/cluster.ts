@@ -25,3 +25,19 @@ export const freshNamespace = async (kc: KubeConfig, prefix = 'test'): Promise<s
 };
 
 export const customApi = (kc: KubeConfig): CustomObjectsApi => kc.makeApiClient(CustomObjectsApi);
+
+/**
+ * Polls `check` until it gives a value (not undefined or false) and returns it; fails naming `what`
+ * after `timeoutMs`. A check that throws counts as not yet.
+ */
+export const until = async <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve()
+      .then(check)
+      .catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};

@@ -97,12 +97,11 @@ export const startAdmissionServer = (o: AdmissionServerOptions): Promise<Admissi
     if (req.method !== 'POST') return reject(405, `use POST for ${o.path}`, { allow: 'POST' });
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type ?? '')}`);
-    // Over the limit: answer at once, discard what is still coming (so the client can read the
-    // answer rather than a reset), and close the connection shortly after.
+    // Over the limit: answer at once and discard the rest of the body (so the client reads the
+    // answer rather than a reset); the request timeout bounds a client that never stops sending.
     const tooLarge = (error: string) => {
-      reject(413, error, { connection: 'close' });
+      reject(413, error);
       req.resume();
-      res.on('finish', () => setTimeout(() => req.socket.destroy(), 1000).unref());
     };
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > max) return tooLarge(`body of ${declared} bytes is over the limit of ${max}`);

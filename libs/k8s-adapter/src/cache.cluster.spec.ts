@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, quietLog, installCrds, crdFiles, type ControlPlane } from '@kubevirt-migration/control-plane';
-import { freshNamespace, customApi } from '@kubevirt-migration/control-plane/testing';
+import { freshNamespace, customApi, until } from '@kubevirt-migration/control-plane/testing';
 import { InformerCache } from './cache.js';
 import { MIGRATIONS } from './kinds.js';
 
-const until = async (what: string, check: () => boolean, timeoutMs = 30000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 const vmim = (name: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } });
 
@@ -57,7 +50,7 @@ describe('InformerCache', () => {
       await until('the cache to notice the outage', () => errors.length > 0);
       await cp.startApiserver();
       await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: vmim('during-recovery') });
-      await until('the restarted watch to deliver the object', () => cache.get('during-recovery', ns) !== undefined);
+      await until('the restarted watch to deliver the object', () => cache.get('during-recovery', ns) !== undefined, 30000);
       expect(errors).toContain('Unavailable');
       expect(cache.synced).toBe(true);
     } finally {

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
 import { KubeClient } from './client.js';
+import { errorMessage } from './errors.js';
 import { EventRecorder } from './events.js';
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, SETTINGS } from './kinds.js';
 import { reconcile, type ReconcileDeps, type ReconcileOutcome } from './reconcile.js';
@@ -129,7 +130,7 @@ export class MigrationController {
     } catch (e) {
       this.conflicts = 0;
       const delay = this.queue.addRateLimited(key);
-      this.o.onError?.(typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e), delay);
+      this.o.onError?.(errorMessage(e), delay);
     }
   }
 

@@ -83,3 +83,7 @@ export const orAbsent = async <T>(what: string, call: () => Promise<T>): Promise
     throw e;
   }
 };
+
+/** The message of anything thrown: an Error, an AdapterError value, or something else. */
+export const errorMessage = (e: unknown): string =>
+  e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);

@@ -8,7 +8,7 @@ export { loadKubeConfig, kubeconfigSource, clusterRequested } from './kubeconfig
 export type { KubeConfigFlags } from './kubeconfig.js';
 export { KubeClient } from './client.js';
 export type { KubeObject } from './client.js';
-export { toAdapterError, isAdapterError, attempt, orAbsent } from './errors.js';
+export { toAdapterError, isAdapterError, attempt, orAbsent, errorMessage } from './errors.js';
 export type { AdapterError, AdapterErrorKind } from './errors.js';
 export * from './kinds.js';
 export { InformerCache } from './cache.js';
