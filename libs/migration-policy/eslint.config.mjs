@@ -16,7 +16,7 @@ export default [
   },
   {
     // Tests run in Node and may use its modules and the test-only packages.
-    files: ['src/**/*.spec.ts', 'src/testing/**/*.ts'],
+    files: ['src/**/*.spec.ts', 'src/testing/**/*.ts', 'test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(['fast-check', 'yaml', '@jest/globals']) },
   },
 ];

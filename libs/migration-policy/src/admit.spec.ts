@@ -1,11 +1,7 @@
 import fc from 'fast-check';
 import { admit, type AdmissionInput } from './admit.js';
 import { HARVESTER_DEFAULT } from './setting.js';
-import { decodeSupportedOptions } from './crd.js';
-import { kubevirtCrd, setting, vmim } from './testing/fixtures.js';
-
-const crd = decodeSupportedOptions(kubevirtCrd());
-const supported170 = crd._tag === 'Right' ? crd.right : new Set<string>();
+import { SUPPORTED_170 as supported170, setting, vmim } from './testing/fixtures.js';
 
 const update = (oldValue: string | undefined, newValue: string | undefined, migrations: unknown[] = [], more: Partial<AdmissionInput> = {}) =>
   admit({ operation: 'UPDATE', oldObject: setting(oldValue), object: setting(newValue), migrations, ...more });

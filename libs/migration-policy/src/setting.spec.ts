@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeSetting, effectiveText, HARVESTER_DEFAULT, isBlank } from './setting.js';
 import type { CauseType } from './violation.js';
-import { setting } from './testing/fixtures.js';
+import { SUPPORTED_170, setting } from './testing/fixtures.js';
 
 type Expect = readonly (readonly [CauseType, string])[];
 const causes = (obj: unknown, supported?: ReadonlySet<string>): Expect => {
@@ -13,11 +13,6 @@ const config = (obj: unknown): unknown => {
   return E.isRight(r) ? r.right : r.left;
 };
 
-const SUPPORTED_170 = new Set([
-  'allowAutoConverge', 'allowPostCopy', 'allowWorkloadDisruption', 'bandwidthPerMigration', 'completionTimeoutPerGiB',
-  'disableTLS', 'matchSELinuxLevelOnMigration', 'network', 'nodeDrainTaintKey', 'parallelMigrationsPerCluster',
-  'parallelOutboundMigrationsPerNode', 'progressTimeout', 'unsafeMigrationOverride',
-]);
 
 describe('effective text', () => {
   it.each([

@@ -1,6 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
 import { HARVESTER_DEFAULT } from '../setting.js';
 
 /** Test helpers: Setting, KubeVirt and VMIM objects as the API server would hold them. */
@@ -35,7 +32,9 @@ export const vmim = (namespace: string, name: string, status?: Record<string, un
   ...(status ? { status } : {}),
 });
 
-const sharedCrds = join(__dirname, '..', '..', '..', '..', '..', 'shared', 'crds');
-
-/** The KubeVirt 1.7.0 CRD that Harvester ships (../shared/crds), parsed. */
-export const kubevirtCrd = (): unknown => parse(readFileSync(join(sharedCrds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
+/** The options the KubeVirt 1.7.0 CRD lists (test/crd.spec.ts checks this against the real file). */
+export const SUPPORTED_170: ReadonlySet<string> = new Set([
+  'allowAutoConverge', 'allowPostCopy', 'allowWorkloadDisruption', 'bandwidthPerMigration', 'completionTimeoutPerGiB',
+  'disableTLS', 'matchSELinuxLevelOnMigration', 'network', 'nodeDrainTaintKey', 'parallelMigrationsPerCluster',
+  'parallelOutboundMigrationsPerNode', 'progressTimeout', 'unsafeMigrationOverride',
+]);

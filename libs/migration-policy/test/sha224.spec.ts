@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { sha224Hex } from './sha224.js';
-import { appliedMarker, currentApplied, everApplied } from './marker.js';
+import { sha224Hex } from '../src/sha224.js';
+import { appliedMarker, currentApplied, everApplied } from '../src/marker.js';
 
 describe('SHA-224 and the applied marker', () => {
   it.each([
