@@ -58,6 +58,11 @@ const main = async (): Promise<void> => {
     process.exit(code);
   };
   shutdown = stop;
+  /** Anything this started dying on its own: report it with its last log lines, stop the rest. */
+  const stopOnCrash = (what: string) => (report: string) => {
+    stderrLog(report);
+    void stop(1, `${what} died`);
+  };
   process.on('SIGINT', () => void stop(0, 'SIGINT'));
   process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
   if (args['exit-with-stdin']) {
@@ -72,10 +77,7 @@ const main = async (): Promise<void> => {
     stderrLog(`using the cluster of ${kubeconfig}`);
   } else {
     cp = await startControlPlane({ repoRoot, log: stderrLog });
-    cp.onCrash((report) => {
-      stderrLog(report);
-      void stop(1, 'a control-plane process died');
-    });
+    cp.onCrash(stopOnCrash('a control-plane process'));
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     await seed(kc, repoRoot, stderrLog);
@@ -90,18 +92,12 @@ const main = async (): Promise<void> => {
       const webhookLog = join(cp.dir, 'webhook.log');
       const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
       apps.push(webhook);
-      webhook.onUnexpectedExit((report) => {
-        stderrLog(report);
-        void stop(1, 'the webhook died');
-      });
+      webhook.onUnexpectedExit(stopOnCrash('the webhook'));
       stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(started)}; log: ${webhookLog}`);
       const controllerLog = join(cp.dir, 'controller.log');
       const controller = await startController(repoRoot, kubeconfig, controllerLog);
       apps.push(controller);
-      controller.onUnexpectedExit((report) => {
-        stderrLog(report);
-        void stop(1, 'the controller died');
-      });
+      controller.onUnexpectedExit(stopOnCrash('the controller'));
       stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
     }
   }

@@ -1,5 +1,7 @@
 import {
   appliedMarker,
+  configuredCondition,
+  guardedByResourceVersion,
   invalidMessage,
   plan,
   planSettingRecord,
@@ -40,12 +42,6 @@ const record = async (deps: ReconcileDeps, setting: unknown, condition: Configur
   if (ops.length > 0) await deps.patchSetting(ops);
 };
 
-const conditionStatus = (setting: unknown): string | undefined => {
-  const list = (setting as { status?: { conditions?: { type?: string; status?: string; reason?: string }[] } } | undefined)?.status?.conditions ?? [];
-  const c = list.find((x) => x.type === 'configured');
-  return c === undefined ? undefined : `${c.status}/${c.reason}`;
-};
-
 const count = (ops: readonly Operation[]): number => ops.filter((op) => op.op !== 'test').length;
 
 /**
@@ -66,18 +62,14 @@ export const reconcile = async (deps: ReconcileDeps): Promise<ReconcileOutcome> 
       }
       case 'Invalid': {
         const message = invalidMessage(p.violations);
-        const before = conditionStatus(setting);
+        const before = configuredCondition(setting);
         await record(deps, setting, { status: 'False', reason: 'InvalidSetting', message }, undefined);
-        if (before !== 'False/InvalidSetting') await deps.event(setting, { type: 'Warning', reason: 'InvalidSetting', message: `not applied: ${message}` });
+        if (before?.status !== 'False' || before.reason !== 'InvalidSetting') await deps.event(setting, { type: 'Warning', reason: 'InvalidSetting', message: `not applied: ${message}` });
         return 'Invalid';
       }
       case 'Adopt': {
         const { view } = viewSetting(setting);
-        const rv = (setting as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
-        await deps.patchSetting([
-          ...(rv === undefined ? [] : [{ op: 'test' as const, path: '/metadata/resourceVersion', value: rv }]),
-          { op: 'add', path: '/value', value: p.value },
-        ]);
+        await deps.patchSetting(guardedByResourceVersion(setting, [{ op: 'add', path: '/value', value: p.value }]));
         await deps.event(setting, {
           type: 'Normal',
           reason: 'Adopted',

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeConfigText, type MigrationConfig, type SupportedOptions } from './config.js';
-import { decodeSetting, isBlank, SETTING_NAME, viewSetting } from './setting.js';
+import type { MigrationConfig, SupportedOptions } from './config.js';
+import { decodeSetting, defaultConfig, SETTING_NAME } from './setting.js';
 import { sameConfig } from './canonical.js';
 import { describeMigrations, inProgress } from './migrations.js';
 import { formatViolation, type Violation } from './violation.js';
@@ -95,10 +95,7 @@ const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
     const old = decodeSetting(input.oldObject, input.supportedOptions);
     return E.isRight(old) ? old.right : undefined;
   }
-  const dflt = viewSetting(input.object).view.default;
-  if (isBlank(dflt) || dflt === undefined) return {};
-  const decoded = decodeConfigText(dflt, 'default', input.supportedOptions);
-  return E.isRight(decoded) ? decoded.right : undefined;
+  return defaultConfig(input.object, input.supportedOptions);
 };
 
 /**

@@ -59,8 +59,7 @@ export const decodeConfigObject = (
   }
   const decoded = MigrationConfig.decode(Object.fromEntries(known));
   if (E.isLeft(decoded)) violations.push(...violationsOf(decoded.left, root));
-  if (violations.length > 0) return E.left(violations);
-  return E.isRight(decoded) ? E.right(decoded.right) : E.left(violations);
+  return violations.length === 0 && E.isRight(decoded) ? E.right(decoded.right) : E.left(violations);
 };
 
 /** Decodes the text of `value` or `default`. Blank text is the caller's business (see effectiveText). */

@@ -22,6 +22,7 @@ export {
   effectiveSource,
   viewSetting,
   decodeSetting,
+  defaultConfig,
 } from './setting.js';
 export type { SettingView } from './setting.js';
 export { canonicalize, sameConfig, sameValue } from './canonical.js';
@@ -36,9 +37,9 @@ export { plan, planPatch } from './plan.js';
 export type { Plan, PlanInput, Notice } from './plan.js';
 export { adopt, migrationsBlock, MIGRATIONS_FIELD } from './adopt.js';
 export type { Adoption } from './adopt.js';
-export { applyPatch, pointer } from './patch.js';
+export { applyPatch, guardedByResourceVersion, pointer } from './patch.js';
 export type { Operation } from './patch.js';
 export { settingValueSchema } from './schema.js';
 export type { JsonRecord } from './json.js';
-export { planSettingRecord, CONDITION_TYPE } from './status.js';
-export type { ConfiguredCondition } from './status.js';
+export { planSettingRecord, configuredCondition, CONDITION_TYPE } from './status.js';
+export type { ConfiguredCondition, StoredCondition } from './status.js';

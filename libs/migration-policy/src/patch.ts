@@ -9,6 +9,15 @@ export const pointer = (...keys: readonly string[]): string =>
   keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
 
 /**
+ * Prefixes `ops` with a test of the object's resourceVersion, when it has one: a write guarded so,
+ * against an object changed meanwhile, fails and is planned again instead of losing either write.
+ */
+export const guardedByResourceVersion = (obj: unknown, ops: readonly Operation[]): readonly Operation[] => {
+  const rv = typeof obj === 'object' && obj !== null ? (obj as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion : undefined;
+  return typeof rv === 'string' && rv !== '' && ops.length > 0 ? [{ op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv }, ...ops] : ops;
+};
+
+/**
  * Applies a JSON Patch to a copy of `doc`, all or nothing: the input is never mutated, a failed
  * `test` or an invalid operation gives Left with the reason. Prototype-polluting paths are refused.
  */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeConfigText, encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
-import { decodeSetting, effectiveSource, isBlank, viewSetting } from './setting.js';
+import { encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
+import { decodeSetting, defaultConfig, effectiveSource, viewSetting } from './setting.js';
 import { DRAIN_KEY, OWNED_KEYS } from './options.js';
 import { canonicalize, sameConfig, sameValue } from './canonical.js';
 import { adopt, migrationsBlock } from './adopt.js';
@@ -106,14 +106,6 @@ export const planPatch = (kubevirt: JsonRecord, desired: JsonRecord): { ops: Ope
   const block = migrationsBlock(kubevirt);
   if (block !== undefined) return planBlock(block, desired);
   return Object.keys(desired).length === 0 ? { ops: [], notices: [] } : { ops: planMissingBlock(kubevirt, desired), notices: [] };
-};
-
-/** The configuration of the Setting's `default` alone, as first sight compares with it. */
-const defaultConfig = (setting: unknown, supported: SupportedOptions): MigrationConfig | undefined => {
-  const dflt = viewSetting(setting).view.default;
-  if (isBlank(dflt) || dflt === undefined) return {};
-  const decoded = decodeConfigText(dflt, 'default', supported);
-  return E.isRight(decoded) ? decoded.right : undefined;
 };
 
 /**

@@ -66,6 +66,17 @@ export const effectiveSource = (s: Pick<SettingView, 'value' | 'default'>): 'val
   !isBlank(s.value) ? 'value' : !isBlank(s.default) ? 'default' : 'none';
 
 /**
+ * The configuration of the Setting's `default` alone: `{}` when blank, undefined when it does not
+ * decode. What CREATE and first sight compare with.
+ */
+export const defaultConfig = (obj: unknown, supported?: SupportedOptions): MigrationConfig | undefined => {
+  const dflt = viewSetting(obj).view.default;
+  if (isBlank(dflt) || dflt === undefined) return {};
+  const decoded = decodeConfigText(dflt, 'default', supported);
+  return E.isRight(decoded) ? decoded.right : undefined;
+};
+
+/**
  * Decodes a Setting: every violation of `value` and of `default` together, or the effective
  * configuration. Both texts are checked even though only one is in effect: a bad default would
  * take effect the moment value is cleared.

@@ -1,6 +1,6 @@
 import { at, isRecord } from './json.js';
 import { HASH_ANNOTATION } from './setting.js';
-import { pointer, type Operation } from './patch.js';
+import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
 
 /** The Setting's condition `configured`, as the controller reports it. */
 export interface ConfiguredCondition {
@@ -11,7 +11,7 @@ export interface ConfiguredCondition {
 
 export const CONDITION_TYPE = 'configured';
 
-interface StoredCondition {
+export interface StoredCondition {
   readonly type?: unknown;
   readonly status?: unknown;
   readonly reason?: unknown;
@@ -23,6 +23,9 @@ const conditionsOf = (setting: unknown): readonly StoredCondition[] => {
   const list = at(setting, 'status', 'conditions');
   return Array.isArray(list) ? list.filter(isRecord) : [];
 };
+
+/** The condition `configured` as the Setting holds it now, if any. */
+export const configuredCondition = (setting: unknown): StoredCondition | undefined => conditionsOf(setting).find((c) => c.type === CONDITION_TYPE);
 
 /**
  * The JSON Patch that records a pass on the Setting: the condition `configured` (its
@@ -42,7 +45,7 @@ export const planSettingRecord = (setting: unknown, condition: ConfiguredConditi
     );
   }
   const conditions = conditionsOf(setting);
-  const current = conditions.find((c) => c.type === CONDITION_TYPE);
+  const current = configuredCondition(setting);
   const same = current !== undefined && current.status === condition.status && current.reason === condition.reason && current.message === condition.message;
   if (!same) {
     const transition = current !== undefined && current.status === condition.status && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now;
@@ -54,7 +57,5 @@ export const planSettingRecord = (setting: unknown, condition: ConfiguredConditi
         : { op: 'add', path: pointer('status'), value: { conditions: [next] } },
     );
   }
-  if (ops.length === 0) return ops;
-  const rv = at(setting, 'metadata', 'resourceVersion');
-  return typeof rv === 'string' && rv !== '' ? [{ op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv }, ...ops] : ops;
+  return guardedByResourceVersion(setting, ops);
 };
