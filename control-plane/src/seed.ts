@@ -6,12 +6,11 @@ import { HARVESTER_DEFAULT, SETTING_NAME } from '@kubevirt-migration/migration-p
 import { attempt, CRDS, isAdapterError, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import { seconds, type Log } from './log.js';
 
-/** Where the CRD files come from: ../shared/crds as they are, and the project's own VMIM CRD. */
-export const crdFiles = (repoRoot: string): readonly string[] => [
-  join(repoRoot, '..', 'shared', 'crds', 'harvester-settings.harvesterhci.io.yaml'),
-  join(repoRoot, '..', 'shared', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'),
-  join(repoRoot, 'control-plane', 'crds', 'virtualmachineinstancemigrations.kubevirt.io.yaml'),
-];
+/** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's verbatim, and the project's own VMIM CRD. */
+export const crdFiles = (repoRoot: string): readonly string[] =>
+  ['harvester-settings.harvesterhci.io.yaml', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml', 'virtualmachineinstancemigrations.kubevirt.io.yaml'].map((f) =>
+    join(repoRoot, 'control-plane', 'crds', f),
+  );
 
 const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise<void> => {
   try {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
 const ex = (name: string) => join(root, 'examples', name);
-const CRD = join(root, '..', 'shared', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+const CRD = join(root, 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cli-'));
 
 const run = (...args: string[]) => {

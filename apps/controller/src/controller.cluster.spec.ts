@@ -8,7 +8,7 @@ import { KUBEVIRTS, KubeClient, SETTINGS, reconcile, type ReconcileDeps } from '
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import { customApi, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
-/** The controller process against a real API server: every behaviour of semantics section 5. */
+/** The controller process against a real API server: every behaviour of docs/semantics.md §5. */
 const root = join(__dirname, '..', '..', '..');
 const kc = testKubeConfig();
 const custom = customApi(kc);

@@ -45,7 +45,7 @@ const record = async (deps: ReconcileDeps, setting: unknown, condition: Configur
 const count = (ops: readonly Operation[]): number => ops.filter((op) => op.op !== 'test').length;
 
 /**
- * One level-based pass (semantics, section 5): read the Setting and the CR, plan, send at most one
+ * One level-based pass (docs/semantics.md §5): read the Setting and the CR, plan, send at most one
  * JSON Patch to the CR, then record the applied marker, the condition `configured` and events on
  * the Setting. Throws AdapterError for a transient failure (the caller retries with backoff).
  */

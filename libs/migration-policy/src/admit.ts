@@ -99,7 +99,7 @@ const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
 };
 
 /**
- * The admission decision for the kubevirt-migration Setting (semantics, section 4). Never throws:
+ * The admission decision for the kubevirt-migration Setting (docs/semantics.md §4). Never throws:
  * any JSON in gives a response out.
  */
 export const admit = (input: AdmissionInput): AdmissionResponse => {

@@ -125,7 +125,7 @@ const firstSightAdoption = (input: PlanInput): Plan | undefined => {
   return { outcome: 'Adopt', value: adoption.value, omitted: adoption.omitted };
 };
 
-/** One reconcile pass, pure (semantics, section 5). An empty patch means: send no request. */
+/** One reconcile pass, pure (docs/semantics.md §5). An empty patch means: send no request. */
 export const plan = (input: PlanInput): Plan => {
   if (!isRecord(input.setting)) return { outcome: 'Ignored', reason: 'SettingAbsent' };
   const { view } = viewSetting(input.setting);

@@ -6,9 +6,9 @@ import { decodeSupportedOptions } from '../src/crd.js';
 import { OPTION_KEYS } from '../src/options.js';
 import { SUPPORTED_170 } from '../src/testing/fixtures.js';
 
-/** The KubeVirt 1.7.0 CRD that Harvester ships (../shared/crds), parsed as it is. */
+/** The KubeVirt 1.7.0 CRD that Harvester ships (control-plane/crds, kept verbatim), parsed as it is. */
 const kubevirtCrd = (): unknown =>
-  parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'shared', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
+  parse(readFileSync(join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
 
 describe('options supported by an installed KubeVirt CRD', () => {
   it('the 1.7.0 CRD lists every option but utilityVolumesTimeout and maxDowntimeMs', () => {

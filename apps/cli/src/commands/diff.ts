@@ -6,7 +6,7 @@ import { renderPlan } from '../render/diff.js';
 import type { Stylist } from '../render/style.js';
 import { json, type CommandResult, type OutputFormat } from './result.js';
 
-/** The reconcile plan of semantics section 5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
+/** The reconcile plan of docs/semantics.md §5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
 export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
   const [setting, kubevirt, supportedOptions] = await Promise.all([inputs.setting(), inputs.kubevirt(), inputs.supportedOptions()]);
   const p = plan({ setting, kubevirt, supportedOptions });

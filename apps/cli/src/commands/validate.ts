@@ -15,7 +15,7 @@ export interface ValidateOptions {
 
 const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE'] as const;
 
-/** The admission decision of semantics section 4 on files: exit 0 allowed, 1 denied. */
+/** The admission decision of docs/semantics.md §4 on files: exit 0 allowed, 1 denied. */
 export const validate = async (opts: ValidateOptions, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
   const operation = (opts.operation ?? (opts.oldFile === undefined ? 'CREATE' : 'UPDATE')).toUpperCase();
   if (!(OPERATIONS as readonly string[]).includes(operation)) {
