@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { HARVESTER_DEFAULT, SETTING_NAME } from '@kubevirt-migration/migration-policy';
-import { attempt, CRDS, isAdapterError, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import { HARVESTER_DEFAULT, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { attempt, CRDS, isKind, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import { seconds, type Log } from './log.js';
 
 /** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's verbatim, and the project's own VMIM CRD. */
@@ -16,7 +16,7 @@ const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise
   try {
     await attempt(what, call);
   } catch (e) {
-    if (!(isAdapterError(e) && e.kind === 'Conflict')) throw e;
+    if (!isKind(e, 'AlreadyExists')) throw e;
   }
 };
 

@@ -1,12 +1,12 @@
 // Setting write -> KubeVirt CR patched, over 100 changes on the local control plane, measured by a
 // watch on the CR; KubeVirt writes per change (every MODIFIED event of the CR counts); RSS.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
-import { sha224Hex } from '@kubevirt-migration/migration-policy';
 import { seed, startControlPlane, startController, stderrLog } from '@kubevirt-migration/control-plane';
 import { fmt, summary, table } from './stats.js';
 
@@ -66,7 +66,7 @@ export const run = async (root: string): Promise<void> => {
       const text = `{"parallelMigrationsPerCluster":${value},"bandwidthPerMigration":"64Mi"}`;
       for (let tries = 0; tries < 200; tries++) {
         const s = (await api.getClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration' })) as { metadata: { annotations?: Record<string, string> } };
-        if (s.metadata.annotations?.['harvesterhci.io/hash'] === sha224Hex(text)) break;
+        if (s.metadata.annotations?.['harvesterhci.io/hash'] === createHash('sha224').update(text).digest('hex')) break;
         await new Promise((r) => setTimeout(r, 10));
       }
     }

@@ -1,5 +1,5 @@
 // admit and plan on a typical setting, one core (Node runs them on one thread).
-import { admit, appliedMarker, HARVESTER_DEFAULT, HASH_ANNOTATION, plan } from '@kubevirt-migration/migration-policy';
+import { admit, HARVESTER_DEFAULT, plan } from '@kubevirt-migration/migration-policy';
 import { fmt, table, throughput } from './stats.js';
 
 export const TYPICAL_VALUE =
@@ -26,18 +26,20 @@ export const run = async (): Promise<void> => {
   const kubevirt = (block: unknown) => ({ metadata: { name: 'kubevirt', namespace: 'harvester-system', resourceVersion: '1' }, spec: { configuration: { developerConfiguration: { featureGates: ['LiveMigration'] }, migrations: block } } });
   const stale = kubevirt(JSON.parse(HARVESTER_DEFAULT));
   const converged = kubevirt(JSON.parse(TYPICAL_VALUE));
-  const applied = settingObject(TYPICAL_VALUE, { [HASH_ANNOTATION]: appliedMarker({ value: TYPICAL_VALUE, annotations: {} }) });
+  // applied before (any marker): first-sight adoption is out of play
+  const applied = settingObject(TYPICAL_VALUE, { 'harvesterhci.io/hash': 'applied' });
+  const now = new Date().toISOString();
   const supportedOptions = SUPPORTED_170;
 
   if (!admit({ operation: 'UPDATE', oldObject: oldSetting, object: newSetting, migrations, supportedOptions }).allowed) throw new Error('admit: unexpected denial');
-  if (plan({ setting: applied, kubevirt: stale, supportedOptions }).outcome !== 'Patch') throw new Error('plan: expected a patch');
-  if (plan({ setting: applied, kubevirt: converged, supportedOptions }).outcome !== 'Unchanged') throw new Error('plan: expected no change');
+  if (plan({ setting: applied, kubevirt: stale, supportedOptions, now }).outcome !== 'Applied') throw new Error('plan: expected a patch');
+  if (plan({ setting: applied, kubevirt: converged, supportedOptions, now }).outcome !== 'Unchanged') throw new Error('plan: expected no change');
 
   const rows: [string, () => unknown, boolean][] = [
     ['admit: UPDATE that changes the configuration', () => admit({ operation: 'UPDATE', oldObject: oldSetting, object: newSetting, migrations, supportedOptions }), true],
     ['admit: UPDATE of labels only (no change)', () => admit({ operation: 'UPDATE', oldObject: newSetting, object: newSetting, migrations, supportedOptions }), true],
-    ['plan: stale CR (a 7-op patch)', () => plan({ setting: applied, kubevirt: stale, supportedOptions }), true],
-    ['plan: converged CR (no patch)', () => plan({ setting: applied, kubevirt: converged, supportedOptions }), true],
+    ['plan: stale CR (a 7-op patch)', () => plan({ setting: applied, kubevirt: stale, supportedOptions, now }), true],
+    ['plan: converged CR (no patch)', () => plan({ setting: applied, kubevirt: converged, supportedOptions, now }), true],
     ['admit: invalid value, 2 violations (for scale)', () => admit({ operation: 'CREATE', object: settingObject('{"parallelMigrationsPerCluster":0,"bogus":1}'), migrations }), false],
   ];
   table(

@@ -48,13 +48,9 @@ export const connectCluster = (
     kubevirt: () => described(async () => (await kube()).getKubeVirt()),
     kubevirtCrd: () => described(async () => (await kube()).getKubeVirtCrd()),
     migrations: () => described(async () => (await kube()).listMigrations()),
-    writeSettingValue: (value, expected) =>
+    patchSetting: (ops) =>
       described(async () => {
-        const guard =
-          expected.resourceVersion === undefined
-            ? { op: 'test' as const, path: '/value', value: expected.value ?? null }
-            : { op: 'test' as const, path: '/metadata/resourceVersion', value: expected.resourceVersion };
-        await (await kube()).patchSetting(SETTING_NAME, [guard, { op: 'add', path: '/value', value }]);
+        await (await kube()).patchSetting(SETTING_NAME, ops);
       }),
   };
 };

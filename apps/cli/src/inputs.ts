@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSupportedOptions, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import { decodeSupportedOptions, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { readDocuments } from './io/read-documents.js';
 import { CRD, expectList, expectOne, KUBEVIRT, SETTING, VMIM } from './io/objects.js';
 import { InputError } from './io/errors.js';
@@ -12,15 +12,10 @@ export interface Inputs {
   readonly migrations: () => Promise<readonly unknown[]>;
 }
 
-/** Writes the Setting's value, only if it still is as `expected` (a guarded write). */
-export type SettingValueWriter = (
-  value: string,
-  expected: { readonly value: string | undefined; readonly resourceVersion: string | undefined },
-) => Promise<void>;
-
 /** What the cluster can supply; `undefined` for an object that does not exist. */
 export interface ClusterReader {
-  readonly writeSettingValue?: SettingValueWriter;
+  /** A JSON Patch of the Setting (guarded by the policy's plan). */
+  readonly patchSetting: (ops: readonly Operation[]) => Promise<void>;
   readonly setting: () => Promise<unknown>;
   readonly kubevirt: () => Promise<unknown>;
   readonly kubevirtCrd: () => Promise<unknown>;

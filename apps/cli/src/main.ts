@@ -80,8 +80,8 @@ export const program = (): Command => {
     let apply;
     if (o.apply === true) {
       const c = cluster();
-      if (c === undefined || c.writeSettingValue === undefined) throw new InputError('--apply needs a cluster (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
-      apply = { write: c.writeSettingValue };
+      if (c === undefined) throw new InputError('--apply needs a cluster (--kubeconfig, $KUBECONFIG or ~/.kube/config)');
+      apply = { patchSetting: c.patchSetting };
     }
     emit(await adopt({ output: o.output, apply }, inputs, paint));
   });

@@ -188,6 +188,7 @@ describe('a concurrent writer', () => {
       patchSetting: (ops) => client.patchSetting('kubevirt-migration', ops),
       event: async () => undefined,
       now: () => new Date(),
+      mayWrite: () => true,
     };
     expect(await reconcile(deps)).toBe('Conflict');
     expect(await reconcile(deps)).toBe('Applied');

@@ -1,76 +1,66 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { admit, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import {
-  errorMessage,
   InProgressMigrations,
   SupportedOptionsWatch,
   loadKubeConfig,
   registerSettingWebhook,
-  startAdmissionServer,
+  createAdmissionServer,
   unregisterWebhook,
+  errorMessage,
 } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, onShutdown, serveProbes } from '@kubevirt-migration/service';
+import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, StartupError, type FlagValues } from '@kubevirt-migration/service';
 import { webhookMetrics } from './metrics.js';
-
-const usage = `usage: kubevirt-migration-webhook --cert-file FILE --key-file FILE [options]
-  --kubeconfig FILE      cluster to watch (default: $KUBECONFIG, then ~/.kube/config)
-  --context NAME         kubeconfig context
-  --listen-address ADDR  address to listen on (default 127.0.0.1; env WEBHOOK_LISTEN_ADDRESS)
-  --port N               HTTPS port (default 9443; env WEBHOOK_PORT; 0 picks a free one)
-  --cert-file FILE       serving certificate, PEM (reloaded when it changes; env WEBHOOK_CERT_FILE)
-  --key-file FILE        its private key, PEM (env WEBHOOK_KEY_FILE)
-  --register-url URL     register a ValidatingWebhookConfiguration pointing at URL (removed at shutdown)
-  --ca-file FILE         with --register-url: the CA that signed the serving certificate
-  --request-timeout S    seconds a client has to send its whole request (default 10)
-  --log-level LEVEL      debug, info, warn or error (default info; env LOG_LEVEL)`;
 
 const WEBHOOK_NAME = 'kubevirt-migration.harvesterhci.io';
 
-const main = async (): Promise<void> => {
-  const { values: f } = parseArgs({
-    options: {
-      kubeconfig: { type: 'string' },
-      context: { type: 'string' },
-      'listen-address': { type: 'string', default: process.env['WEBHOOK_LISTEN_ADDRESS'] ?? '127.0.0.1' },
-      port: { type: 'string', default: process.env['WEBHOOK_PORT'] ?? '9443' },
-      'cert-file': { type: 'string', default: process.env['WEBHOOK_CERT_FILE'] },
-      'key-file': { type: 'string', default: process.env['WEBHOOK_KEY_FILE'] },
-      'register-url': { type: 'string' },
-      'ca-file': { type: 'string' },
-      'log-level': { type: 'string', default: process.env['LOG_LEVEL'] ?? 'info' },
-      'request-timeout': { type: 'string', default: '10' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (f.help) return void process.stdout.write(`${usage}\n`);
-  const level = f['log-level'];
-  const certFile = f['cert-file'];
-  const keyFile = f['key-file'];
-  const port = Number(f.port);
-  const requestTimeoutMs = Number(f['request-timeout']) * 1000;
-  if (!(requestTimeoutMs > 0) || !isLevel(level) || certFile === undefined || keyFile === undefined || !Number.isInteger(port) || (f['register-url'] !== undefined && f['ca-file'] === undefined)) {
-    process.stderr.write(`${usage}\n`);
-    process.exit(2);
+const FLAGS = {
+  kubeconfig: { type: 'string', help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)', placeholder: 'FILE' },
+  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
+  port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
+  'cert-file': { type: 'string', required: true, env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (reloaded when it changes)', placeholder: 'FILE' },
+  'key-file': { type: 'string', required: true, env: 'WEBHOOK_KEY_FILE', help: 'its private key, PEM', placeholder: 'FILE' },
+  'register-url': { type: 'string', help: 'register a ValidatingWebhookConfiguration for this URL ({port} is replaced by the port); removed at shutdown', placeholder: 'URL' },
+  'ca-file': { type: 'string', help: 'with --register-url: the CA that signed the serving certificate', placeholder: 'FILE' },
+  'request-timeout': { type: 'seconds', default: 10, help: 'time a client has to send its whole request' },
+  'log-level': { type: 'choice', default: 'info', choices: LEVELS, env: 'LOG_LEVEL', help: 'least severe level logged (JSON lines on stdout)' },
+} as const;
+
+const check = (f: FlagValues<typeof FLAGS>): string | undefined =>
+  f['register-url'] !== undefined && f['ca-file'] === undefined ? '--register-url needs --ca-file (the CA the API server is to trust)' : undefined;
+
+/** Reads a file the webhook needs before it starts, failing with one line that names it. */
+const readInput = (file: string, what: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new StartupError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e)}`);
   }
-  const log = createLogger('kubevirt-migration-webhook', { level });
+};
+
+const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
+  const log = createLogger('kubevirt-migration-webhook', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
+  // every input is checked before anything starts
+  readInput(f['cert-file'], 'serving certificate');
+  readInput(f['key-file'], 'private key');
+  const caPem = f['ca-file'] === undefined ? undefined : readInput(f['ca-file'], 'CA file');
   const kc = loadKubeConfig({ kubeconfig: f.kubeconfig, context: f.context });
   const watchError = (what: string) => (e: { message: string }, retryInMs: number) => log.warn(`${what} cache failed; retrying`, { error: e.message, retryInMs });
 
   const migrations = new InProgressMigrations(kc, watchError('migrations'));
-  const crd = new SupportedOptionsWatch(kc, watchError('KubeVirt CRD'));
+  const crd = new SupportedOptionsWatch(kc, { onError: watchError('KubeVirt CRD') });
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   const ready = () => migrations.cache.synced && crd.cache.synced;
   log.info('syncing caches', { server: kc.getCurrentCluster()?.server });
   await Promise.all([migrations.cache.start(), crd.cache.start()]);
 
-  const server = await startAdmissionServer({
-    host: f['listen-address'] ?? '127.0.0.1',
-    port,
-    certFile,
-    keyFile,
+  const server = createAdmissionServer({
+    certFile: f['cert-file'],
+    keyFile: f['key-file'],
     path: '/validate',
-    requestTimeoutMs,
+    requestTimeoutMs: f['request-timeout'] * 1000,
     review: (r) => {
       const response = admit({ operation: r.operation, object: r.object, oldObject: r.oldObject, migrations: migrations.list(), supportedOptions: crd.options });
       if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
@@ -80,29 +70,26 @@ const main = async (): Promise<void> => {
     onOutcome: (o) => {
       metrics.record(o);
       if (o.result === 'rejected') log.warn('rejected a request that is not an AdmissionReview', { status: o.status, reason: o.reason });
+      if (o.result === 'error') log.error('internal error while reviewing', { reason: o.reason });
     },
     onCertificateReload: (e) => (e === undefined ? log.info('serving certificate reloaded') : log.error('serving certificate not reloaded; keeping the old one', { error: e.message })),
   });
-  log.info('serving', { address: f['listen-address'], port: server.port, path: '/validate' });
+  const port = await listen(server.server, f.port, f['listen-address'], 'admission reviews');
+  log.info('serving', { address: f['listen-address'], port, path: '/validate' });
 
-  const registerUrl = f['register-url'];
-  const caFile = f['ca-file'];
-  if (registerUrl !== undefined && caFile !== undefined) {
-    await registerSettingWebhook(kc, { name: WEBHOOK_NAME, settingName: SETTING_NAME, url: registerUrl.replace('{port}', String(server.port)), caPem: readFileSync(caFile, 'utf8') });
-    log.info('registered', { name: WEBHOOK_NAME, url: registerUrl.replace('{port}', String(server.port)) });
+  const registerUrl = f['register-url']?.replace('{port}', String(port));
+  if (registerUrl !== undefined && caPem !== undefined) {
+    await registerSettingWebhook(kc, { name: WEBHOOK_NAME, settingName: SETTING_NAME, url: registerUrl, caPem });
+    log.info('registered', { name: WEBHOOK_NAME, url: registerUrl });
   }
 
   onShutdown(async (signal) => {
     log.info('shutting down', { signal });
-    if (registerUrl !== undefined) await unregisterWebhook(kc, WEBHOOK_NAME).catch((e: { message?: string }) => log.error('could not remove the registration', { error: e.message }));
+    if (registerUrl !== undefined) await unregisterWebhook(kc, WEBHOOK_NAME).catch((e: unknown) => log.error('could not remove the registration', { error: errorMessage(e) }));
     await server.close();
     await Promise.all([migrations.cache.stop(), crd.cache.stop()]);
     log.info('stopped');
   });
 };
 
-main().catch((e: unknown) => {
-  process.stderr.write(`kubevirt-migration-webhook: ${errorMessage(e)}
-`);
-  process.exit(1);
-});
+runMain('kubevirt-migration-webhook', 'Validates changes of the kubevirt-migration Setting (a validating admission webhook over HTTPS).', FLAGS, main, check);

@@ -14,8 +14,6 @@ export interface AdmissionOutcome {
 }
 
 export interface AdmissionServerOptions {
-  readonly host: string;
-  readonly port: number;
   readonly certFile: string;
   readonly keyFile: string;
   /** The path the API server posts AdmissionReviews to. */
@@ -31,13 +29,14 @@ export interface AdmissionServerOptions {
   readonly onCertificateReload?: (error?: Error) => void;
 }
 
+/** The server, not yet listening (the caller starts it, so that a busy port is its error to report). */
 export interface AdmissionServer {
-  readonly port: number;
+  readonly server: Server;
   readonly close: () => Promise<void>;
 }
 
 /** The API server sends at most a few MiB (two objects of at most 1.5 MiB each, and metadata). */
-export const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
+const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
 
 const send = (res: ServerResponse, status: number, body: object, extra: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
@@ -77,7 +76,7 @@ const loadPair = (certFile: string, keyFile: string) => ({ cert: readFileSync(ce
  * gets a clear 4xx: a wrong method 405, a wrong content type 415, a body over the limit 413, a body
  * that is not JSON or not an AdmissionReview 400, a slow client 408; the server keeps serving.
  */
-export const startAdmissionServer = (o: AdmissionServerOptions): Promise<AdmissionServer> => {
+export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServer => {
   const max = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const outcome = (started: number, result: AdmissionOutcome['result'], status: number, reason?: string) =>
     o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) });
@@ -157,21 +156,14 @@ export const startAdmissionServer = (o: AdmissionServerOptions): Promise<Admissi
   watchFile(o.certFile, { interval: 1000, persistent: false }, reload);
   watchFile(o.keyFile, { interval: 1000, persistent: false }, reload);
 
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port, o.host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve({
-        port: typeof address === 'object' && address !== null ? address.port : o.port,
-        close: () =>
-          new Promise<void>((done) => {
-            unwatchFile(o.certFile, reload);
-            unwatchFile(o.keyFile, reload);
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return {
+    server,
+    close: () =>
+      new Promise<void>((done) => {
+        unwatchFile(o.certFile, reload);
+        unwatchFile(o.keyFile, reload);
+        server.close(() => done());
+        server.closeAllConnections();
+      }),
+  };
 };

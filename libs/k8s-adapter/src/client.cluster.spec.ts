@@ -39,9 +39,13 @@ describe('KubeClient against a real API server', () => {
     await customApi(kc).deleteNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, name: 'm1' });
   });
 
-  it('maps a failed JSON Patch test to Invalid, and records the field manager on a write', async () => {
+  it('maps a failed JSON Patch test to TestFailed, a schema violation to Invalid, and records the field manager on a write', async () => {
     const error = await rejection(client.patchKubeVirt([{ op: 'test', path: '/metadata/resourceVersion', value: 'stale' }]));
-    expect(error).toMatchObject({ kind: 'Invalid', status: 422 });
+    expect(error).toMatchObject({ kind: 'TestFailed', status: 422 });
+    expect(error).toBeInstanceOf(Error);
+    const invalid = await rejection(client.patchKubeVirt([{ op: 'add', path: '/spec/configuration/migrations', value: { bandwidthPerMigration: 'lots' } }]));
+    expect(invalid).toMatchObject({ kind: 'Invalid', status: 422 });
+    expect(invalid.message).toMatch(/bandwidthPerMigration/);
     const written = await client.patchKubeVirt([{ op: 'add', path: '/metadata/labels', value: { 'test.kubevirt-migration/touched': 'yes' } }]);
     const managers = ((written['metadata'] as { managedFields: { manager: string }[] }).managedFields ?? []).map((f) => f.manager);
     expect(managers).toContain('kubevirt-migration-test');

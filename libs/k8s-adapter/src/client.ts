@@ -1,15 +1,7 @@
-import {
-  ApiextensionsV1Api,
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-} from '@kubernetes/client-node';
-import type { Operation } from '@kubevirt-migration/migration-policy';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, type Operation } from '@kubevirt-migration/migration-policy';
 import { attempt, orAbsent } from './errors.js';
-import { CRDS, KUBEVIRT_CRD_NAME, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
+import { CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
 
 /** Objects as the API server returns them; the policy decodes them. */
 export type KubeObject = Record<string, unknown>;
@@ -22,19 +14,13 @@ const asObject = (v: unknown): KubeObject => (typeof v === 'object' && v !== nul
  * write carries the field manager.
  */
 export class KubeClient {
-  readonly custom: CustomObjectsApi;
-  readonly core: CoreV1Api;
-  readonly crds: ApiextensionsV1Api;
-  readonly coordination: CoordinationV1Api;
+  private readonly custom: CustomObjectsApi;
 
   constructor(
-    readonly config: KubeConfig,
-    readonly fieldManager: string,
+    config: KubeConfig,
+    private readonly fieldManager: string,
   ) {
     this.custom = config.makeApiClient(CustomObjectsApi);
-    this.core = config.makeApiClient(CoreV1Api);
-    this.crds = config.makeApiClient(ApiextensionsV1Api);
-    this.coordination = config.makeApiClient(CoordinationV1Api);
   }
 
   getSetting(name: string): Promise<KubeObject | undefined> {
@@ -57,7 +43,7 @@ export class KubeClient {
     return Array.isArray(items) ? items.map(asObject) : [];
   }
 
-  /** A JSON Patch (RFC 6902) of the KubeVirt CR; a failed `test` comes back as Invalid, a stale one as Conflict. */
+  /** A JSON Patch (RFC 6902) of the KubeVirt CR; a failed `test` comes back as TestFailed. */
   patchKubeVirt(ops: readonly Operation[]): Promise<KubeObject> {
     return attempt(`patch KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`, async () =>
       asObject(

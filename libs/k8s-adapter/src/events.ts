@@ -1,44 +1,138 @@
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { attempt } from './errors.js';
-
-export interface EventNotice {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import type { Notice } from '@kubevirt-migration/migration-policy';
+import { attempt, isKind } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
+import type { CustomKind } from './kinds.js';
 
 /** Events of a cluster-scoped object live in the namespace `default`, as kubectl describe looks for them. */
 const EVENT_NAMESPACE = 'default';
+/** Longest message kept (the API server's limit is larger; kubectl shows less). */
+const MAX_MESSAGE = 1024;
 
-/** Records Kubernetes Events about one object (core/v1, as `kubectl describe` shows them). */
+/** Writes Event objects; errors are AdapterErrors. */
+export interface EventSink {
+  readonly create: (event: CoreEvent) => Promise<void>;
+  /** Raises the count of an existing Event; fails with NotFound when it is gone. */
+  readonly bump: (name: string, count: number, lastTimestamp: Date) => Promise<void>;
+}
+
+export interface CoreEvent {
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly involvedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid?: string };
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly source: { readonly component: string };
+  readonly reportingComponent: string;
+  readonly firstTimestamp: Date;
+  readonly lastTimestamp: Date;
+  readonly count: number;
+}
+
+export interface EventRecorderOptions {
+  readonly component: string;
+  readonly clock?: Clock;
+  /** Events an object may get at once, and how often one more is allowed (client-go: 25, one per 5 minutes). */
+  readonly burst?: number;
+  readonly refillMs?: number;
+  /** Distinct events remembered for aggregation (client-go: 4096). */
+  readonly remembered?: number;
+}
+
+/** What happened to one notice. */
+export type RecordResult = 'created' | 'counted' | 'dropped';
+
+/**
+ * Records Kubernetes Events (core/v1, as `kubectl describe` shows them) like client-go's recorder:
+ * the same event again (same object, type, reason and message) raises the count of the one Event
+ * object instead of creating another, and a token bucket per object bounds how many are written, so
+ * a fight over the CR cannot flood the cluster with Events.
+ */
 export class EventRecorder {
-  private readonly core: CoreV1Api;
+  private readonly clock: Clock;
+  private readonly seen = new Map<string, { name: string; count: number }>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
-    config: KubeConfig,
-    private readonly component: string,
+    private readonly sink: EventSink,
+    private readonly o: EventRecorderOptions,
   ) {
-    this.core = config.makeApiClient(CoreV1Api);
+    this.clock = o.clock ?? systemClock;
   }
 
-  async record(involved: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid?: string }, notice: EventNotice, now: Date = new Date()): Promise<void> {
-    await attempt(`record event ${notice.reason}`, () =>
-      this.core.createNamespacedEvent({
-        namespace: EVENT_NAMESPACE,
-        body: {
-          metadata: { name: `${involved.name}.${now.getTime().toString(16)}${randomBytes(4).toString('hex')}`, namespace: EVENT_NAMESPACE },
-          involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.name, ...(involved.uid === undefined ? {} : { uid: involved.uid }) },
-          type: notice.type,
-          reason: notice.reason,
-          message: notice.message.slice(0, 1024),
-          source: { component: this.component },
-          reportingComponent: this.component,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
-      }),
-    );
+  private allow(object: string): boolean {
+    const burst = this.o.burst ?? 25;
+    const refill = this.o.refillMs ?? 300000;
+    const now = this.clock.now();
+    const b = this.buckets.get(object) ?? { tokens: burst, at: now };
+    const tokens = Math.min(burst, b.tokens + (now - b.at) / refill);
+    if (tokens < 1) {
+      this.buckets.set(object, { tokens, at: now });
+      return false;
+    }
+    this.buckets.set(object, { tokens: tokens - 1, at: now });
+    return true;
+  }
+
+  private remember(key: string, value: { name: string; count: number }): void {
+    this.seen.delete(key);
+    this.seen.set(key, value);
+    if (this.seen.size > (this.o.remembered ?? 4096)) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+
+  /** Records `notice` about `obj` (an object of `kind`); throws AdapterError when the API server refuses. */
+  async record(kind: CustomKind, obj: unknown, notice: Notice): Promise<RecordResult> {
+    const meta = (typeof obj === 'object' && obj !== null ? (obj as { metadata?: { name?: unknown; uid?: unknown } }).metadata : undefined) ?? {};
+    const name = typeof meta.name === 'string' ? meta.name : '';
+    const uid = typeof meta.uid === 'string' ? meta.uid : undefined;
+    const message = notice.message.slice(0, MAX_MESSAGE);
+    const object = `${kind.group}/${kind.kind}/${name}/${uid ?? ''}`;
+    if (!this.allow(object)) return 'dropped';
+    const key = JSON.stringify([object, notice.type, notice.reason, message]);
+    const now = this.clock.date();
+    const known = this.seen.get(key);
+    if (known !== undefined) {
+      try {
+        await this.sink.bump(known.name, known.count + 1, now);
+        this.remember(key, { name: known.name, count: known.count + 1 });
+        return 'counted';
+      } catch (e) {
+        if (!isKind(e, 'NotFound')) throw e;
+      }
+    }
+    const eventName = `${name}.${now.getTime().toString(16)}${randomBytes(4).toString('hex')}`;
+    await this.sink.create({
+      metadata: { name: eventName, namespace: EVENT_NAMESPACE },
+      involvedObject: { apiVersion: `${kind.group}/${kind.version}`, kind: kind.kind, name, ...(uid === undefined ? {} : { uid }) },
+      type: notice.type,
+      reason: notice.reason,
+      message,
+      source: { component: this.o.component },
+      reportingComponent: this.o.component,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    });
+    this.remember(key, { name: eventName, count: 1 });
+    return 'created';
   }
 }
+
+/** Events in the API server, in the namespace `default`. */
+export const apiEventSink = (config: KubeConfig): EventSink => {
+  const core = config.makeApiClient(CoreV1Api);
+  return {
+    create: async (event) => {
+      await attempt(`create Event ${event.reason}`, () => core.createNamespacedEvent({ namespace: EVENT_NAMESPACE, body: event }));
+    },
+    bump: async (name, count, lastTimestamp) => {
+      await attempt(`update Event ${name}`, () =>
+        core.patchNamespacedEvent({ name, namespace: EVENT_NAMESPACE, body: { count, lastTimestamp } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+      );
+    },
+  };
+};

@@ -19,8 +19,6 @@ export const MIGRATIONS: CustomKind = {
 /** CRDs are read and created through the generic object API, so no field is lost to client-node's typed models. */
 export const CRDS: CustomKind = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' };
 
-export const KUBEVIRT_NAMESPACE = 'harvester-system';
-export const KUBEVIRT_NAME = 'kubevirt';
 export const KUBEVIRT_CRD_NAME = 'kubevirts.kubevirt.io';
 
 /** The URL path of a kind's collection, for watches. */

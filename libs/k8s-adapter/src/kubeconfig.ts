@@ -9,17 +9,13 @@ export interface KubeConfigFlags {
 }
 
 /** The kubeconfig files kubectl would use: --kubeconfig, else $KUBECONFIG, else ~/.kube/config. */
-export const kubeconfigSource = (flags: KubeConfigFlags, env: NodeJS.ProcessEnv): string | undefined => {
+const kubeconfigSource = (flags: KubeConfigFlags, env: NodeJS.ProcessEnv): string | undefined => {
   if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') return flags.kubeconfig;
   const fromEnv = env['KUBECONFIG'];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const home = join(homedir(), '.kube', 'config');
   return existsSync(home) ? home : undefined;
 };
-
-/** True when the user named a cluster explicitly (flag or environment), not only by ~/.kube/config. */
-export const clusterRequested = (flags: KubeConfigFlags, env: NodeJS.ProcessEnv): boolean =>
-  (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '' || (env['KUBECONFIG'] ?? '') !== '';
 
 /** Loads a kubeconfig like kubectl does (a colon-separated $KUBECONFIG is merged), with --context. */
 export const loadKubeConfig = (flags: KubeConfigFlags, env: NodeJS.ProcessEnv = process.env): KubeConfig => {

@@ -1,9 +1,26 @@
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { attempt, isAdapterError } from './errors.js';
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { attempt, errorMessage, isKind, orAbsent } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
+
+/** The spec of a coordination.k8s.io/v1 Lease, as leader election reads and writes it. */
+export interface LeaseRecord {
+  readonly holderIdentity?: string;
+  readonly leaseDurationSeconds?: number;
+  readonly acquireTime?: string;
+  readonly renewTime?: string;
+  readonly leaseTransitions?: number;
+}
+
+/** Reads and writes one Lease; writes are optimistic (resourceVersion), errors are AdapterErrors. */
+export interface LeaseStore {
+  readonly get: () => Promise<{ readonly record: LeaseRecord; readonly resourceVersion: string } | undefined>;
+  /** Fails with AlreadyExists when another candidate created it first. */
+  readonly create: (record: LeaseRecord) => Promise<void>;
+  /** Fails with Conflict when the Lease changed since it was read. */
+  readonly update: (record: LeaseRecord, resourceVersion: string) => Promise<void>;
+}
 
 export interface LeaderElectionOptions {
-  readonly namespace: string;
-  readonly name: string;
   /** Unique per process (for example host name and PID). */
   readonly identity: string;
   readonly leaseDurationMs: number;
@@ -12,51 +29,44 @@ export interface LeaderElectionOptions {
   readonly onStartedLeading: () => void;
   readonly onStoppedLeading: () => void;
   readonly onError?: (message: string) => void;
+  readonly clock?: Clock;
 }
-
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
 
 /** metav1.MicroTime: RFC 3339 with exactly six fractional digits. */
 const microTime = (d: Date): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 
-interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-interface Lease {
-  metadata: { name: string; namespace: string; resourceVersion?: string };
-  spec?: LeaseSpec;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: a candidate takes the
- * lease when it is free or when its record has not changed for a lease duration (measured on the
- * candidate's own clock, so clock skew does not matter), the leader renews it every retry period,
- * and a leader that cannot renew within the renew deadline stops leading. Stopping releases the
- * lease so that another candidate takes over at once. Writes are optimistic (resourceVersion):
- * two candidates never both believe they hold it.
+ * Leader election on a Lease, as client-go does it: a candidate takes the lease when it is free or
+ * when its record has not changed for a lease duration (measured on the candidate's own clock, so
+ * clock skew does not matter), the leader renews it every retry period, and a leader that cannot
+ * renew within the renew deadline stops leading. Stopping releases the lease so that another
+ * candidate takes over at once.
+ *
+ * Fencing: `mayWrite()` is true only while the last successful renewal was *sent* less than the
+ * renew deadline ago. The deadline is shorter than the lease duration, so a leader that was paused
+ * or cut off stops writing before any other candidate can take the lease, without waiting for its
+ * own loop to notice.
  */
 export class LeaderElector {
-  private readonly api: CustomObjectsApi;
   private leading = false;
   private stopped = false;
+  /** When the request of the last successful acquire or renew was sent (clock.now()). */
+  private renewedAt = Number.NEGATIVE_INFINITY;
   private observed: { record: string; at: number } | undefined;
   private loop: Promise<void> | undefined;
+  private readonly clock: Clock;
 
   constructor(
-    config: KubeConfig,
+    private readonly store: LeaseStore,
     private readonly o: LeaderElectionOptions,
   ) {
-    this.api = config.makeApiClient(CustomObjectsApi);
+    this.clock = o.clock ?? systemClock;
+    if (o.renewDeadlineMs >= o.leaseDurationMs) throw new Error('the renew deadline must be shorter than the lease duration');
   }
 
-  get isLeader(): boolean {
-    return this.leading;
+  /** True while this replica leads and renewed its lease within the renew deadline. */
+  mayWrite(): boolean {
+    return this.leading && !this.stopped && this.clock.now() - this.renewedAt < this.o.renewDeadlineMs;
   }
 
   start(): void {
@@ -65,61 +75,60 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     while (!this.stopped) {
-      while (!this.stopped && !(await this.tryAcquireOrRenew())) await sleep(this.o.retryPeriodMs);
+      while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.clock.sleep(this.o.retryPeriodMs);
       if (this.stopped) return;
       this.leading = true;
       this.o.onStartedLeading();
-      let lastRenew = Date.now();
-      while (!this.stopped) {
-        await sleep(this.o.retryPeriodMs);
-        if (this.stopped) break;
-        if (await this.tryAcquireOrRenew()) lastRenew = Date.now();
-        else if (Date.now() - lastRenew > this.o.renewDeadlineMs) break;
-      }
+      await this.renewUntilLost();
       if (this.stopped) return;
       this.leading = false;
       this.o.onStoppedLeading();
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
-    const ref = { ...LEASES, namespace: this.o.namespace, name: this.o.name };
-    const now = new Date();
-    const mine = (spec: LeaseSpec | undefined, current?: LeaseSpec): LeaseSpec => ({
+  /** Renews every retry period; returns once a renewal could not be made within the renew deadline. */
+  private async renewUntilLost(): Promise<void> {
+    while (!this.stopped) {
+      await this.clock.sleep(this.o.retryPeriodMs);
+      if (this.stopped) return;
+      const left = this.renewedAt + this.o.renewDeadlineMs - this.clock.now();
+      // a renewal that hangs (API server paused) must not keep a deposed leader leading
+      const renewed = left > 0 && (await Promise.race([this.tryAcquireOrRenew(), this.clock.sleep(left).then(() => false)]));
+      if (!renewed && this.clock.now() - this.renewedAt >= this.o.renewDeadlineMs) return;
+    }
+  }
+
+  private mine(current: LeaseRecord | undefined, now: Date): LeaseRecord {
+    const held = current?.holderIdentity === this.o.identity;
+    return {
       holderIdentity: this.o.identity,
       leaseDurationSeconds: Math.ceil(this.o.leaseDurationMs / 1000),
-      acquireTime: current?.holderIdentity === this.o.identity ? (current.acquireTime ?? microTime(now)) : microTime(now),
+      acquireTime: held ? (current?.acquireTime ?? microTime(now)) : microTime(now),
       renewTime: microTime(now),
-      leaseTransitions: (spec?.leaseTransitions ?? 0) + (current?.holderIdentity === this.o.identity ? 0 : 1),
-    });
+      leaseTransitions: (current?.leaseTransitions ?? 0) + (held || current === undefined ? 0 : 1),
+    };
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const sentAt = this.clock.now();
     try {
-      let lease: Lease;
-      try {
-        lease = (await attempt(`get Lease ${this.o.name}`, () => this.api.getNamespacedCustomObject(ref))) as Lease;
-      } catch (e) {
-        if (!(isAdapterError(e) && e.kind === 'NotFound')) throw e;
-        await attempt(`create Lease ${this.o.name}`, () =>
-          this.api.createNamespacedCustomObject({
-            ...LEASES,
-            namespace: this.o.namespace,
-            body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { ...mine(undefined), leaseTransitions: 0 } },
-          }),
-        );
-        return true;
+      const lease = await this.store.get();
+      if (lease === undefined) {
+        await this.store.create(this.mine(undefined, this.clock.date()));
+      } else {
+        const spec = lease.record;
+        const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
+        if (this.observed?.record !== record) this.observed = { record, at: this.clock.now() };
+        const holder = spec.holderIdentity ?? '';
+        const expired = this.clock.now() - this.observed.at > (spec.leaseDurationSeconds ?? 0) * 1000;
+        if (holder !== '' && holder !== this.o.identity && !expired) return false;
+        await this.store.update(this.mine(spec, this.clock.date()), lease.resourceVersion);
       }
-      const spec = lease.spec ?? {};
-      const record = JSON.stringify([spec.holderIdentity, spec.renewTime, spec.leaseDurationSeconds]);
-      if (this.observed?.record !== record) this.observed = { record, at: Date.now() };
-      const holder = spec.holderIdentity ?? '';
-      const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
-      const expired = Date.now() - this.observed.at > durationMs;
-      if (holder !== '' && holder !== this.o.identity && !expired) return false;
-      await attempt(`update Lease ${this.o.name}`, () =>
-        this.api.replaceNamespacedCustomObject({ ...ref, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: mine(spec, spec) } }),
-      );
+      if (this.stopped) return false;
+      this.renewedAt = sentAt;
       return true;
     } catch (e) {
-      if (!(isAdapterError(e) && e.kind === 'Conflict')) this.o.onError?.(isAdapterError(e) ? e.message : String(e));
+      if (!isKind(e, 'Conflict', 'AlreadyExists')) this.o.onError?.(errorMessage(e));
       return false;
     }
   }
@@ -130,16 +139,39 @@ export class LeaderElector {
     await this.loop;
     if (!this.leading) return;
     this.leading = false;
-    const ref = { ...LEASES, namespace: this.o.namespace, name: this.o.name };
     try {
-      const lease = (await this.api.getNamespacedCustomObject(ref)) as Lease;
-      if (lease.spec?.holderIdentity !== this.o.identity) return;
-      await this.api.replaceNamespacedCustomObject({
-        ...ref,
-        body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: lease.metadata, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(new Date()) } },
-      });
+      const lease = await this.store.get();
+      if (lease === undefined || lease.record.holderIdentity !== this.o.identity) return;
+      await this.store.update({ ...lease.record, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.date()) }, lease.resourceVersion);
     } catch (e) {
-      this.o.onError?.(`release Lease ${this.o.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.o.onError?.(`release the lease: ${errorMessage(e)}`);
     }
   }
 }
+
+const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
+
+/** The Lease `namespace/name` in the API server (through the generic object API: no fields lost). */
+export const apiLeaseStore = (config: KubeConfig, namespace: string, name: string): LeaseStore => {
+  const api = config.makeApiClient(CustomObjectsApi);
+  const ref = { ...LEASES, namespace, name };
+  const what = `Lease ${namespace}/${name}`;
+  const body = (record: LeaseRecord, resourceVersion?: string) => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, ...(resourceVersion === undefined ? {} : { resourceVersion }) },
+    spec: record,
+  });
+  return {
+    get: async () => {
+      const lease = (await orAbsent(`get ${what}`, () => api.getNamespacedCustomObject(ref))) as { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
+      return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
+    },
+    create: async (record) => {
+      await attempt(`create ${what}`, () => api.createNamespacedCustomObject({ ...LEASES, namespace, body: body(record) }));
+    },
+    update: async (record, resourceVersion) => {
+      await attempt(`update ${what}`, () => api.replaceNamespacedCustomObject({ ...ref, body: body(record, resourceVersion) }));
+    },
+  };
+};

@@ -43,15 +43,16 @@ export class SupportedOptionsWatch {
   private current: SupportedOptions;
   readonly cache: InformerCache;
 
-  constructor(config: KubeConfig, onError?: ErrorHandler) {
+  constructor(config: KubeConfig, o: { readonly onChange?: () => void; readonly onError?: ErrorHandler } = {}) {
     this.cache = new InformerCache(config, CRDS, {
       name: KUBEVIRT_CRD_NAME,
       clusterScoped: true,
       onChange: (obj, verb) => {
         const decoded = verb === 'delete' ? E.left('deleted') : decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
         this.current = E.isRight(decoded) ? decoded.right : undefined;
+        o.onChange?.();
       },
-      ...(onError === undefined ? {} : { onError }),
+      ...(o.onError === undefined ? {} : { onError: o.onError }),
     });
   }
 

@@ -1,5 +1,5 @@
 import { AdmissionregistrationV1Api, KubeConfig, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
-import { attempt, isAdapterError } from './errors.js';
+import { attempt, isKind } from './errors.js';
 import { SETTINGS } from './kinds.js';
 
 export interface SettingWebhook {
@@ -44,7 +44,7 @@ export const registerSettingWebhook = async (kc: KubeConfig, w: SettingWebhook):
   try {
     await attempt(`create ValidatingWebhookConfiguration ${w.name}`, () => api.createValidatingWebhookConfiguration({ body }));
   } catch (e) {
-    if (!(isAdapterError(e) && e.kind === 'Conflict')) throw e;
+    if (!isKind(e, 'AlreadyExists')) throw e;
     const current = await attempt(`read ValidatingWebhookConfiguration ${w.name}`, () => api.readValidatingWebhookConfiguration({ name: w.name }));
     const replacement = { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' } };
     await attempt(`replace ValidatingWebhookConfiguration ${w.name}`, () => api.replaceValidatingWebhookConfiguration({ name: w.name, body: replacement }));
@@ -57,6 +57,6 @@ export const unregisterWebhook = async (kc: KubeConfig, name: string): Promise<v
   try {
     await attempt(`delete ValidatingWebhookConfiguration ${name}`, () => api.deleteValidatingWebhookConfiguration({ name }));
   } catch (e) {
-    if (!(isAdapterError(e) && e.kind === 'NotFound')) throw e;
+    if (!isKind(e, 'NotFound')) throw e;
   }
 };

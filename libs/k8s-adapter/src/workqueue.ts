@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from './clock.js';
+
 /**
  * A deduplicating work queue with per-key retry backoff, after client-go's: a key added while it
  * is queued is not queued twice; a key added while it is being processed runs once more after.
@@ -5,6 +7,7 @@
 export interface WorkQueueOptions {
   readonly baseDelayMs?: number;
   readonly maxDelayMs?: number;
+  readonly clock?: Clock;
 }
 
 export class WorkQueue {
@@ -12,11 +15,14 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<() => void>();
+  private readonly clock: Clock;
   private waiter: (() => void) | undefined;
   private closed = false;
 
-  constructor(private readonly options: WorkQueueOptions = {}) {}
+  constructor(private readonly options: WorkQueueOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   add(key: string): void {
     if (this.closed || this.dirty.has(key)) return;
@@ -28,18 +34,23 @@ export class WorkQueue {
 
   addAfter(key: string, ms: number): void {
     if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const cancel = this.clock.after(ms, () => {
+      this.timers.delete(cancel);
       this.add(key);
-    }, ms);
-    this.timers.add(timer);
+    });
+    this.timers.add(cancel);
   }
 
-  /** Re-adds after a capped exponential backoff that grows with each failure of this key. */
-  addRateLimited(key: string): number {
+  /** Counts a failure of `key` and gives its next delay: exponential, capped (by `capMs` when given). */
+  backoff(key: string, capMs?: number): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    const delay = Math.min((this.options.baseDelayMs ?? 200) * 2 ** n, this.options.maxDelayMs ?? 30000);
+    return Math.min((this.options.baseDelayMs ?? 200) * 2 ** Math.min(n, 30), capMs ?? this.options.maxDelayMs ?? 30000);
+  }
+
+  /** Re-adds after the backoff of this key's failures; gives the delay. */
+  addRateLimited(key: string): number {
+    const delay = this.backoff(key);
     this.addAfter(key, delay);
     return delay;
   }
@@ -95,7 +106,7 @@ export class WorkQueue {
 
   shutdown(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
+    for (const cancel of this.timers) cancel();
     this.timers.clear();
     this.wake();
   }

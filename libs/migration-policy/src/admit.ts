@@ -3,7 +3,8 @@ import type { MigrationConfig, SupportedOptions } from './config.js';
 import { decodeSetting, defaultConfig, SETTING_NAME } from './setting.js';
 import { sameConfig } from './canonical.js';
 import { describeMigrations, inProgress } from './migrations.js';
-import { formatViolation, type Violation } from './violation.js';
+import type { Violation } from './violation.js';
+import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
@@ -43,14 +44,6 @@ export interface AdmissionResponse {
   readonly status?: FailureStatus;
   readonly warnings?: readonly string[];
 }
-
-const SUBJECT = `Setting.harvesterhci.io "${SETTING_NAME}"`;
-
-/** The Kubernetes "is invalid" message: one cause bare, several in brackets. */
-export const invalidMessage = (violations: readonly Violation[]): string => {
-  const parts = violations.map(formatViolation);
-  return `${SUBJECT} is invalid: ${parts.length === 1 ? parts[0] : `[${parts.join(', ')}]`}`;
-};
 
 const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
   allowed: false,

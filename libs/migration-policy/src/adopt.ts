@@ -1,11 +1,12 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeConfigObject, encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
+import { decodeConfigObject, decodeConfigText, encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
+import { isBlank, viewSetting } from './setting.js';
+import { sameConfig } from './canonical.js';
+import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
 import { OWNED_KEYS } from './options.js';
-import { at, isRecord, own } from './json.js';
+import { own } from './json.js';
+import { MIGRATIONS_FIELD, migrationsBlock } from './kubevirt.js';
 import type { Violation } from './violation.js';
-
-/** Path of the migration options in the KubeVirt CR, dotted as in violations. */
-export const MIGRATIONS_FIELD = 'spec.configuration.migrations';
 
 export interface Adoption {
   /** The Setting value that keeps the CR's current owned options (table order, values as the CR has them). */
@@ -14,12 +15,6 @@ export interface Adoption {
   /** Options of the CR that fail validation: left out of `value`. */
   readonly omitted: readonly Violation[];
 }
-
-/** The CR's `spec.configuration.migrations`, or undefined when it is absent or not an object. */
-export const migrationsBlock = (kubevirt: unknown): Readonly<Record<string, unknown>> | undefined => {
-  const block = at(kubevirt, 'spec', 'configuration', 'migrations');
-  return isRecord(block) ? block : undefined;
-};
 
 /**
  * The Setting value that keeps what the CR has now. Only owned options are taken (never network or
@@ -39,4 +34,20 @@ export const adopt = (kubevirt: unknown, supported?: SupportedOptions): Adoption
   const decoded = decodeConfigObject(kept, MIGRATIONS_FIELD, supported);
   const config = E.isRight(decoded) ? decoded.right : {};
   return { value: JSON.stringify(encodeConfig(config)), config, omitted };
+};
+
+/**
+ * The write that makes an adoption the Setting's value: only onto a blank value (guarded by the
+ * Setting's resourceVersion), nothing when the value already means the same, and never over a
+ * value that means something else, which would lose the administrator's configuration.
+ */
+export const planAdoptionWrite = (setting: unknown, adoption: Adoption, supported?: SupportedOptions): E.Either<string, readonly Operation[]> => {
+  const { view } = viewSetting(setting);
+  if (isBlank(view.value) || view.value === undefined) {
+    return E.right(guardedByResourceVersion(setting, [{ op: 'add', path: pointer('value'), value: adoption.value }]));
+  }
+  const current = decodeConfigText(view.value, 'value', supported);
+  return E.isRight(current) && sameConfig(current.right, adoption.config)
+    ? E.right([])
+    : E.left('the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)');
 };

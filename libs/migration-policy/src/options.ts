@@ -11,7 +11,15 @@ export type OptionKind =
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
   | { readonly type: 'boolean' }
   | { readonly type: 'quantity' }
-  | { readonly type: 'protected'; readonly owner: string };
+  | {
+      readonly type: 'protected';
+      readonly owner: string;
+      /**
+       * The one value the controller leaves on the CR; any other value there is removed (with a
+       * warning event). Without it the controller never touches the key on the CR.
+       */
+      readonly onlyOnCR?: string;
+    };
 
 export interface OptionSpec {
   readonly key: string;
@@ -113,7 +121,7 @@ export const OPTIONS = [
   },
   {
     key: 'nodeDrainTaintKey',
-    kind: { type: 'protected', owner: 'Harvester (its upgrade taints nodes with kubevirt.io/drain)' },
+    kind: { type: 'protected', owner: 'Harvester (its upgrade taints nodes with kubevirt.io/drain)', onlyOnCR: 'kubevirt.io/drain' },
     kubevirtDefault: 'kubevirt.io/drain',
     description: 'Protected: only absent or "". Harvester relies on the default kubevirt.io/drain.',
   },
@@ -137,12 +145,12 @@ export const optionSpec = (key: string): OptionSpec | undefined => byKey.get(key
 
 export const isOptionKey = (key: string): key is OptionKey => byKey.has(key);
 
-export const isProtectedKey = (key: string): key is ProtectedKey => byKey.get(key)?.kind.type === 'protected';
-
 /** Every option the controller writes: all but the protected ones, in table order. */
 export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) =>
   o.kind.type === 'protected' ? [] : [o.key as OwnedKey],
 );
 
-/** The only drain key the controller leaves on the CR; any other value is removed. */
-export const DRAIN_KEY = 'kubevirt.io/drain';
+/** Protected keys that the controller polices on the CR: the key and the one value it leaves there. */
+export const POLICED_ON_CR: readonly { readonly key: ProtectedKey; readonly value: string }[] = OPTIONS.flatMap((o) =>
+  o.kind.type === 'protected' && 'onlyOnCR' in o.kind ? [{ key: o.key as ProtectedKey, value: o.kind.onlyOnCR }] : [],
+);

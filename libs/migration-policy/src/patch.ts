@@ -1,6 +1,7 @@
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import * as E from 'fp-ts/lib/Either.js';
+import { at } from './json.js';
 
 export type { Operation } from 'fast-json-patch';
 
@@ -9,12 +10,18 @@ export const pointer = (...keys: readonly string[]): string =>
   keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
 
 /**
- * Prefixes `ops` with a test of the object's resourceVersion, when it has one: a write guarded so,
+ * A test of the object's resourceVersion, when it has one (a non-empty string): a write guarded so,
  * against an object changed meanwhile, fails and is planned again instead of losing either write.
  */
+export const resourceVersionGuard = (obj: unknown): Operation | undefined => {
+  const rv = at(obj, 'metadata', 'resourceVersion');
+  return typeof rv === 'string' && rv !== '' ? { op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv } : undefined;
+};
+
+/** `ops` preceded by the resourceVersion guard of `obj` (nothing to guard when `ops` is empty). */
 export const guardedByResourceVersion = (obj: unknown, ops: readonly Operation[]): readonly Operation[] => {
-  const rv = typeof obj === 'object' && obj !== null ? (obj as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion : undefined;
-  return typeof rv === 'string' && rv !== '' && ops.length > 0 ? [{ op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv }, ...ops] : ops;
+  const guard = resourceVersionGuard(obj);
+  return guard !== undefined && ops.length > 0 ? [guard, ...ops] : ops;
 };
 
 /**

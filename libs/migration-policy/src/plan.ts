@@ -1,35 +1,40 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
-import { decodeSetting, defaultConfig, effectiveSource, viewSetting } from './setting.js';
-import { DRAIN_KEY, OWNED_KEYS } from './options.js';
+import { decodeSetting, defaultConfig, effectiveSource, viewSetting, HASH_ANNOTATION, type SettingView } from './setting.js';
+import { OWNED_KEYS, POLICED_ON_CR } from './options.js';
 import { canonicalize, sameConfig, sameValue } from './canonical.js';
-import { adopt, migrationsBlock } from './adopt.js';
-import { currentApplied, everApplied } from './marker.js';
+import { adopt, planAdoptionWrite } from './adopt.js';
+import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker, desiredWasApplied, everApplied } from './marker.js';
 import { at, isRecord, own, type JsonRecord } from './json.js';
-import { pointer, type Operation } from './patch.js';
+import { MIGRATIONS_KEYS, migrationsBlock } from './kubevirt.js';
+import { pointer, resourceVersionGuard, type Operation } from './patch.js';
+import { conditions, notices, type Notice } from './notices.js';
+import { holdsCondition, planSettingRecord } from './status.js';
 import type { Violation } from './violation.js';
 
-/** Something the controller should record as a Kubernetes Event on the Setting. */
-export interface Notice {
-  readonly type: 'Normal' | 'Warning';
-  readonly reason: string;
-  readonly message: string;
-}
+/**
+ * One write or event of a pass, in the order the controller sends them. A failed write ends the
+ * pass (a conflict plans it again); a failed event is only reported.
+ */
+export type Step =
+  | { readonly kind: 'PatchKubeVirt'; readonly patch: readonly Operation[] }
+  | { readonly kind: 'PatchSetting'; readonly patch: readonly Operation[] }
+  | { readonly kind: 'Event'; readonly notice: Notice };
 
-/** The outcome of one reconcile pass, named as the controller reports it. */
+/** The outcome of one reconcile pass, named as the controller reports it, with what it sends. */
 export type Plan =
-  | { readonly outcome: 'Ignored'; readonly reason: 'SettingAbsent' | 'SettingDeleting' | 'KubeVirtAbsent' }
-  | { readonly outcome: 'Invalid'; readonly violations: readonly Violation[] }
-  | { readonly outcome: 'Adopt'; readonly value: string; readonly omitted: readonly Violation[] }
-  | { readonly outcome: 'Unchanged'; readonly desired: JsonRecord }
+  | { readonly outcome: 'Ignored'; readonly reason: 'SettingAbsent' | 'SettingDeleting' | 'KubeVirtAbsent'; readonly steps: readonly Step[] }
+  | { readonly outcome: 'Invalid'; readonly violations: readonly Violation[]; readonly steps: readonly Step[] }
+  | { readonly outcome: 'Adopted'; readonly value: string; readonly omitted: readonly Violation[]; readonly steps: readonly Step[] }
+  | { readonly outcome: 'Unchanged'; readonly steps: readonly Step[] }
   | {
-      readonly outcome: 'Patch';
+      readonly outcome: 'Applied' | 'DriftCorrected';
+      /** The JSON Patch of the CR (also the first step). */
       readonly patch: readonly Operation[];
-      /** True when the setting was already applied, so the CR was changed behind its back. */
-      readonly drift: boolean;
-      readonly desired: JsonRecord;
-      readonly notices: readonly Notice[];
+      readonly steps: readonly Step[];
     };
+
+export type PlanOutcome = Plan['outcome'];
 
 export interface PlanInput {
   /** The Setting object, or undefined when it does not exist. */
@@ -37,47 +42,50 @@ export interface PlanInput {
   /** The KubeVirt CR `harvester-system/kubevirt`, or undefined when it does not exist. */
   readonly kubevirt: unknown;
   readonly supportedOptions?: SupportedOptions;
+  /** RFC 3339 time of the pass, for the condition's timestamps (the policy has no clock). */
+  readonly now: string;
 }
 
-const MIGRATIONS = ['spec', 'configuration', 'migrations'] as const;
-const BLOCK_PATH = pointer(...MIGRATIONS);
-const OPTION_PATHS: ReadonlyMap<string, string> = new Map([...OWNED_KEYS, 'nodeDrainTaintKey'].map((k) => [k, pointer(...MIGRATIONS, k)]));
-const optionPath = (key: string): string => OPTION_PATHS.get(key) ?? pointer(...MIGRATIONS, key);
+const BLOCK_PATH = pointer(...MIGRATIONS_KEYS);
+const optionPath = (key: string): string => pointer(...MIGRATIONS_KEYS, key);
 
-/** Owned options only: network and nodeDrainTaintKey are never written from the setting. */
+/** Owned options only: protected keys are never written from the setting. */
 const ownedOnly = (config: MigrationConfig): JsonRecord => {
   const encoded = encodeConfig(config);
   return Object.fromEntries(OWNED_KEYS.flatMap((k) => (encoded[k] === undefined ? [] : [[k, encoded[k]]])));
 };
 
-const drainKeyNotice = (value: unknown): Notice => ({
-  type: 'Warning',
-  reason: 'DrainKeyRemoved',
-  message: `removed nodeDrainTaintKey ${JSON.stringify(value)} from the KubeVirt CR: Harvester's upgrade taints nodes with ${DRAIN_KEY}, so any other key would stop node drains from migrating VMs`,
-});
+interface BlockPlan {
+  readonly ops: readonly Operation[];
+  /** Owned options changed (not counting the policed protected keys). */
+  readonly changes: number;
+  readonly notices: readonly Notice[];
+}
 
 /** Ops inside an existing migrations block, guarded by a test of the whole block's prior value. */
-const planBlock = (block: JsonRecord, desired: JsonRecord): { ops: Operation[]; notices: Notice[] } => {
+const planBlock = (block: JsonRecord, desired: JsonRecord): BlockPlan => {
   const ops: Operation[] = [];
-  const notices: Notice[] = [];
   for (const key of OWNED_KEYS) {
     const path = optionPath(key);
-    const has = Object.hasOwn(block, key);
     const current = own(block, key);
     const want = desired[key];
     if (want !== undefined) {
-      if (!has) ops.push({ op: 'add', path, value: want });
+      if (!Object.hasOwn(block, key)) ops.push({ op: 'add', path, value: want });
       else if (!sameValue(key, current, want)) ops.push({ op: 'replace', path, value: want });
     } else if (current !== undefined && current !== null) {
       ops.push({ op: 'remove', path });
     }
   }
-  const drain = own(block, 'nodeDrainTaintKey');
-  if (drain !== undefined && drain !== null && drain !== DRAIN_KEY) {
-    ops.push({ op: 'remove', path: optionPath('nodeDrainTaintKey') });
-    notices.push(drainKeyNotice(drain));
+  const changes = ops.length;
+  const found: Notice[] = [];
+  for (const { key, value } of POLICED_ON_CR) {
+    const current = own(block, key);
+    if (current !== undefined && current !== null && current !== value) {
+      ops.push({ op: 'remove', path: optionPath(key) });
+      found.push(notices.drainKeyRemoved(key, current, value));
+    }
   }
-  return ops.length === 0 ? { ops, notices } : { ops: [{ op: 'test', path: BLOCK_PATH, value: block }, ...ops], notices };
+  return { ops: ops.length === 0 ? [] : [{ op: 'test', path: BLOCK_PATH, value: block }, ...ops], changes, notices: found };
 };
 
 /**
@@ -85,27 +93,21 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): { ops: Operation[]; 
  * when the CR has one (an add of an absent key cannot test the key itself), else by the prior
  * value of the nearest existing ancestor.
  */
-const planMissingBlock = (kubevirt: JsonRecord, desired: JsonRecord): Operation[] => {
-  const spec = own(kubevirt, 'spec');
-  const configuration = at(kubevirt, 'spec', 'configuration');
-  const [path, value, ancestor]: [string, unknown, readonly string[]] = isRecord(configuration)
+const planMissingBlock = (kubevirt: JsonRecord, desired: JsonRecord): BlockPlan => {
+  if (Object.keys(desired).length === 0) return { ops: [], changes: 0, notices: [] };
+  const [path, value, ancestor]: [string, unknown, readonly string[]] = isRecord(at(kubevirt, 'spec', 'configuration'))
     ? [BLOCK_PATH, desired, ['spec', 'configuration']]
-    : isRecord(spec)
+    : isRecord(own(kubevirt, 'spec'))
       ? [pointer('spec', 'configuration'), { migrations: desired }, ['spec']]
       : [pointer('spec'), { configuration: { migrations: desired } }, []];
-  const rv = at(kubevirt, 'metadata', 'resourceVersion');
-  const guard: Operation =
-    typeof rv === 'string' && rv !== ''
-      ? { op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv }
-      : { op: 'test', path: pointer(...ancestor), value: at(kubevirt, ...ancestor) };
-  return [guard, { op: 'add', path, value }];
+  const guard = resourceVersionGuard(kubevirt) ?? { op: 'test', path: pointer(...ancestor), value: at(kubevirt, ...ancestor) };
+  return { ops: [guard, { op: 'add', path, value }], changes: Object.keys(desired).length, notices: [] };
 };
 
 /** The JSON Patch that brings the CR's owned options to `desired`, and the notices it warrants. */
-export const planPatch = (kubevirt: JsonRecord, desired: JsonRecord): { ops: Operation[]; notices: Notice[] } => {
+const planCR = (kubevirt: JsonRecord, desired: JsonRecord): BlockPlan => {
   const block = migrationsBlock(kubevirt);
-  if (block !== undefined) return planBlock(block, desired);
-  return Object.keys(desired).length === 0 ? { ops: [], notices: [] } : { ops: planMissingBlock(kubevirt, desired), notices: [] };
+  return block !== undefined ? planBlock(block, desired) : planMissingBlock(kubevirt, desired);
 };
 
 /**
@@ -113,37 +115,61 @@ export const planPatch = (kubevirt: JsonRecord, desired: JsonRecord): { ops: Ope
  * that differ from the default. Then the CR's options are adopted instead of overwritten. Nothing
  * to adopt (no option on the CR passes validation) means nothing to lose.
  */
-const firstSightAdoption = (input: PlanInput): Plan | undefined => {
-  const { view } = viewSetting(input.setting);
+const firstSightAdoption = (input: PlanInput, view: SettingView): Plan | undefined => {
   if (effectiveSource(view) === 'value' || everApplied(view)) return undefined;
-  const current = canonicalize(migrationsBlock(input.kubevirt));
-  if (current.size === 0) return undefined;
+  const block = migrationsBlock(input.kubevirt);
+  if (canonicalize(block).size === 0) return undefined;
   const dflt = defaultConfig(input.setting, input.supportedOptions);
-  if (dflt !== undefined && sameConfig(migrationsBlock(input.kubevirt), dflt)) return undefined;
+  if (dflt !== undefined && sameConfig(block, dflt)) return undefined;
   const adoption = adopt(input.kubevirt, input.supportedOptions);
   if (Object.keys(adoption.config).length === 0) return undefined;
-  return { outcome: 'Adopt', value: adoption.value, omitted: adoption.omitted };
+  const write = planAdoptionWrite(input.setting, adoption, input.supportedOptions);
+  if (E.isLeft(write)) return undefined;
+  const steps: Step[] = [
+    { kind: 'PatchSetting', patch: write.right },
+    { kind: 'Event', notice: notices.adopted(view.value === undefined ? 'absent' : 'blank', adoption.value) },
+    ...(adoption.omitted.length > 0 ? [{ kind: 'Event' as const, notice: notices.adoptionOmitted(adoption.omitted) }] : []),
+  ];
+  return { outcome: 'Adopted', value: adoption.value, omitted: adoption.omitted, steps };
 };
 
-/** One reconcile pass, pure (docs/semantics.md §5). An empty patch means: send no request. */
+const recordStep = (patch: readonly Operation[]): Step[] => (patch.length === 0 ? [] : [{ kind: 'PatchSetting', patch }]);
+
+/**
+ * One reconcile pass, pure (docs/semantics.md §5): what to write to the CR and the Setting, and
+ * which events to record, in order. No step means: send no request.
+ */
 export const plan = (input: PlanInput): Plan => {
-  if (!isRecord(input.setting)) return { outcome: 'Ignored', reason: 'SettingAbsent' };
-  const { view } = viewSetting(input.setting);
-  if (view.deleting) return { outcome: 'Ignored', reason: 'SettingDeleting' };
-  if (!isRecord(input.kubevirt)) return { outcome: 'Ignored', reason: 'KubeVirtAbsent' };
+  const { setting, kubevirt, now } = input;
+  if (!isRecord(setting)) return { outcome: 'Ignored', reason: 'SettingAbsent', steps: [] };
+  const { view } = viewSetting(setting);
+  if (view.deleting) return { outcome: 'Ignored', reason: 'SettingDeleting', steps: [] };
+  if (!isRecord(kubevirt)) {
+    return { outcome: 'Ignored', reason: 'KubeVirtAbsent', steps: recordStep(planSettingRecord(setting, { condition: conditions.kubevirtNotFound }, now)) };
+  }
 
-  const decoded = decodeSetting(input.setting, input.supportedOptions);
-  if (E.isLeft(decoded)) return { outcome: 'Invalid', violations: decoded.left };
+  const decoded = decodeSetting(setting, input.supportedOptions);
+  if (E.isLeft(decoded)) {
+    const condition = conditions.invalid(decoded.left);
+    // the event marks the transition into this state; a pass that finds it again says nothing
+    const event: Step[] = holdsCondition(setting, condition) ? [] : [{ kind: 'Event', notice: notices.invalid(decoded.left) }];
+    return { outcome: 'Invalid', violations: decoded.left, steps: [...recordStep(planSettingRecord(setting, { condition }, now)), ...event] };
+  }
 
-  const adoption = firstSightAdoption(input);
+  const adoption = firstSightAdoption(input, view);
   if (adoption !== undefined) return adoption;
 
   const desired = ownedOnly(decoded.right);
-  const { ops, notices } = planPatch(input.kubevirt, desired);
-  if (ops.length === 0) return { outcome: 'Unchanged', desired };
-  const drift = currentApplied(view) && ops.some((op) => op.op !== 'test' && !op.path.endsWith('/nodeDrainTaintKey'));
-  const driftNotice: Notice[] = drift
-    ? [{ type: 'Normal', reason: 'DriftCorrected', message: 'migration options changed directly on the KubeVirt CR were set back to the kubevirt-migration setting' }]
-    : [];
-  return { outcome: 'Patch', patch: ops, drift, desired, notices: [...driftNotice, ...notices] };
+  const record = planSettingRecord(
+    setting,
+    { condition: conditions.applied, annotations: { [HASH_ANNOTATION]: appliedMarker(view), [APPLIED_CONFIG_ANNOTATION]: configMarker(desired) } },
+    now,
+  );
+  const cr = planCR(kubevirt, desired);
+  if (cr.ops.length === 0) return { outcome: 'Unchanged', steps: recordStep(record) };
+  // drift: the CR no longer holds what the last pass applied, and the setting still asks for it
+  const drift = cr.changes > 0 && desiredWasApplied(view, desired);
+  const main: Notice[] = cr.changes === 0 ? [] : [drift ? notices.driftCorrected(cr.changes) : notices.applied(cr.changes)];
+  const steps: Step[] = [{ kind: 'PatchKubeVirt', patch: cr.ops }, ...[...main, ...cr.notices].map((notice) => ({ kind: 'Event' as const, notice })), ...recordStep(record)];
+  return { outcome: drift ? 'DriftCorrected' : 'Applied', patch: cr.ops, steps };
 };

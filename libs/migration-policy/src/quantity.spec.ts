@@ -36,8 +36,6 @@ describe('Kubernetes quantities', () => {
     ['1Ti', '1099511627776'],
     ['1e-3', '1/1000'],
     ['1e+3', '1000'],
-    ['1e3.0', '1000'],
-    ['1e.0', '1'],
     ['0e99999999', '0'],
     ['1e99999999', 'magnitude'],
     ['1e-401', 'magnitude'],
@@ -45,7 +43,8 @@ describe('Kubernetes quantities', () => {
     expect(value(text)).toBe(expected);
   });
 
-  it.each(['', ' 1', '1 ', '1Kb', 'Mi', '1.2.3', '1ki', '1e', '1e3.5', 'e3', '--1', '0x10', '1_000', '١'])(
+  // a fractional exponent matches the CRD's pattern but not ParseQuantity (KubeVirt could not read its CR)
+  it.each(['', ' 1', '1 ', '1Kb', 'Mi', '1.2.3', '1ki', '1e', '1e3.5', '1e3.0', '1e3.', '1e.0', '0e1.5', 'e3', '--1', '0x10', '1_000', '١'])(
     '%j is not a quantity',
     (text) => {
       expect(value(text)).toBe('syntax');

@@ -1,8 +1,9 @@
 /**
- * Kubernetes quantities, exactly: the grammar of the CRD pattern
- * `^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`
- * and values as exact fractions of bigints. No floating point is involved, so `1Gi` equals `1024Mi`,
- * `0` equals `0Mi`, `1e3` equals `1k`, and `1m` is recognised as one thousandth, not as zero.
+ * Kubernetes quantities, exactly (docs/semantics.md §2): what apimachinery's `resource.ParseQuantity`
+ * accepts and the CRD's pattern lets through, with values as exact fractions of bigints. No floating
+ * point is involved, so `1Gi` equals `1024Mi`, `0` equals `0Mi`, `1e3` equals `1k`, and `1m` is
+ * one thousandth, not zero. The CRD's pattern also admits a fractional exponent (`1e3.0`), which
+ * ParseQuantity refuses (and KubeVirt then cannot read its own CR): the grammar here does not.
  */
 
 /** An exact value `num / den`, reduced, with `den > 0`. */
@@ -11,8 +12,10 @@ export interface Fraction {
   readonly den: bigint;
 }
 
-const PATTERN =
-  /^([+-])?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-])?(?:([0-9]+)(?:\.([0-9]*))?|\.([0-9]+)))?$/;
+/** The grammar, once: sign, digits with an optional fraction, then a binary or decimal suffix or a whole decimal exponent. */
+export const QUANTITY_PATTERN = '^([+-])?(?:([0-9]+)(?:\\.([0-9]*))?|\\.([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-])?([0-9]+))?$';
+
+const PATTERN = new RegExp(QUANTITY_PATTERN);
 
 const BINARY: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
 const DECIMAL: Readonly<Record<string, bigint>> = { n: -9n, u: -6n, m: -3n, k: 3n, M: 6n, G: 9n, T: 12n, P: 15n, E: 18n };
@@ -39,9 +42,6 @@ export type QuantityParse =
   | { readonly ok: true; readonly value: Fraction }
   | { readonly ok: false; readonly reason: 'syntax' | 'magnitude'; readonly sign: 1 | -1 };
 
-/** True when the text matches the CRD's quantity pattern. */
-export const isQuantitySyntax = (text: string): boolean => PATTERN.test(text);
-
 /**
  * Parses a quantity string. `magnitude` means the text is well-formed but its decimal exponent is
  * so large (or small) that it was not expanded; `sign` then tells which way.
@@ -49,7 +49,7 @@ export const isQuantitySyntax = (text: string): boolean => PATTERN.test(text);
 export const parseQuantity = (text: string): QuantityParse => {
   const m = PATTERN.exec(text);
   if (m === null) return { ok: false, reason: 'syntax', sign: 1 };
-  const [, sign, intPart, fracPart, onlyFrac, binary, decimal, expSign, expInt, expFrac, expOnlyFrac] = m;
+  const [, sign, intPart, fracPart, onlyFrac, binary, decimal, expSign, expDigitsRaw] = m;
   const digits = (intPart ?? '') + (fracPart ?? onlyFrac ?? '');
   const fracLen = BigInt((fracPart ?? onlyFrac ?? '').length);
   let mantissa = BigInt(digits === '' ? '0' : digits);
@@ -60,10 +60,8 @@ export const parseQuantity = (text: string): QuantityParse => {
   let exp2 = 0n;
   if (binary !== undefined) exp2 = BINARY[binary] ?? 0n;
   else if (decimal !== undefined) exp10 += DECIMAL[decimal] ?? 0n;
-  else if (expInt !== undefined || expOnlyFrac !== undefined) {
-    // The pattern admits a fractional exponent; only a whole one names an exact power of ten.
-    if (/[1-9]/.test(expFrac ?? expOnlyFrac ?? '')) return { ok: false, reason: 'syntax', sign: 1 };
-    const expDigits = (expInt ?? '0').replace(/^0+(?=.)/, '');
+  else if (expDigitsRaw !== undefined) {
+    const expDigits = expDigitsRaw.replace(/^0+(?=.)/, '');
     if (expDigits.length > 6) return { ok: false, reason: 'magnitude', sign: expSign === '-' ? -1 : 1 };
     exp10 += BigInt(expSign === '-' ? `-${expDigits}` : expDigits);
   }

@@ -1,8 +1,5 @@
 import { OPTIONS, type OptionSpec } from './options.js';
-
-/** The CRD's quantity pattern, for editors; the codecs check the value beyond it. */
-const QUANTITY_PATTERN =
-  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+import { QUANTITY_PATTERN } from './quantity.js';
 
 const propertySchema = (o: OptionSpec): Readonly<Record<string, unknown>> => {
   const common = { description: o.description, default: o.kubevirtDefault };

@@ -58,12 +58,15 @@ export const viewSetting = (obj: unknown): { readonly view: SettingView; readonl
   return { view, problems };
 };
 
-/** `value` if it is not blank, else `default`, else `{}` ("every option at KubeVirt's default"). */
-export const effectiveText = (s: Pick<SettingView, 'value' | 'default'>): string =>
-  !isBlank(s.value) ? (s.value ?? '{}') : !isBlank(s.default) ? (s.default ?? '{}') : '{}';
-
+/** Which text is in effect: `value` if it is not blank, else `default`, else none (`{}`: every option at KubeVirt's default). */
 export const effectiveSource = (s: Pick<SettingView, 'value' | 'default'>): 'value' | 'default' | 'none' =>
   !isBlank(s.value) ? 'value' : !isBlank(s.default) ? 'default' : 'none';
+
+/** The effective text (docs/semantics.md §1). */
+export const effectiveText = (s: Pick<SettingView, 'value' | 'default'>): string => {
+  const source = effectiveSource(s);
+  return source === 'none' ? '{}' : (s[source] ?? '{}');
+};
 
 /**
  * The configuration of the Setting's `default` alone: `{}` when blank, undefined when it does not
@@ -96,7 +99,7 @@ export const decodeSetting = (
     }
     return decoded.right;
   };
-  const value = decodeIfSet(view.value, 'value');
-  const dflt = decodeIfSet(view.default, 'default');
-  return violations.length > 0 ? E.left(violations) : E.right(value ?? dflt ?? {});
+  const decoded = { value: decodeIfSet(view.value, 'value'), default: decodeIfSet(view.default, 'default'), none: {} };
+  if (violations.length > 0) return E.left(violations);
+  return E.right(decoded[effectiveSource(view)] ?? {});
 };

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { planSettingRecord } from './status.js';
+import { HASH_ANNOTATION } from './setting.js';
 import { applyPatch } from './patch.js';
 import { setting } from './testing/fixtures.js';
 
@@ -7,6 +8,7 @@ const T0 = '2026-01-01T00:00:00Z';
 const T1 = '2026-01-02T00:00:00Z';
 const ok = { status: 'True', reason: 'Applied', message: 'the KubeVirt CR matches the setting' } as const;
 const withRv = (s: object, rv = '9') => ({ ...s, metadata: { ...(s as { metadata: object }).metadata, resourceVersion: rv } });
+
 const apply = (doc: unknown, ops: Parameters<typeof applyPatch>[1]) => {
   const r = applyPatch(doc, ops);
   if (E.isLeft(r)) throw new Error(r.left);
@@ -16,7 +18,7 @@ const apply = (doc: unknown, ops: Parameters<typeof applyPatch>[1]) => {
 describe('recording a pass on the Setting', () => {
   it('adds the marker and the condition, guarded by the resourceVersion', () => {
     const s = withRv(setting('{}'));
-    const ops = planSettingRecord(s, ok, 'abc', T0);
+    const ops = planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0);
     expect(ops[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '9' });
     const after = apply(s, ops);
     expect(after.metadata.annotations).toEqual({ 'harvesterhci.io/hash': 'abc' });
@@ -24,20 +26,20 @@ describe('recording a pass on the Setting', () => {
   });
 
   it('writes nothing when the Setting already says it', () => {
-    const s = apply(withRv(setting('{}')), planSettingRecord(withRv(setting('{}')), ok, 'abc', T0));
-    expect(planSettingRecord(s, ok, 'abc', T1)).toEqual([]);
+    const s = apply(withRv(setting('{}')), planSettingRecord(withRv(setting('{}')), { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0));
+    expect(planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T1)).toEqual([]);
   });
 
   it('moves lastTransitionTime only when the status changes, and keeps other conditions', () => {
     const base = { ...withRv(setting('{}')), status: { conditions: [{ type: 'other', status: 'True' }, { type: 'configured', ...ok, lastUpdateTime: T0, lastTransitionTime: T0 }] } };
-    const sameStatus = apply(base, planSettingRecord(base, { ...ok, message: 'changed' }, undefined, T1));
+    const sameStatus = apply(base, planSettingRecord(base, { condition: { ...ok, message: 'changed' } }, T1));
     expect(sameStatus.status?.conditions).toEqual([{ type: 'other', status: 'True' }, { type: 'configured', ...ok, message: 'changed', lastUpdateTime: T1, lastTransitionTime: T0 }]);
-    const failed = apply(base, planSettingRecord(base, { status: 'False', reason: 'InvalidSetting', message: 'x' }, undefined, T1));
+    const failed = apply(base, planSettingRecord(base, { condition: { status: 'False', reason: 'InvalidSetting', message: 'x' } }, T1));
     expect(failed.status?.conditions[1]).toMatchObject({ status: 'False', lastTransitionTime: T1 });
   });
 
   it('adds to existing annotations without replacing them', () => {
     const s = withRv(setting('{}', { annotations: { keep: 'me' } }));
-    expect(apply(s, planSettingRecord(s, ok, 'abc', T0)).metadata.annotations).toEqual({ keep: 'me', 'harvesterhci.io/hash': 'abc' });
+    expect(apply(s, planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0)).metadata.annotations).toEqual({ keep: 'me', 'harvesterhci.io/hash': 'abc' });
   });
 });

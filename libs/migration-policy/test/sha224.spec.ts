@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { sha224Hex } from '../src/sha224.js';
-import { appliedMarker, currentApplied, everApplied } from '../src/marker.js';
+import { appliedMarker, configMarker, desiredWasApplied, everApplied } from '../src/marker.js';
 
 describe('SHA-224 and the applied marker', () => {
   it.each([
@@ -30,11 +30,19 @@ describe('SHA-224 and the applied marker', () => {
     expect(appliedMarker({ value: undefined, annotations: {} })).toBe(sha224Hex(''));
   });
 
-  it('never applied = no hash annotation; currently applied = the hash matches the value', () => {
-    const hash = appliedMarker({ value: '{"a":1}', annotations: {} });
+  it('never applied = no hash annotation', () => {
     expect(everApplied({ annotations: {} })).toBe(false);
     expect(everApplied({ annotations: { 'harvesterhci.io/hash': 'x' } })).toBe(true);
-    expect(currentApplied({ value: '{"a":1}', annotations: { 'harvesterhci.io/hash': hash } })).toBe(true);
-    expect(currentApplied({ value: '{"a":2}', annotations: { 'harvesterhci.io/hash': hash } })).toBe(false);
+  });
+
+  it('the applied-config marker is SHA-224 of the canonical owned options: equal meanings, equal markers', () => {
+    expect(configMarker({ bandwidthPerMigration: '1Gi', progressTimeout: 5 })).toBe(configMarker({ progressTimeout: 5.0, bandwidthPerMigration: '1024Mi' }));
+    expect(configMarker({})).toBe(createHash('sha224').update('[]').digest('hex'));
+    expect(configMarker({ progressTimeout: 5 })).toBe(createHash('sha224').update('[["progressTimeout",5]]').digest('hex'));
+    const marker = configMarker({ progressTimeout: 5 });
+    const annotations = { 'kubevirt-migration.harvesterhci.io/applied-config': marker };
+    expect(desiredWasApplied({ annotations }, { progressTimeout: 5 })).toBe(true);
+    expect(desiredWasApplied({ annotations }, { progressTimeout: 6 })).toBe(false);
+    expect(desiredWasApplied({ annotations: {} }, {})).toBe(false);
   });
 });

@@ -3,7 +3,8 @@
  * log collectors expect. Written out: a logger library (and its worker threads) for one small need
  * would cost more than these lines.
  */
-export type Level = 'debug' | 'info' | 'warn' | 'error';
+export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type Level = (typeof LEVELS)[number];
 
 const ORDER: Readonly<Record<Level, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 

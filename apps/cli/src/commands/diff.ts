@@ -6,12 +6,15 @@ import { renderPlan } from '../render/diff.js';
 import type { Stylist } from '../render/style.js';
 import { json, type CommandResult, type OutputFormat } from './result.js';
 
+/** The names `diff -o json` gives the outcomes (docs/semantics.md §6). */
+const CONTRACT_OUTCOME = { Unchanged: 'Unchanged', Applied: 'Patch', DriftCorrected: 'Patch', Adopted: 'Adopt', Invalid: 'Invalid' } as const;
+
 /** The reconcile plan of docs/semantics.md §5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
 export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
   const [setting, kubevirt, supportedOptions] = await Promise.all([inputs.setting(), inputs.kubevirt(), inputs.supportedOptions()]);
-  const p = plan({ setting, kubevirt, supportedOptions });
+  const p = plan({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
   if (p.outcome === 'Ignored') throw new InputError(`nothing to plan: ${p.reason}`);
-  const patch = p.outcome === 'Patch' ? p.patch : [];
+  const patch = p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : [];
   const applied = applyPatch(kubevirt, patch);
   if (E.isLeft(applied)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${applied.left}`);
   const before = migrationsBlock(kubevirt) ?? {};
@@ -20,12 +23,12 @@ export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist)
   if (output === 'text') return { stdout: renderPlan(p, before, after, paint), exitCode };
   return {
     stdout: json({
-      outcome: p.outcome,
+      outcome: CONTRACT_OUTCOME[p.outcome],
       patch,
       before,
       after,
-      violations: p.outcome === 'Invalid' ? p.violations : p.outcome === 'Adopt' ? p.omitted : [],
-      ...(p.outcome === 'Adopt' ? { value: p.value } : {}),
+      violations: p.outcome === 'Invalid' ? p.violations : p.outcome === 'Adopted' ? p.omitted : [],
+      ...(p.outcome === 'Adopted' ? { value: p.value } : {}),
     }),
     exitCode,
   };

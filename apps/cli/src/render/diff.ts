@@ -29,17 +29,19 @@ export const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylis
     .trimEnd();
 };
 
+/** The events a pass would record, one line each. */
+const renderNotices = (p: Plan, paint: Stylist): string[] =>
+  p.steps.flatMap((s) => (s.kind === 'Event' ? [`${paint(s.notice.type === 'Warning' ? 'yellow' : 'cyan', `${s.notice.reason}:`)} ${s.notice.message}`] : []));
+
 /** What `diff` shows a person for each outcome. */
 export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Stylist): string => {
   switch (p.outcome) {
     case 'Unchanged':
       return `${paint('green', 'No change:')} the KubeVirt CR already matches the setting.`;
-    case 'Patch': {
-      const notes = p.notices.map((n) => `${paint(n.type === 'Warning' ? 'yellow' : 'cyan', `${n.reason}:`)} ${n.message}`);
-      const head = p.drift ? `${paint('yellow', 'Drift:')} the CR was changed directly; the controller would set it back.` : '';
-      return [head, renderUnifiedDiff(before, after, paint), ...notes].filter((s) => s !== '').join('\n');
-    }
-    case 'Adopt':
+    case 'Applied':
+    case 'DriftCorrected':
+      return [renderUnifiedDiff(before, after, paint), ...renderNotices(p, paint)].join('\n');
+    case 'Adopted':
       return [
         `${paint('yellow', 'Adopt:')} the setting has never been applied and its value is blank, while the KubeVirt CR holds its own options.`,
         'The controller would keep them, writing this as the setting value (the CR is not changed):',
@@ -52,4 +54,3 @@ export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Styl
       return `Nothing to do: ${p.reason}.`;
   }
 };
-

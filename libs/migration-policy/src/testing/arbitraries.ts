@@ -41,3 +41,19 @@ export const migrationsBlock: fc.Arbitrary<Record<string, unknown>> = fc
     ...(network === undefined ? {} : { network }),
     ...(drain === undefined ? {} : { nodeDrainTaintKey: drain }),
   }));
+
+const FACTORS: Readonly<Record<string, bigint>> = { '': 1n, Ki: 1024n, Mi: 1024n ** 2n, Gi: 1024n ** 3n, k: 1000n, M: 1000n ** 2n, G: 1000n ** 3n, e3: 1000n };
+
+/**
+ * An oracle independent of the code under test: the meaning of an owned option as the generators
+ * above write it (a quantity `<digits><suffix>` multiplied out by a table of its own, no parser).
+ */
+export const meaning = (key: string, value: unknown): unknown => {
+  if (value === undefined || value === null) return undefined;
+  if (key !== 'bandwidthPerMigration') return value;
+  if (typeof value === 'number') return BigInt(value);
+  const m = /^(\d+)(.*)$/.exec(String(value));
+  const factor = m?.[2] === undefined ? undefined : FACTORS[m[2]];
+  if (m?.[1] === undefined || factor === undefined) throw new Error(`the oracle does not know ${String(value)}`);
+  return BigInt(m[1]) * factor;
+};

@@ -2,10 +2,19 @@ import { HARVESTER_DEFAULT } from '../setting.js';
 
 /** Test helpers: Setting, KubeVirt and VMIM objects as the API server would hold them. */
 
-export const setting = (value: string | undefined, extra: { default?: string; annotations?: Record<string, string>; name?: string } = {}) => ({
+export const setting = (
+  value: string | undefined,
+  extra: { default?: string; annotations?: Record<string, string>; name?: string; resourceVersion?: string; status?: unknown } = {},
+) => ({
   apiVersion: 'harvesterhci.io/v1beta1',
   kind: 'Setting',
-  metadata: { name: extra.name ?? 'kubevirt-migration', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+  metadata: {
+    name: extra.name ?? 'kubevirt-migration',
+    resourceVersion: extra.resourceVersion ?? '7',
+    uid: 'setting-uid',
+    ...(extra.annotations ? { annotations: extra.annotations } : {}),
+  },
+  ...(extra.status === undefined ? {} : { status: extra.status }),
   default: extra.default ?? HARVESTER_DEFAULT,
   ...(value === undefined ? {} : { value }),
 });
