@@ -105,7 +105,7 @@ export class ControllerLoop {
 
   /** True while a write of ours is not yet in the caches (for at most EXPECTATION_MS). */
   private awaitingOwnWrite(): boolean {
-    for (const [which, e] of this.expected) if (this.clock.now() - e.at > EXPECTATION_MS) this.expected.delete(which);
+    for (const [which, e] of this.expected) if (this.clock.now() - e.at >= EXPECTATION_MS) this.expected.delete(which);
     return this.expected.size > 0;
   }
 

@@ -55,12 +55,16 @@ export class LeaderElector {
   private observed: { record: string; at: number } | undefined;
   private loop: Promise<void> | undefined;
   private readonly clock: Clock;
+  /** Resolves when stop() is called: no sleep or hanging request keeps the loop from ending. */
+  private readonly stopping: Promise<false>;
+  private signalStop: () => void = () => undefined;
 
   constructor(
     private readonly store: LeaseStore,
     private readonly o: LeaderElectionOptions,
   ) {
     this.clock = o.clock ?? systemClock;
+    this.stopping = new Promise((resolve) => (this.signalStop = () => resolve(false)));
     if (o.renewDeadlineMs >= o.leaseDurationMs) throw new Error('the renew deadline must be shorter than the lease duration');
   }
 
@@ -73,9 +77,19 @@ export class LeaderElector {
     this.loop ??= this.run();
   }
 
+  /** Waits `ms`, or less when stop() is called. */
+  private pause(ms: number): Promise<unknown> {
+    return Promise.race([this.clock.sleep(ms), this.stopping]);
+  }
+
+  /** One try, given up when stop() is called. */
+  private attempt(): Promise<boolean> {
+    return Promise.race([this.tryAcquireOrRenew(), this.stopping]);
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
-      while (!this.stopped && !(await this.tryAcquireOrRenew())) await this.clock.sleep(this.o.retryPeriodMs);
+      while (!this.stopped && !(await this.attempt())) await this.pause(this.o.retryPeriodMs);
       if (this.stopped) return;
       this.leading = true;
       this.o.onStartedLeading();
@@ -89,11 +103,11 @@ export class LeaderElector {
   /** Renews every retry period; returns once a renewal could not be made within the renew deadline. */
   private async renewUntilLost(): Promise<void> {
     while (!this.stopped) {
-      await this.clock.sleep(this.o.retryPeriodMs);
+      await this.pause(this.o.retryPeriodMs);
       if (this.stopped) return;
       const left = this.renewedAt + this.o.renewDeadlineMs - this.clock.now();
       // a renewal that hangs (API server paused) must not keep a deposed leader leading
-      const renewed = left > 0 && (await Promise.race([this.tryAcquireOrRenew(), this.clock.sleep(left).then(() => false)]));
+      const renewed = left > 0 && (await Promise.race([this.attempt(), this.clock.sleep(left).then(() => false)]));
       if (!renewed && this.clock.now() - this.renewedAt >= this.o.renewDeadlineMs) return;
     }
   }
@@ -136,6 +150,7 @@ export class LeaderElector {
   /** Stops campaigning; a leader releases the lease (holder cleared) so that another takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     await this.loop;
     if (!this.leading) return;
     this.leading = false;
