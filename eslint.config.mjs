@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-plugin-prettier/recommended';
 
 /**
  * Module boundaries are enforced here, not by goodwill:
@@ -12,7 +13,10 @@ export const policyPure = {
     {
       patterns: [
         { group: ['node:*'], message: 'The policy library is pure: no Node modules.' },
-        { regex: '^(fs|path|os|crypto|http|https|net|child_process|process|url|util|stream|events)(/.*)?$', message: 'The policy library is pure: no Node modules.' },
+        {
+          regex: '^(fs|path|os|crypto|http|https|net|child_process|process|url|util|stream|events)(/.*)?$',
+          message: 'The policy library is pure: no Node modules.',
+        },
       ],
     },
   ],
@@ -75,7 +79,13 @@ export default [
   { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx'] },
   {
     files: ['**/*.ts'],
+    // type-aware rules: each file is checked with the tsconfig that builds or tests it
+    languageOptions: { parserOptions: { projectService: true } },
     rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unnecessary-type-assertion': 'error',
       '@nx/enforce-module-boundaries': boundaries(),
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-non-null-assertion': 'error',
@@ -84,4 +94,6 @@ export default [
     },
   },
   clusterTests,
+  // formatting is part of lint: Prettier's verdict, as an ESLint error
+  prettier,
 ];

@@ -10,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, '.bench');
 mkdirSync(out, { recursive: true });
 await build({
-  entryPoints: { bench: join(root, 'tools', 'bench', 'main.ts'), load: join(root, 'tools', 'bench', 'load.ts'), floor: join(root, 'tools', 'bench', 'floor.ts') },
+  entryPoints: {
+    bench: join(root, 'tools', 'bench', 'main.ts'),
+    load: join(root, 'tools', 'bench', 'load.ts'),
+    floor: join(root, 'tools', 'bench', 'floor.ts'),
+  },
   outdir: out,
   bundle: true,
   format: 'esm',

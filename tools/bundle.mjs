@@ -32,5 +32,5 @@ for (const app of apps) {
     // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
-  console.log(`bundled ${app} in ${Math.round(performance.now() - started)} ms`);
+  console.error(`bundled ${app} in ${Math.round(performance.now() - started)} ms`);
 }

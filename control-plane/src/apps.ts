@@ -7,7 +7,7 @@ import { ManagedProcess } from './process.js';
 import { freePort } from './ports.js';
 
 /** The bundled program of an app (built by `npm ci` or `npm run build`). */
-export const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
+const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
   const program = join(repoRoot, 'apps', app, 'dist', 'main.js');
   if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\``);
   return program;
@@ -25,16 +25,21 @@ export interface WebhookFiles {
  * registration when stopped), and resolves once the API server really calls it.
  */
 export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFile: string, extraArgs: readonly string[] = []): Promise<ManagedProcess> => {
-  const proc = new ManagedProcess('webhook', process.execPath, [
-    appProgram(repoRoot, 'webhook'),
-    `--kubeconfig=${files.kubeconfig}`,
-    `--cert-file=${files.certFile}`,
-    `--key-file=${files.keyFile}`,
-    '--port=0',
-    '--register-url=https://127.0.0.1:{port}/validate',
-    `--ca-file=${files.caFile}`,
-    ...extraArgs,
-  ], logFile);
+  const proc = new ManagedProcess(
+    'webhook',
+    process.execPath,
+    [
+      appProgram(repoRoot, 'webhook'),
+      `--kubeconfig=${files.kubeconfig}`,
+      `--cert-file=${files.certFile}`,
+      `--key-file=${files.keyFile}`,
+      '--port=0',
+      '--register-url=https://127.0.0.1:{port}/validate',
+      `--ca-file=${files.caFile}`,
+      ...extraArgs,
+    ],
+    logFile,
+  );
   const kc = new KubeConfig();
   kc.loadFromFile(files.kubeconfig);
   await proc.waitReady(() => webhookAnswers(kc), 60000);
@@ -61,9 +66,19 @@ export const webhookAnswers = async (kc: KubeConfig): Promise<boolean> => {
 };
 
 /** Starts a controller replica; resolves once its caches have synced (/readyz answers 200). */
-export const startController = async (repoRoot: string, kubeconfig: string, logFile: string, extraArgs: readonly string[] = []): Promise<ManagedProcess & { readonly probePort: number }> => {
+export const startController = async (
+  repoRoot: string,
+  kubeconfig: string,
+  logFile: string,
+  extraArgs: readonly string[] = [],
+): Promise<ManagedProcess & { readonly probePort: number }> => {
   const probePort = await freePort();
-  const proc = new ManagedProcess('controller', process.execPath, [appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs], logFile);
+  const proc = new ManagedProcess(
+    'controller',
+    process.execPath,
+    [appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs],
+    logFile,
+  );
   await proc.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200, 60000);
   return Object.assign(proc, { probePort });
 };

@@ -21,7 +21,16 @@ describe('the local control plane', () => {
 
   it('the KubeVirt CRD keeps x-kubernetes-int-or-string on bandwidthPerMigration (installed as it is)', async () => {
     const crd = (await custom.getClusterCustomObject({ ...CRDS, name: 'kubevirts.kubevirt.io' })) as {
-      spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { spec: { properties: { configuration: { properties: { migrations: { properties: Record<string, Record<string, unknown>> } } } } } } } } }[] };
+      spec: {
+        versions: {
+          name: string;
+          schema: {
+            openAPIV3Schema: {
+              properties: { spec: { properties: { configuration: { properties: { migrations: { properties: Record<string, Record<string, unknown>> } } } } } };
+            };
+          };
+        }[];
+      };
     };
     const v1 = crd.spec.versions.find((v) => v.name === 'v1');
     const migrations = v1?.schema.openAPIV3Schema.properties.spec.properties.configuration.properties.migrations.properties ?? {};
@@ -32,7 +41,9 @@ describe('the local control plane', () => {
   it('is seeded: harvester-system, a realistic KubeVirt CR, the Setting with the default text', async () => {
     // other test files change the migrations block and the value; these parts no test touches
     await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'harvester-system' });
-    const kubevirt = (await custom.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' })) as { spec: Record<string, unknown> };
+    const kubevirt = (await custom.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' })) as {
+      spec: Record<string, unknown>;
+    };
     const seeded = seedKubeVirt().spec;
     expect(kubevirt.spec['workloadUpdateStrategy']).toEqual(seeded.workloadUpdateStrategy);
     expect(kubevirt.spec['certificateRotateStrategy']).toEqual(seeded.certificateRotateStrategy);
@@ -43,9 +54,13 @@ describe('the local control plane', () => {
 
   it('the API server prunes a migration option that the 1.7.0 CRD does not list', async () => {
     // why the policy refuses such options: the API server would drop them silently
-    const patched = (await custom.patchNamespacedCustomObject(
-      { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt', body: [{ op: 'add', path: '/spec/configuration/migrations', value: { maxDowntimeMs: 300 } }], dryRun: 'All' },
-    )) as { spec: { configuration: { migrations?: Record<string, unknown> } } };
+    const patched = (await custom.patchNamespacedCustomObject({
+      ...KUBEVIRTS,
+      namespace: 'harvester-system',
+      name: 'kubevirt',
+      body: [{ op: 'add', path: '/spec/configuration/migrations', value: { maxDowntimeMs: 300 } }],
+      dryRun: 'All',
+    })) as { spec: { configuration: { migrations?: Record<string, unknown> } } };
     expect(patched.spec.configuration.migrations).toEqual({});
   });
 });

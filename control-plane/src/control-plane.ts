@@ -39,7 +39,12 @@ const READY_TIMEOUT_MS = 60000;
 const isPortClash = (p: ManagedProcess): boolean => /address already in use|bind: /i.test(p.lastLines(30));
 
 /** Starts a process on fresh ports, retrying with new ports when one was taken meanwhile. */
-const startWithPorts = async <T>(name: string, ports: number, start: (ports: number[]) => Promise<T & { proc: ManagedProcess }>, log: Log): Promise<T & { proc: ManagedProcess }> => {
+const startWithPorts = async <T>(
+  name: string,
+  ports: number,
+  start: (ports: number[]) => Promise<T & { proc: ManagedProcess }>,
+  log: Log,
+): Promise<T & { proc: ManagedProcess }> => {
   for (let attempt = 1; ; attempt++) {
     const picked = await Promise.all(Array.from({ length: ports }, () => freePort()));
     try {
@@ -52,30 +57,40 @@ const startWithPorts = async <T>(name: string, ports: number, start: (ports: num
 };
 
 const startEtcd = (bins: Binaries, dir: string, dataDir: string, log: Log) =>
-  startWithPorts('etcd', 2, async ([client, peer]) => {
-    const url = `http://127.0.0.1:${client}`;
-    const peerUrl = `http://127.0.0.1:${peer}`;
-    const proc = new ManagedProcess('etcd', bins.etcd, [
-      '--name=local',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=${url}`,
-      `--advertise-client-urls=${url}`,
-      `--listen-peer-urls=${peerUrl}`,
-      `--initial-advertise-peer-urls=${peerUrl}`,
-      `--initial-cluster=local=${peerUrl}`,
-      '--listen-metrics-urls=',
-      '--log-level=warn',
-      '--unsafe-no-fsync',
-    ], join(dir, 'etcd.log'));
-    try {
-      await proc.waitReady(async () => (await fetch(`${url}/health`)).ok, READY_TIMEOUT_MS);
-    } catch (e) {
-      await proc.stop();
-      if (isPortClash(proc)) throw new Error('etcd: port in use');
-      throw e;
-    }
-    return { proc, url };
-  }, log);
+  startWithPorts(
+    'etcd',
+    2,
+    async ([client, peer]) => {
+      const url = `http://127.0.0.1:${client}`;
+      const peerUrl = `http://127.0.0.1:${peer}`;
+      const proc = new ManagedProcess(
+        'etcd',
+        bins.etcd,
+        [
+          '--name=local',
+          `--data-dir=${dataDir}`,
+          `--listen-client-urls=${url}`,
+          `--advertise-client-urls=${url}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=local=${peerUrl}`,
+          '--listen-metrics-urls=',
+          '--log-level=warn',
+          '--unsafe-no-fsync',
+        ],
+        join(dir, 'etcd.log'),
+      );
+      try {
+        await proc.waitReady(async () => (await fetch(`${url}/health`)).ok, READY_TIMEOUT_MS);
+      } catch (e) {
+        await proc.stop();
+        if (isPortClash(proc)) throw new Error('etcd: port in use');
+        throw e;
+      }
+      return { proc, url };
+    },
+    log,
+  );
 
 const apiserverArgs = (port: number, etcdUrl: string, pki: Pki): string[] => [
   `--etcd-servers=${etcdUrl}`,

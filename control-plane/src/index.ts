@@ -4,11 +4,9 @@
  * built from the Go module proxy, on loopback, with a generated PKI, the project's CRDs and seeds.
  */
 export { startControlPlane } from './control-plane.js';
-export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
-export { seed, installCrds, crdFiles, seedKubeVirt, seedSetting } from './seed.js';
+export type { ControlPlane } from './control-plane.js';
+export { seed, installCrds, crdFiles } from './seed.js';
 export { stderrLog, quietLog } from './log.js';
 export { freePort } from './ports.js';
-export type { Log } from './log.js';
-export { startWebhook, startController, webhookAnswers, appProgram } from './apps.js';
-export type { WebhookFiles } from './apps.js';
+export { startWebhook, startController, webhookAnswers } from './apps.js';
 export { ManagedProcess } from './process.js';

@@ -114,7 +114,6 @@ const main = async (): Promise<void> => {
       '',
     ].join('\n'),
   );
-
 };
 
 const fail = (e: unknown): void => {

@@ -90,7 +90,8 @@ export class ManagedProcess {
     for (;;) {
       if (!this.running) throw new Error(this.crashReport());
       if (await ready().catch(() => false)) return;
-      if (performance.now() > deadline) throw new Error(`${this.name} not ready after ${timeoutMs / 1000} s; last lines of ${this.logFile}:\n${this.lastLines()}`);
+      if (performance.now() > deadline)
+        throw new Error(`${this.name} not ready after ${timeoutMs / 1000} s; last lines of ${this.logFile}:\n${this.lastLines()}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -72,7 +72,7 @@ export const seedKubeVirt = () => ({
 });
 
 /** The Setting as Harvester creates it: Harvester's default text, no value. */
-export const seedSetting = () => ({
+const seedSetting = () => ({
   apiVersion: 'harvesterhci.io/v1beta1',
   kind: 'Setting',
   metadata: { name: SETTING_NAME },

@@ -10,7 +10,10 @@ export const run = async (root: string): Promise<void> => {
   const cases: [string, string[]][] = [
     ['validate --new --old (allowed)', ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml']],
     ['validate, invalid setting (denied)', ['validate', '--new', 'examples/setting-invalid.yaml']],
-    ['validate --migrations (denied)', ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml', '--migrations', 'examples/migrations.yaml']],
+    [
+      'validate --migrations (denied)',
+      ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml', '--migrations', 'examples/migrations.yaml'],
+    ],
     ['diff on files', ['diff', '--setting', 'examples/setting.yaml', '--kubevirt', 'examples/kubevirt.yaml']],
   ];
   table(

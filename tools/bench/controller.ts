@@ -25,7 +25,9 @@ export const run = async (root: string): Promise<void> => {
     // let the controller apply the seeded default first
     const ready = Date.now() + 30000;
     for (;;) {
-      const cr = (await api.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' })) as { spec: { configuration?: { migrations?: unknown } } };
+      const cr = (await api.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' })) as {
+        spec: { configuration?: { migrations?: unknown } };
+      };
       if (cr.spec.configuration?.migrations !== undefined) break;
       if (Date.now() > ready) throw new Error('the controller did not apply the seeded default');
       await new Promise((r) => setTimeout(r, 50));
@@ -58,7 +60,11 @@ export const run = async (root: string): Promise<void> => {
       const value = 10 + (i % 50) + (i % 2 === 0 ? 0 : 100);
       const seen = new Promise<void>((resolve) => (waiter = { value, resolve }));
       const started = performance.now();
-      await api.patchClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration', body: [{ op: 'add', path: '/value', value: `{"parallelMigrationsPerCluster":${value},"bandwidthPerMigration":"64Mi"}` }] });
+      await api.patchClusterCustomObject({
+        ...SETTINGS,
+        name: 'kubevirt-migration',
+        body: [{ op: 'add', path: '/value', value: `{"parallelMigrationsPerCluster":${value},"bandwidthPerMigration":"64Mi"}` }],
+      });
       await Promise.race([seen, new Promise((_, reject) => setTimeout(() => reject(new Error(`change ${i} not applied within 10 s`)), 10000))]);
       latencies.push(performance.now() - started);
       // one change at a time: wait until the pass has recorded the marker, as a person saving the
@@ -84,12 +90,11 @@ export const run = async (root: string): Promise<void> => {
         'p99 ms': fmt(s.p99, 1),
         'max ms': fmt(s.max, 1),
         'KubeVirt writes per change': fmt(perChange, 2),
-        'conflicts': conflicts,
+        conflicts: conflicts,
         'controller RSS MiB': fmt(rss),
         'target median < 100 ms, 1 write': s.median < 100 && perChange === 1 ? 'met' : 'MISSED',
       },
     ]);
-
   } catch (e) {
     console.error(`controller log:\n${spawnSync('tail', ['-20', join(work, 'controller.log')], { encoding: 'utf8' }).stdout}`);
     throw e;

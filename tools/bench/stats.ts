@@ -1,5 +1,5 @@
 /** Small statistics for the benchmarks: a median and a percentile need no library. */
-export const percentile = (sorted: readonly number[], p: number): number =>
+const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 
 export interface Summary {

@@ -53,8 +53,17 @@ const createFinishedMigrations = async (kc: KubeConfig, count: number, parallel 
     Array.from({ length: parallel }, async () => {
       for (let i = next++; i < count; i = next++) {
         const name = `vm-${i}-migration`;
-        await api.createNamespacedCustomObject({ ...MIGRATIONS, namespace, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: `vm-${i}` } } });
-        await api.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace, name, body: [{ op: 'add', path: '/status', value: { phase: 'Succeeded', migrationState: { completed: true } } }] });
+        await api.createNamespacedCustomObject({
+          ...MIGRATIONS,
+          namespace,
+          body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: `vm-${i}` } },
+        });
+        await api.patchNamespacedCustomObjectStatus({
+          ...MIGRATIONS,
+          namespace,
+          name,
+          body: [{ op: 'add', path: '/status', value: { phase: 'Succeeded', migrationState: { completed: true } } }],
+        });
       }
     }),
   );
@@ -69,7 +78,11 @@ export const run = async (root: string): Promise<void> => {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     await seed(kc, root, stderrLog);
-    webhook = await startWebhook(root, { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, join(work, 'webhook.log'));
+    webhook = await startWebhook(
+      root,
+      { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
+      join(work, 'webhook.log'),
+    );
     const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
     const url = config.webhooks?.[0]?.clientConfig.url ?? '';
     const port = Number(new URL(url).port);
@@ -94,9 +107,33 @@ export const run = async (root: string): Promise<void> => {
       const hookMax = load(root, url, cp.pki.caCert, body, 'max', CONNECTIONS);
       const hookRate = load(root, url, cp.pki.caCert, body, 'rate', 1000);
       rows.push(
-        { server: `floor (bare node:https)`, 'VMIMs cached': label, load: `${CONNECTIONS} connections, ${SECONDS} s`, 'req/s': fmt(floorMax.rps), 'p50 ms': fmt(floorMax.p50, 2), 'p99 ms': fmt(floorMax.p99, 2), errors: floorMax.errors },
-        { server: 'webhook', 'VMIMs cached': label, load: `${CONNECTIONS} connections, ${SECONDS} s`, 'req/s': `${fmt(hookMax.rps)} (${fmt((hookMax.rps / floorMax.rps) * 100)}% of floor)`, 'p50 ms': fmt(hookMax.p50, 2), 'p99 ms': fmt(hookMax.p99, 2), errors: hookMax.errors },
-        { server: 'webhook', 'VMIMs cached': label, load: `1,000 req/s, ${SECONDS} s`, 'req/s': fmt(hookRate.rps), 'p50 ms': fmt(hookRate.p50, 2), 'p99 ms': fmt(hookRate.p99, 2), errors: hookRate.errors },
+        {
+          server: `floor (bare node:https)`,
+          'VMIMs cached': label,
+          load: `${CONNECTIONS} connections, ${SECONDS} s`,
+          'req/s': fmt(floorMax.rps),
+          'p50 ms': fmt(floorMax.p50, 2),
+          'p99 ms': fmt(floorMax.p99, 2),
+          errors: floorMax.errors,
+        },
+        {
+          server: 'webhook',
+          'VMIMs cached': label,
+          load: `${CONNECTIONS} connections, ${SECONDS} s`,
+          'req/s': `${fmt(hookMax.rps)} (${fmt((hookMax.rps / floorMax.rps) * 100)}% of floor)`,
+          'p50 ms': fmt(hookMax.p50, 2),
+          'p99 ms': fmt(hookMax.p99, 2),
+          errors: hookMax.errors,
+        },
+        {
+          server: 'webhook',
+          'VMIMs cached': label,
+          load: `1,000 req/s, ${SECONDS} s`,
+          'req/s': fmt(hookRate.rps),
+          'p50 ms': fmt(hookRate.p50, 2),
+          'p99 ms': fmt(hookRate.p99, 2),
+          errors: hookRate.errors,
+        },
       );
     };
     measure('0');

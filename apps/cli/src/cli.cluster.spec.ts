@@ -7,7 +7,10 @@ import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath } from '@
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
 const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', testKubeconfigPath()], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', testKubeconfigPath()], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 
@@ -48,13 +51,27 @@ describe('kubevirt-migration against a cluster', () => {
 
   it("validate refuses a change while one of the cluster's migrations runs, and allows it once it succeeded", async () => {
     const ns = await freshNamespace(kc);
-    await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'vm-a' }, spec: { vmiName: 'vm-a' } } });
-    await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name: 'vm-a', body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }] });
+    await custom.createNamespacedCustomObject({
+      ...MIGRATIONS,
+      namespace: ns,
+      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'vm-a' }, spec: { vmiName: 'vm-a' } },
+    });
+    await custom.patchNamespacedCustomObjectStatus({
+      ...MIGRATIONS,
+      namespace: ns,
+      name: 'vm-a',
+      body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }],
+    });
     const args = ['validate', '--new', join(root, 'examples', 'setting.yaml'), '--old', join(root, 'examples', 'setting-default.yaml')];
     const denied = run(...args);
     expect(denied.code).toBe(1);
     expect(denied.stdout).toContain(`${ns}/vm-a (Running)`);
-    await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name: 'vm-a', body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
+    await custom.patchNamespacedCustomObjectStatus({
+      ...MIGRATIONS,
+      namespace: ns,
+      name: 'vm-a',
+      body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }],
+    });
     expect(run(...args).code).toBe(0);
   });
 
@@ -68,7 +85,9 @@ describe('kubevirt-migration against a cluster', () => {
   });
 
   it('adopt --apply writes the CR options as the value of a blank setting, and refuses to overwrite a different value', async () => {
-    await patchKubeVirt([{ op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 12, bandwidthPerMigration: '1Gi', network: 'mig-net' } }]);
+    await patchKubeVirt([
+      { op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 12, bandwidthPerMigration: '1Gi', network: 'mig-net' } },
+    ]);
     const dry = run('adopt');
     expect(dry).toMatchObject({ code: 0, stdout: '{"parallelMigrationsPerCluster":12,"bandwidthPerMigration":"1Gi"}\n' });
     expect((await getSetting())['value']).toBeUndefined();
@@ -84,7 +103,10 @@ describe('kubevirt-migration against a cluster', () => {
   });
 
   it('a vanished API server is one clear line, exit 2', () => {
-    const r = spawnSync(process.execPath, [bin, 'diff', '--kubeconfig', '/nonexistent/kubeconfig'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' } });
+    const r = spawnSync(process.execPath, [bin, 'diff', '--kubeconfig', '/nonexistent/kubeconfig'], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('kubevirt-migration: kubeconfig /nonexistent/kubeconfig: no such file\n');
   });

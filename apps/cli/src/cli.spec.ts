@@ -55,7 +55,10 @@ describe('kubevirt-migration validate', () => {
   });
 
   it('an option the given CRD lacks is refused', () => {
-    const s = file('uvt.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"utilityVolumesTimeout":100}\'\n');
+    const s = file(
+      'uvt.yaml',
+      'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"utilityVolumesTimeout":100}\'\n',
+    );
     expect(run('validate', '--new', s).code).toBe(0);
     const r = run('validate', '--new', s, '--kubevirt-crd', CRD);
     expect(r.code).toBe(1);
@@ -90,7 +93,11 @@ describe('kubevirt-migration validate', () => {
 
   it.each<[string, string, RegExp]>([
     ['not YAML or JSON', 'key: [unclosed\n', /not valid YAML or JSON \(line \d+, column \d+\)/],
-    ['the wrong kind', 'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt}\n', /expected a Setting \(harvesterhci.io\/v1beta1\), found kind KubeVirt/],
+    [
+      'the wrong kind',
+      'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt}\n',
+      /expected a Setting \(harvesterhci.io\/v1beta1\), found kind KubeVirt/,
+    ],
     ['empty', '', /empty: expected a Kubernetes object/],
     ['two documents', 'kind: Setting\n---\nkind: Setting\n', /expected one Setting, found 2 documents/],
     ['binary', '\u0000\u0001\u0002', /not YAML or JSON \(binary content\)/],
@@ -141,7 +148,9 @@ describe('kubevirt-migration diff', () => {
 
   it('the human diff is a unified diff of the block in YAML, plain without a TTY', () => {
     const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'));
-    expect(r.stdout).toContain('--- harvester-system/kubevirt spec.configuration.migrations (current)\n+++ harvester-system/kubevirt spec.configuration.migrations (planned)\n@@');
+    expect(r.stdout).toContain(
+      '--- harvester-system/kubevirt spec.configuration.migrations (current)\n+++ harvester-system/kubevirt spec.configuration.migrations (planned)\n@@',
+    );
     expect(r.stdout).toContain('\n-parallelMigrationsPerCluster: 5\n');
     expect(r.stdout).toContain('\n+parallelMigrationsPerCluster: 8\n');
     expect(r.stdout).toContain('\n network: vm-migration-network\n');
@@ -150,7 +159,10 @@ describe('kubevirt-migration diff', () => {
   });
 
   it('no change: exit 0', () => {
-    const cr = file('converged.yaml', 'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: harvester-system}\nspec:\n  configuration:\n    migrations: {parallelMigrationsPerCluster: 8, parallelOutboundMigrationsPerNode: 3, bandwidthPerMigration: 536870912, completionTimeoutPerGiB: 300, progressTimeout: 150, allowAutoConverge: true}\n');
+    const cr = file(
+      'converged.yaml',
+      'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: harvester-system}\nspec:\n  configuration:\n    migrations: {parallelMigrationsPerCluster: 8, parallelOutboundMigrationsPerNode: 3, bandwidthPerMigration: 536870912, completionTimeoutPerGiB: 300, progressTimeout: 150, allowAutoConverge: true}\n',
+    );
     const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', cr, '-o', 'json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'Unchanged', patch: [] });
@@ -163,7 +175,10 @@ describe('kubevirt-migration diff', () => {
   });
 
   it('first sight: an adoption, exit 1, with the value it would write', () => {
-    const blank = file('blank.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\ndefault: \'{"parallelMigrationsPerCluster":5}\'\n');
+    const blank = file(
+      'blank.yaml',
+      'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\ndefault: \'{"parallelMigrationsPerCluster":5}\'\n',
+    );
     const r = run('diff', '--setting', blank, '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);

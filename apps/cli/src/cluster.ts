@@ -10,7 +10,7 @@ export interface ClusterFlags {
   readonly context?: string | undefined;
 }
 
-export const FIELD_MANAGER = 'kubevirt-migration-cli';
+const FIELD_MANAGER = 'kubevirt-migration-cli';
 
 type Adapter = typeof import('@kubevirt-migration/k8s-adapter');
 
@@ -21,7 +21,7 @@ const described = async <T>(call: () => Promise<T>): Promise<T> => {
   try {
     return await call();
   } catch (e) {
-    const message = typeof e === 'object' && e !== null && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+    const message = typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
     throw new InputError(message);
   }
 };
@@ -31,10 +31,7 @@ const described = async <T>(call: () => Promise<T>): Promise<T> => {
  * cluster named by --kubeconfig, --context or $KUBECONFIG counts (validate works offline by
  * default); otherwise ~/.kube/config is used too, as kubectl would.
  */
-export const connectCluster = (
-  flags: ClusterFlags,
-  explicitOnly: boolean,
-): ClusterReader | undefined => {
+export const connectCluster = (flags: ClusterFlags, explicitOnly: boolean): ClusterReader | undefined => {
   const explicit = (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '' || (process.env['KUBECONFIG'] ?? '') !== '';
   if (!explicit && (explicitOnly || !existsSync(join(homedir(), '.kube', 'config')))) return undefined;
   let client: Promise<InstanceType<Adapter['KubeClient']>> | undefined;

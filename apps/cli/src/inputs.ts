@@ -31,7 +31,7 @@ export interface FileFlags {
 
 export const readSettingFile = (file: string): unknown => expectOne(file, readDocuments(file), SETTING);
 
-export const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
+const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   const decoded = decodeSupportedOptions(crd);
   if (E.isLeft(decoded)) throw new InputError(`${where}: ${decoded.left}`);
   return decoded.right;

@@ -18,8 +18,12 @@ const settingRef = { ...SETTINGS, name: 'kubevirt-migration' };
 const FAST_LEASE = ['--lease-duration=3', '--renew-deadline=2', '--retry-period=0.25'];
 
 type Obj = Record<string, unknown> & { metadata: Record<string, unknown> & { resourceVersion: string; annotations?: Record<string, string> } };
-const getSetting = async () => (await custom.getClusterCustomObject(settingRef)) as Obj & { value?: string; status?: { conditions?: Record<string, string>[] } };
-const getKubeVirt = async () => (await custom.getNamespacedCustomObject(kubevirtRef)) as Obj & { spec: { configuration?: Record<string, unknown> & { migrations?: Record<string, unknown> } } };
+const getSetting = async () =>
+  (await custom.getClusterCustomObject(settingRef)) as Obj & { value?: string; status?: { conditions?: Record<string, string>[] } };
+const getKubeVirt = async () =>
+  (await custom.getNamespacedCustomObject(kubevirtRef)) as Obj & {
+    spec: { configuration?: Record<string, unknown> & { migrations?: Record<string, unknown> } };
+  };
 const migrationsOf = async () => (await getKubeVirt()).spec.configuration?.migrations;
 const patchSetting = (ops: object[]) => custom.patchClusterCustomObject({ ...settingRef, body: ops });
 const patchKubeVirt = (ops: object[]) => custom.patchNamespacedCustomObject({ ...kubevirtRef, body: ops });
@@ -35,8 +39,38 @@ const metric = async (c: { probePort: number }, name: string): Promise<number> =
     .filter((l) => l.startsWith(name))
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 };
-const events = async (reason: string): Promise<{ message?: string; type?: string }[]> =>
-  (await kc.makeApiClient(CoreV1Api).listNamespacedEvent({ namespace: 'default' })).items.filter((e) => e.involvedObject.name === 'kubevirt-migration' && e.reason === reason);
+interface SeenEvent {
+  readonly type: string | undefined;
+  readonly reason: string | undefined;
+  readonly message: string | undefined;
+  readonly count: number | undefined;
+}
+const core = kc.makeApiClient(CoreV1Api);
+const ABOUT_SETTING = 'involvedObject.name=kubevirt-migration';
+/** Every Event about the Setting, oldest first (the tests clear them, so these are the test's own). */
+const events = async (): Promise<SeenEvent[]> =>
+  (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING })).items
+    .sort((a, b) => (a.firstTimestamp?.getTime() ?? 0) - (b.firstTimestamp?.getTime() ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))
+    .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count }));
+const clearEvents = () => core.deleteCollectionNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING });
+/** Waits until the Events about the Setting are exactly these (in order), and returns them. */
+const eventsBecome = (expected: readonly SeenEvent[]) =>
+  until(`the events ${JSON.stringify(expected)}`, async () => {
+    const seen = await events();
+    return JSON.stringify(seen) === JSON.stringify(expected) ? seen : undefined;
+  });
+const applied = (changes: number): SeenEvent => ({
+  type: 'Normal',
+  reason: 'Applied',
+  message: `applied the setting to the KubeVirt CR harvester-system/kubevirt (${changes} change${changes === 1 ? '' : 's'})`,
+  count: 1,
+});
+/** Makes a change and waits until the controller has finished a pass that began after it. */
+const nextPass = async (c: { probePort: number }, change: () => Promise<unknown>) => {
+  const passes = await metric(c, 'kubevirt_migration_controller_reconciles_total');
+  await change();
+  await until('the controller to finish a pass', async () => (await metric(c, 'kubevirt_migration_controller_reconciles_total')) > passes);
+};
 
 /** Back to the seeded state: no value, no marker, no status, no migrations block. */
 const resetState = async () => {
@@ -47,8 +81,10 @@ const resetState = async () => {
   if (s.metadata['labels'] !== undefined) ops.push({ op: 'remove', path: '/metadata/labels' });
   if (s['status'] !== undefined) ops.push({ op: 'remove', path: '/status' });
   if (ops.length > 0) await patchSetting(ops);
+  await clearEvents();
   const k = await getKubeVirt();
-  if (k.spec.configuration === undefined) await patchKubeVirt([{ op: 'add', path: '/spec/configuration', value: { developerConfiguration: { featureGates: ['LiveMigration'] } } }]);
+  if (k.spec.configuration === undefined)
+    await patchKubeVirt([{ op: 'add', path: '/spec/configuration', value: { developerConfiguration: { featureGates: ['LiveMigration'] } } }]);
   else if (k.spec.configuration.migrations !== undefined) await patchKubeVirt([{ op: 'remove', path: '/spec/configuration/migrations' }]);
 };
 
@@ -67,80 +103,115 @@ describe('the controller against a real API server', () => {
     await resetState();
   });
 
-  it("apply: the seeded default is written into the CR that had no migrations block, and the Setting records it", async () => {
+  it('apply: the seeded default is written into the CR that had no migrations block, and the Setting records it', async () => {
     await until('the default in the CR', async () => same(await migrationsOf(), JSON.parse(HARVESTER_DEFAULT) as unknown));
     const s = await until('condition configured True', async () => {
       const x = await getSetting();
       return x.status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True') ? x : undefined;
     });
     expect(s.metadata.annotations?.['harvesterhci.io/hash']).toBe('d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f');
-    expect((await events('Applied')).length).toBeGreaterThan(0);
+    await eventsBecome([applied(11)]);
   });
 
   it('a change of value is applied; options absent from the setting are removed', async () => {
+    await clearEvents();
     await setValue('{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}');
     await until('the new value in the CR', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }));
+    // 2 options replaced and the default's 9 others removed
+    await eventsBecome([applied(11)]);
   });
 
-  it('unchanged: a label-only update of the Setting causes no KubeVirt write', async () => {
+  it('unchanged: a label-only update of the Setting causes no KubeVirt write and no event', async () => {
     await until('convergence', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }));
+    await clearEvents();
     const before = (await getKubeVirt()).metadata.resourceVersion;
-    const passes = await metric(controller, 'kubevirt_migration_controller_reconciles_total');
-    await patchSetting([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]);
-    await until('the controller to process the label change', async () => (await metric(controller, 'kubevirt_migration_controller_reconciles_total')) > passes);
-    await new Promise((r) => setTimeout(r, 500));
+    await nextPass(controller, () => patchSetting([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]));
     expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
+    expect(await events()).toEqual([]);
   });
 
   it('equal quantities: 1024Mi on the CR for 1Gi in the setting is left as it is', async () => {
-    const passes = await metric(controller, 'kubevirt_migration_controller_reconciles_total');
-    await patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/bandwidthPerMigration', value: '1024Mi' }]);
-    await until('a pass', async () => (await metric(controller, 'kubevirt_migration_controller_reconciles_total')) > passes);
-    await new Promise((r) => setTimeout(r, 300));
+    await nextPass(controller, () => patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/bandwidthPerMigration', value: '1024Mi' }]));
     expect((await migrationsOf())?.['bandwidthPerMigration']).toBe('1024Mi');
+    expect(await events()).toEqual([]);
   });
 
-  it('drift: a change made directly on the CR is reverted, with a DriftCorrected event', async () => {
+  it('drift: a change made directly on the CR is reverted, with one DriftCorrected event and no Applied event', async () => {
     await patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 9 }]);
     await until('the drift reverted', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 3);
-    await until('a DriftCorrected event', async () => (await events('DriftCorrected')).length > 0);
+    await eventsBecome([
+      {
+        type: 'Normal',
+        reason: 'DriftCorrected',
+        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        count: 1,
+      },
+    ]);
   });
 
   it('network is never touched, and a custom drain key is removed with a warning', async () => {
+    await clearEvents();
     await patchKubeVirt([
       { op: 'add', path: '/spec/configuration/migrations/network', value: 'migration-net' },
       { op: 'add', path: '/spec/configuration/migrations/nodeDrainTaintKey', value: 'example.com/drain' },
     ]);
     await until('the drain key removed', async () => (await migrationsOf())?.['nodeDrainTaintKey'] === undefined);
     expect((await migrationsOf())?.['network']).toBe('migration-net');
-    const warnings = await until('a DrainKeyRemoved event', async () => {
-      const e = await events('DrainKeyRemoved');
-      return e.length > 0 ? e : undefined;
-    });
-    expect(warnings[0]?.type).toBe('Warning');
+    const drainRemoved = {
+      type: 'Warning',
+      reason: 'DrainKeyRemoved',
+      message:
+        'removed nodeDrainTaintKey "example.com/drain" from the KubeVirt CR: Harvester\'s upgrade taints nodes with kubevirt.io/drain, so any other key would stop node drains from migrating VMs',
+      count: 1,
+    };
+    await eventsBecome([drainRemoved]);
     await setValue('{"parallelMigrationsPerCluster":4}');
     await until('the change applied', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 4);
     expect((await migrationsOf())?.['network']).toBe('migration-net');
+    await eventsBecome([drainRemoved, applied(2)]);
     await patchKubeVirt([{ op: 'remove', path: '/spec/configuration/migrations/network' }]);
   });
 
   it('a missing spec.configuration is added with the migrations block', async () => {
+    await clearEvents();
     await patchKubeVirt([{ op: 'remove', path: '/spec/configuration' }]);
     await until('spec.configuration back', async () => same((await getKubeVirt()).spec.configuration, { migrations: { parallelMigrationsPerCluster: 4 } }));
+    await eventsBecome([
+      {
+        type: 'Normal',
+        reason: 'DriftCorrected',
+        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        count: 1,
+      },
+    ]);
   });
 
   it('an invalid setting (the webhook bypassed) is reported, not written, and waits for the next change', async () => {
+    await clearEvents();
     const before = (await getKubeVirt()).metadata.resourceVersion;
     await setValue('{"parallelMigrationsPerCluster":0}');
-    const condition = await until('condition False', async () => (await getSetting()).status?.conditions?.find((c) => c['type'] === 'configured' && c['status'] === 'False'));
+    const condition = await until('condition False', async () =>
+      (await getSetting()).status?.conditions?.find((c) => c['type'] === 'configured' && c['status'] === 'False'),
+    );
     expect(condition['reason']).toBe('InvalidSetting');
     expect(condition['message']).toContain('value.parallelMigrationsPerCluster: Invalid value: 0');
-    await until('an InvalidSetting warning', async () => (await events('InvalidSetting')).length > 0);
+    const invalid = {
+      type: 'Warning',
+      reason: 'InvalidSetting',
+      message:
+        'not applied: Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647',
+      count: 1,
+    };
+    await eventsBecome([invalid]);
+    // invalid again (another pass, caused by a label): no write, no second event
+    await nextPass(controller, () => patchSetting([{ op: 'add', path: '/metadata/labels/again', value: 'yes' }]));
+    expect(await events()).toEqual([invalid]);
     expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
     expect(await metric(controller, 'kubevirt_migration_controller_reconcile_errors_total')).toBe(0);
     await setValue('{"parallelMigrationsPerCluster":6}');
     await until('the fixed value applied', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 6);
     await until('condition True again', async () => (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'));
+    await eventsBecome([invalid, applied(1)]);
   });
 });
 
@@ -163,7 +234,14 @@ describe('first sight, nothing lost (Harvester bug #11517)', () => {
     expect(s.value).toBe('{"parallelMigrationsPerCluster":10,"bandwidthPerMigration":"2Gi","allowPostCopy":true}');
     await until('the setting marked applied', async () => (await getSetting()).metadata.annotations?.['harvesterhci.io/hash'] !== undefined);
     expect(await migrationsOf()).toEqual(custom1);
-    await until('an Adopted event', async () => (await events('Adopted')).length > 0);
+    await eventsBecome([
+      {
+        type: 'Normal',
+        reason: 'Adopted',
+        message: `the setting had never been applied and its value was absent: kept the KubeVirt CR's migration options as the value {"parallelMigrationsPerCluster":10,"bandwidthPerMigration":"2Gi","allowPostCopy":true}`,
+        count: 1,
+      },
+    ]);
   });
 });
 
@@ -206,7 +284,10 @@ describe('two controllers', () => {
     const a = await start('a');
     const b = await start('b');
     try {
-      const leaders = async () => [(await metric(a, 'kubevirt_migration_controller_leader')) === 1, (await metric(b, 'kubevirt_migration_controller_leader')) === 1];
+      const leaders = async () => [
+        (await metric(a, 'kubevirt_migration_controller_leader')) === 1,
+        (await metric(b, 'kubevirt_migration_controller_leader')) === 1,
+      ];
       await until('a leader', async () => (await leaders()).some(Boolean));
       expect((await leaders()).filter(Boolean)).toHaveLength(1);
       const [aLeads] = await leaders();
@@ -222,7 +303,13 @@ describe('two controllers', () => {
       await until('the new leader to apply a change', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 2);
 
       await follower.stop();
-      const lease = (await custom.getNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespace: 'harvester-system', name: 'kubevirt-migration-controller' })) as { spec: { holderIdentity?: string } };
+      const lease = (await custom.getNamespacedCustomObject({
+        group: 'coordination.k8s.io',
+        version: 'v1',
+        plural: 'leases',
+        namespace: 'harvester-system',
+        name: 'kubevirt-migration-controller',
+      })) as { spec: { holderIdentity?: string } };
       expect(lease.spec.holderIdentity ?? '').toBe('');
     } finally {
       await a.stop();

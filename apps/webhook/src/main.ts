@@ -15,13 +15,21 @@ import { webhookMetrics } from './metrics.js';
 const WEBHOOK_NAME = 'kubevirt-migration.harvesterhci.io';
 
 const FLAGS = {
-  kubeconfig: { type: 'string', help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)', placeholder: 'FILE' },
+  kubeconfig: {
+    type: 'string',
+    help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)',
+    placeholder: 'FILE',
+  },
   context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
   'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
   port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
   'cert-file': { type: 'string', required: true, env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (reloaded when it changes)', placeholder: 'FILE' },
   'key-file': { type: 'string', required: true, env: 'WEBHOOK_KEY_FILE', help: 'its private key, PEM', placeholder: 'FILE' },
-  'register-url': { type: 'string', help: 'register a ValidatingWebhookConfiguration for this URL ({port} is replaced by the port); removed at shutdown', placeholder: 'URL' },
+  'register-url': {
+    type: 'string',
+    help: 'register a ValidatingWebhookConfiguration for this URL ({port} is replaced by the port); removed at shutdown',
+    placeholder: 'URL',
+  },
   'ca-file': { type: 'string', help: 'with --register-url: the CA that signed the serving certificate', placeholder: 'FILE' },
   'request-timeout': { type: 'seconds', default: 10, help: 'time a client has to send its whole request' },
   'log-level': { type: 'choice', default: 'info', choices: LEVELS, env: 'LOG_LEVEL', help: 'least severe level logged (JSON lines on stdout)' },
@@ -36,7 +44,9 @@ const readInput = (file: string, what: string): string => {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new StartupError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e)}`);
+    throw new StartupError(
+      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e)}`,
+    );
   }
 };
 
@@ -47,7 +57,8 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   readInput(f['key-file'], 'private key');
   const caPem = f['ca-file'] === undefined ? undefined : readInput(f['ca-file'], 'CA file');
   const kc = loadKubeConfig({ kubeconfig: f.kubeconfig, context: f.context });
-  const watchError = (what: string) => (e: { message: string }, retryInMs: number) => log.warn(`${what} cache failed; retrying`, { error: e.message, retryInMs });
+  const watchError = (what: string) => (e: { message: string }, retryInMs: number) =>
+    log.warn(`${what} cache failed; retrying`, { error: e.message, retryInMs });
 
   const migrations = new InProgressMigrations(kc, watchError('migrations'));
   const crd = new SupportedOptionsWatch(kc, { onError: watchError('KubeVirt CRD') });
@@ -62,7 +73,13 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
     review: (r) => {
-      const response = admit({ operation: r.operation, object: r.object, oldObject: r.oldObject, migrations: migrations.list(), supportedOptions: crd.options });
+      const response = admit({
+        operation: r.operation,
+        object: r.object,
+        oldObject: r.oldObject,
+        migrations: migrations.list(),
+        supportedOptions: crd.options,
+      });
       if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
       return response;
     },
@@ -72,7 +89,8 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
       if (o.result === 'rejected') log.warn('rejected a request that is not an AdmissionReview', { status: o.status, reason: o.reason });
       if (o.result === 'error') log.error('internal error while reviewing', { reason: o.reason });
     },
-    onCertificateReload: (e) => (e === undefined ? log.info('serving certificate reloaded') : log.error('serving certificate not reloaded; keeping the old one', { error: e.message })),
+    onCertificateReload: (e) =>
+      e === undefined ? log.info('serving certificate reloaded') : log.error('serving certificate not reloaded; keeping the old one', { error: e.message }),
   });
   const port = await listen(server.server, f.port, f['listen-address'], 'admission reviews');
   log.info('serving', { address: f['listen-address'], port, path: '/validate' });
@@ -85,7 +103,8 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
 
   onShutdown(async (signal) => {
     log.info('shutting down', { signal });
-    if (registerUrl !== undefined) await unregisterWebhook(kc, WEBHOOK_NAME).catch((e: unknown) => log.error('could not remove the registration', { error: errorMessage(e) }));
+    if (registerUrl !== undefined)
+      await unregisterWebhook(kc, WEBHOOK_NAME).catch((e: unknown) => log.error('could not remove the registration', { error: errorMessage(e) }));
     await server.close();
     await Promise.all([migrations.cache.stop(), crd.cache.stop()]);
     log.info('stopped');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
-import { MIGRATIONS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { MIGRATIONS, SETTINGS, toAdapterError, type AdapterError } from '@kubevirt-migration/k8s-adapter';
 import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
@@ -27,7 +27,7 @@ let port = 0;
 const readSetting = async () => (await custom.getClusterCustomObject(setting)) as Record<string, unknown> & { metadata: Record<string, unknown> };
 const patch = (ops: object[]) => custom.patchClusterCustomObject({ ...setting, body: ops });
 const setValue = (value: string) => patch([{ op: 'add', path: '/value', value }]);
-const denial = async (p: Promise<unknown>): Promise<{ status?: number; message: string }> => {
+const denial = async (p: Promise<unknown>): Promise<AdapterError> => {
   try {
     await p;
   } catch (e) {
@@ -37,9 +37,14 @@ const denial = async (p: Promise<unknown>): Promise<{ status?: number; message: 
 };
 const runningMigration = async (name = 'vm-running') => {
   const ns = await freshNamespace(kc, 'mig');
-  await custom.createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } } });
+  await custom.createNamespacedCustomObject({
+    ...MIGRATIONS,
+    namespace: ns,
+    body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } },
+  });
   await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }] });
-  const finish = () => custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
+  const finish = () =>
+    custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
   return { ns, finish };
 };
 
@@ -64,7 +69,9 @@ describe('the webhook through the API server: HEP test plan', () => {
     const e = await denial(setValue('{"parallelMigrationPerCluster":5,"progressTimeout":"150"}'));
     expect(e.status).toBe(422);
     expect(e.message).toContain(`admission webhook "${NAME}" denied the request`);
-    expect(e.message).toContain('value.parallelMigrationPerCluster: Unsupported value: "parallelMigrationPerCluster": unknown option; did you mean "parallelMigrationsPerCluster"?');
+    expect(e.message).toContain(
+      'value.parallelMigrationPerCluster: Unsupported value: "parallelMigrationPerCluster": unknown option; did you mean "parallelMigrationsPerCluster"?',
+    );
     expect(e.message).toContain('value.progressTimeout: Invalid value: "150": must be an integer');
   });
 
@@ -109,7 +116,11 @@ describe('the webhook through the API server: what a migration does not block', 
       expect(s['value']).toBe('{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }');
     } finally {
       await finish();
-      await patch([{ op: 'remove', path: '/metadata/labels' }, { op: 'remove', path: '/metadata/annotations' }, { op: 'remove', path: '/status' }]);
+      await patch([
+        { op: 'remove', path: '/metadata/labels' },
+        { op: 'remove', path: '/metadata/annotations' },
+        { op: 'remove', path: '/status' },
+      ]);
     }
   });
 
@@ -127,10 +138,22 @@ describe('the webhook through the API server: what a migration does not block', 
   });
 
   it('warnings reach kubectl', () => {
-    const r = spawnSync('kubectl', ['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value: '{"progressTimeout":5,"allowPostCopy":true,"allowWorkloadDisruption":false}' })], {
-      encoding: 'utf8',
-      env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
-    });
+    const r = spawnSync(
+      'kubectl',
+      [
+        'patch',
+        'settings.harvesterhci.io',
+        'kubevirt-migration',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ value: '{"progressTimeout":5,"allowPostCopy":true,"allowWorkloadDisruption":false}' }),
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
+      },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("Warning: progressTimeout is 5, below 10 seconds (the Harvester UI's minimum)");
     expect(r.stderr).toContain('Warning: allowPostCopy is true but allowWorkloadDisruption is false');
@@ -149,7 +172,12 @@ describe('the webhook through the API server: what a migration does not block', 
 });
 
 type Reply = { status: number; body: string };
-const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST', path = '/validate'): Promise<Reply> =>
+const post = (
+  body: string | Buffer,
+  headers: Record<string, string> = { 'content-type': 'application/json' },
+  method = 'POST',
+  path = '/validate',
+): Promise<Reply> =>
   new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method, headers, ca: readFileSync(files.caFile) }, (res) => {
       let text = '';
@@ -162,11 +190,21 @@ const post = (body: string | Buffer, headers: Record<string, string> = { 'conten
 /** A body sent in chunks without a Content-Length, so the limit is found while reading. */
 const postChunked = (count: number, chunk: Buffer): Promise<Reply> =>
   new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' }, ca: readFileSync(files.caFile) }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/validate',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+        ca: readFileSync(files.caFile),
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     for (let i = 0; i < count; i++) req.write(chunk);
     req.end();
@@ -175,9 +213,20 @@ const review = (request: object) => JSON.stringify({ apiVersion: 'admission.k8s.
 
 describe('the webhook over HTTPS: hostile and broken input', () => {
   it('answers a well-formed review, echoing its uid', async () => {
-    const r = await post(review({ uid: 'u-1', operation: 'CREATE', name: 'kubevirt-migration', object: { metadata: { name: 'kubevirt-migration' }, value: '{"parallelMigrationsPerCluster":0}' } }));
+    const r = await post(
+      review({
+        uid: 'u-1',
+        operation: 'CREATE',
+        name: 'kubevirt-migration',
+        object: { metadata: { name: 'kubevirt-migration' }, value: '{"parallelMigrationsPerCluster":0}' },
+      }),
+    );
     expect(r.status).toBe(200);
-    expect(JSON.parse(r.body)).toMatchObject({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u-1', allowed: false, status: { code: 422 } } });
+    expect(JSON.parse(r.body)).toMatchObject({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u-1', allowed: false, status: { code: 422 } },
+    });
   });
 
   it.each<[string, () => Promise<Reply>, number, RegExp]>([
@@ -185,7 +234,12 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
     ['JSON that is not an AdmissionReview', () => post('{"kind":"Pod"}'), 400, /not an AdmissionReview v1: expected kind AdmissionReview/],
     ['an AdmissionReview without a request', () => post('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}'), 400, /has no request/],
     ['a review without a uid', () => post(review({ operation: 'CREATE' })), 400, /request.uid is missing/],
-    ['a v1beta1 review', () => post('{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}'), 400, /admissionReviewVersions: \[v1\]/],
+    [
+      'a v1beta1 review',
+      () => post('{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}'),
+      400,
+      /admissionReviewVersions: \[v1\]/,
+    ],
     ['a wrong content type', () => post('{}', { 'content-type': 'text/plain' }), 415, /content type must be application\/json/],
     ['a GET', () => post('', {}, 'GET'), 405, /use POST/],
     ['a body over the limit', () => post(Buffer.alloc(4 * 1024 * 1024, 32)), 413, /over the limit/],
@@ -225,7 +279,10 @@ describe('registration', () => {
   it('other settings never depend on the webhook; the kubevirt-migration Setting fails closed', async () => {
     webhook.kill('SIGKILL');
     await until('the webhook to stop answering', async () => !(await webhookAnswers(kc)));
-    await custom.createClusterCustomObject({ ...SETTINGS, body: { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: `other-${Date.now()}` }, value: 'anything' } });
+    await custom.createClusterCustomObject({
+      ...SETTINGS,
+      body: { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: `other-${Date.now()}` }, value: 'anything' },
+    });
     const e = await denial(setValue('{"parallelMigrationsPerCluster":3}'));
     expect(e.message).toMatch(/failed calling webhook "kubevirt-migration.harvesterhci.io"/);
     webhook = await startWebhook(root, files, join(logs, 'webhook-2.log'));

@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 
 /** The environment variable through which the global setup hands the kubeconfig to the tests. */
-export const TEST_KUBECONFIG_ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
+const TEST_KUBECONFIG_ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
 
 /** The kubeconfig of the test run's control plane; fails loudly outside the cluster project. */
 export const testKubeconfigPath = (): string => {
   const path = process.env[TEST_KUBECONFIG_ENV];
-  if (path === undefined) throw new Error(process.env['KUBEVIRT_MIGRATION_TEST_CLUSTER_ERROR'] ?? `${TEST_KUBECONFIG_ENV} is not set: cluster tests run in the jest "cluster" project`);
+  if (path === undefined)
+    throw new Error(
+      process.env['KUBEVIRT_MIGRATION_TEST_CLUSTER_ERROR'] ?? `${TEST_KUBECONFIG_ENV} is not set: cluster tests run in the jest "cluster" project`,
+    );
   return path;
 };
 

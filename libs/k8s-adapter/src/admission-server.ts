@@ -135,11 +135,14 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
   // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often
   // enough that a slow client is cut off close to its deadline.
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, requestTimeout / 4));
-  const server: Server = createServer({ ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval }, (req, res) => {
-    handle(req, res).catch((e: unknown) => {
-      if (!res.headersSent) send(res, 500, { error: String(e) });
-    });
-  });
+  const server: Server = createServer(
+    { ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval },
+    (req, res) => {
+      handle(req, res).catch((e: unknown) => {
+        if (!res.headersSent) send(res, 500, { error: String(e) });
+      });
+    },
+  );
   server.headersTimeout = Math.min(requestTimeout, 10000);
   server.keepAliveTimeout = 30000;
 

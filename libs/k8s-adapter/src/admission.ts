@@ -16,7 +16,9 @@ export const decodeAdmissionReview = (body: unknown): E.Either<string, Admission
   if (!isObject(body)) return E.left('the body is not a JSON object');
   if (body['kind'] !== 'AdmissionReview') return E.left(`expected kind AdmissionReview, got ${JSON.stringify(body['kind'] ?? null)}`);
   if (body['apiVersion'] !== 'admission.k8s.io/v1') {
-    return E.left(`expected apiVersion admission.k8s.io/v1, got ${JSON.stringify(body['apiVersion'] ?? null)} (register the webhook with admissionReviewVersions: [v1])`);
+    return E.left(
+      `expected apiVersion admission.k8s.io/v1, got ${JSON.stringify(body['apiVersion'] ?? null)} (register the webhook with admissionReviewVersions: [v1])`,
+    );
   }
   const request = body['request'];
   if (!isObject(request)) return E.left('the AdmissionReview has no request');

@@ -5,7 +5,6 @@ import { freshNamespace, customApi, until } from '@kubevirt-migration/control-pl
 import { InformerCache } from './cache.js';
 import { MIGRATIONS } from './kinds.js';
 
-
 const vmim = (name: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } });
 
 /** This file restarts its API server, so it runs on a control plane of its own. */
@@ -63,7 +62,7 @@ describe('InformerCache', () => {
     const cache = new InformerCache(kc, MIGRATIONS, { initialBackoffMs: 100, maxBackoffMs: 500 });
     const started = cache.start();
     try {
-      await new Promise((r) => setTimeout(r, 1000));
+      await until('two failed tries', () => cache.restartCount >= 2);
       expect(cache.synced).toBe(false);
       await cp.startApiserver();
       await started;

@@ -32,8 +32,14 @@ describe('KubeClient against a real API server', () => {
 
   it('lists migrations in all namespaces', async () => {
     const ns = await freshNamespace(kc);
-    await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'm1' }, spec: { vmiName: 'vm1' } } });
-    const names = (await client.listMigrations()).map((m) => `${(m['metadata'] as { namespace: string }).namespace}/${(m['metadata'] as { name: string }).name}`);
+    await customApi(kc).createNamespacedCustomObject({
+      ...MIGRATIONS,
+      namespace: ns,
+      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'm1' }, spec: { vmiName: 'vm1' } },
+    });
+    const names = (await client.listMigrations()).map(
+      (m) => `${(m['metadata'] as { namespace: string }).namespace}/${(m['metadata'] as { name: string }).name}`,
+    );
     expect(names).toContain(`${ns}/m1`);
     // a VMIM without status is a pending migration: left behind, it would block other tests' changes
     await customApi(kc).deleteNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, name: 'm1' });

@@ -38,7 +38,9 @@ export class KubeClient {
   }
 
   async listMigrations(): Promise<readonly KubeObject[]> {
-    const list = await attempt('list VirtualMachineInstanceMigrations', () => this.custom.listCustomObjectForAllNamespaces({ group: MIGRATIONS.group, version: MIGRATIONS.version, resourcePlural: MIGRATIONS.plural }));
+    const list = await attempt('list VirtualMachineInstanceMigrations', () =>
+      this.custom.listCustomObjectForAllNamespaces({ group: MIGRATIONS.group, version: MIGRATIONS.version, resourcePlural: MIGRATIONS.plural }),
+    );
     const items = asObject(list)['items'];
     return Array.isArray(items) ? items.map(asObject) : [];
   }

@@ -68,7 +68,10 @@ describe('the controller loop', () => {
     expect(outcomes).toEqual(['Conflict', 'Applied']);
     expect(c.reads).toEqual(['setting', 'kubevirt']);
     expect(errors).toEqual([]);
-    expect((c.kubevirt?.['spec'] as { configuration: Record<string, unknown> }).configuration).toEqual({ emulatedMachines: ['q35'], migrations: { parallelMigrationsPerCluster: 3 } });
+    expect((c.kubevirt?.['spec'] as { configuration: Record<string, unknown> }).configuration).toEqual({
+      emulatedMachines: ['q35'],
+      migrations: { parallelMigrationsPerCluster: 3 },
+    });
     await loop.stop();
   });
 

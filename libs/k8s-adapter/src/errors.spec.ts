@@ -1,15 +1,26 @@
 import { AdapterError, toAdapterError, type AdapterErrorKind } from './errors.js';
 
 /** What client-node throws for an answer of the API server (ApiException's fields). */
-const answer = (code: number, body: unknown, headers: Record<string, string> = {}) => Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify(body), headers });
-const status = (reason: string, message: string, causes?: unknown[]) => ({ kind: 'Status', status: 'Failure', reason, message, ...(causes === undefined ? { details: {} } : { details: { causes } }) });
+const answer = (code: number, body: unknown, headers: Record<string, string> = {}) =>
+  Object.assign(new Error(`HTTP-Code: ${code}`), { code, body: JSON.stringify(body), headers });
+const status = (reason: string, message: string, causes?: unknown[]) => ({
+  kind: 'Status',
+  status: 'Failure',
+  reason,
+  message,
+  ...(causes === undefined ? { details: {} } : { details: { causes } }),
+});
 
 describe('one mapping of API errors', () => {
   it.each<[string, unknown, AdapterErrorKind]>([
     ['404', answer(404, status('NotFound', 'settings "x" not found')), 'NotFound'],
     ['409 AlreadyExists', answer(409, status('AlreadyExists', 'leases "l" already exists')), 'AlreadyExists'],
     ['409 Conflict', answer(409, status('Conflict', 'the object has been modified')), 'Conflict'],
-    ['422 without causes (a JSON Patch test that failed)', answer(422, status('Invalid', 'the server rejected our request due to an error in our request')), 'TestFailed'],
+    [
+      '422 without causes (a JSON Patch test that failed)',
+      answer(422, status('Invalid', 'the server rejected our request due to an error in our request')),
+      'TestFailed',
+    ],
     ['422 with causes (a schema violation)', answer(422, status('Invalid', 'KubeVirt.kubevirt.io "kubevirt" is invalid', [{ field: 'spec' }])), 'Invalid'],
     ['400', answer(400, status('BadRequest', 'admission webhook denied the request')), 'BadRequest'],
     ['401', answer(401, status('Unauthorized', 'Unauthorized')), 'Unauthorized'],

@@ -131,7 +131,10 @@ export const apiEventSink = (config: KubeConfig): EventSink => {
     },
     bump: async (name, count, lastTimestamp) => {
       await attempt(`update Event ${name}`, () =>
-        core.patchNamespacedEvent({ name, namespace: EVENT_NAMESPACE, body: { count, lastTimestamp } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)),
+        core.patchNamespacedEvent(
+          { name, namespace: EVENT_NAMESPACE, body: { count, lastTimestamp } },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        ),
       );
     },
   };

@@ -170,8 +170,15 @@ describe('leader election', () => {
   });
 
   it('refuses a renew deadline that is not shorter than the lease duration', () => {
-    expect(() => new LeaderElector(new MemoryLease().connect(), { ...TIMING, renewDeadlineMs: 15000, identity: 'a', onStartedLeading: () => undefined, onStoppedLeading: () => undefined })).toThrow(
-      /renew deadline must be shorter/,
-    );
+    expect(
+      () =>
+        new LeaderElector(new MemoryLease().connect(), {
+          ...TIMING,
+          renewDeadlineMs: 15000,
+          identity: 'a',
+          onStartedLeading: () => undefined,
+          onStoppedLeading: () => undefined,
+        }),
+    ).toThrow(/renew deadline must be shorter/);
   });
 });

@@ -179,7 +179,8 @@ export const apiLeaseStore = (config: KubeConfig, namespace: string, name: strin
   });
   return {
     get: async () => {
-      const lease = (await orAbsent(`get ${what}`, () => api.getNamespacedCustomObject(ref))) as { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
+      const lease = (await orAbsent(`get ${what}`, () => api.getNamespacedCustomObject(ref))) as
+        { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
       return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
     },
     create: async (record) => {

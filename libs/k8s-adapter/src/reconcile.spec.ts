@@ -19,7 +19,14 @@ const pass = (c: RecordingCluster, o: { mayWrite?: () => boolean; onEventError?:
     ...(o.onEventError === undefined ? {} : { onEventError: o.onEventError }),
   });
 
-const APPLIED = { type: 'configured', status: 'True', reason: 'Applied', message: 'the KubeVirt CR harvester-system/kubevirt matches the setting', lastUpdateTime: T, lastTransitionTime: T };
+const APPLIED = {
+  type: 'configured',
+  status: 'True',
+  reason: 'Applied',
+  message: 'the KubeVirt CR harvester-system/kubevirt matches the setting',
+  lastUpdateTime: T,
+  lastTransitionTime: T,
+};
 const annotationsOf = (c: RecordingCluster) => ((c.setting?.['metadata'] ?? {}) as { annotations?: Record<string, string> }).annotations ?? {};
 
 describe('reconcile: the exact writes of each outcome, in order', () => {
@@ -39,7 +46,14 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
         write: 'PatchSetting',
         patch: [
           { op: 'test', path: '/metadata/resourceVersion', value: '10' },
-          { op: 'add', path: '/metadata/annotations', value: { 'harvesterhci.io/hash': expect.stringMatching(/^[0-9a-f]{56}$/), 'kubevirt-migration.harvesterhci.io/applied-config': expect.stringMatching(/^[0-9a-f]{56}$/) } },
+          {
+            op: 'add',
+            path: '/metadata/annotations',
+            value: {
+              'harvesterhci.io/hash': expect.stringMatching(/^[0-9a-f]{56}$/),
+              'kubevirt-migration.harvesterhci.io/applied-config': expect.stringMatching(/^[0-9a-f]{56}$/),
+            },
+          },
           { op: 'add', path: '/status', value: { conditions: [APPLIED] } },
         ],
       },
@@ -68,7 +82,12 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
           { op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 3 },
         ],
       },
-      { write: 'Event', type: 'Normal', reason: 'DriftCorrected', message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting' },
+      {
+        write: 'Event',
+        type: 'Normal',
+        reason: 'DriftCorrected',
+        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+      },
     ]);
   });
 
@@ -109,14 +128,20 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
     const c = new RecordingCluster(settingObject(undefined), kubevirtObject({ parallelMigrationsPerCluster: 0, progressTimeout: 30 }));
     expect(await pass(c)).toBe('Adopted');
     expect(c.kinds).toEqual(['PatchSetting', 'Event Adopted', 'Event AdoptionOmitted']);
-    expect(c.writes[2]).toMatchObject({ type: 'Warning', message: expect.stringContaining('spec.configuration.migrations.parallelMigrationsPerCluster: Invalid value: 0') });
+    expect(c.writes[2]).toMatchObject({
+      type: 'Warning',
+      message: expect.stringContaining('spec.configuration.migrations.parallelMigrationsPerCluster: Invalid value: 0'),
+    });
   });
 
   it('invalid once: the condition turns False with one Warning event, and the CR is not written; invalid again: nothing', async () => {
     const c = new RecordingCluster(settingObject('{"parallelMigrationsPerCluster":0}'), kubevirtObject());
     expect(await pass(c)).toBe('Invalid');
     expect(c.kinds).toEqual(['PatchSetting', 'Event InvalidSetting']);
-    expect(c.writes[1]).toMatchObject({ type: 'Warning', message: expect.stringMatching(/^not applied: Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster/) });
+    expect(c.writes[1]).toMatchObject({
+      type: 'Warning',
+      message: expect.stringMatching(/^not applied: Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster/),
+    });
     c.writes.length = 0;
     expect(await pass(c)).toBe('Invalid');
     expect(c.writes).toEqual([]);
@@ -130,7 +155,22 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
         write: 'PatchSetting',
         patch: [
           { op: 'test', path: '/metadata/resourceVersion', value: '10' },
-          { op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'False', reason: 'KubeVirtNotFound', message: 'the KubeVirt CR harvester-system/kubevirt does not exist', lastUpdateTime: T, lastTransitionTime: T }] } },
+          {
+            op: 'add',
+            path: '/status',
+            value: {
+              conditions: [
+                {
+                  type: 'configured',
+                  status: 'False',
+                  reason: 'KubeVirtNotFound',
+                  message: 'the KubeVirt CR harvester-system/kubevirt does not exist',
+                  lastUpdateTime: T,
+                  lastTransitionTime: T,
+                },
+              ],
+            },
+          },
         ],
       },
     ]);

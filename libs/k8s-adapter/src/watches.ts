@@ -48,7 +48,8 @@ export class SupportedOptionsWatch {
       name: KUBEVIRT_CRD_NAME,
       clusterScoped: true,
       onChange: (obj, verb) => {
-        const decoded = verb === 'delete' ? E.left('deleted') : decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
+        const decoded =
+          verb === 'delete' ? E.left('deleted') : decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
         this.current = E.isRight(decoded) ? decoded.right : undefined;
         o.onChange?.();
       },

@@ -18,7 +18,7 @@ export interface SettingWebhook {
  * the one Setting (other settings never depend on this webhook), failurePolicy Fail,
  * sideEffects None.
  */
-export const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebhookConfiguration => ({
+const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebhookConfiguration => ({
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'ValidatingWebhookConfiguration',
   metadata: { name: w.name, labels: { 'app.kubernetes.io/name': 'kubevirt-migration-webhook' } },
@@ -27,7 +27,9 @@ export const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebh
       name: w.name,
       admissionReviewVersions: ['v1'],
       clientConfig: { url: w.url, caBundle: Buffer.from(w.caPem).toString('base64') },
-      rules: [{ apiGroups: [SETTINGS.group], apiVersions: [SETTINGS.version], resources: [SETTINGS.plural], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
+      rules: [
+        { apiGroups: [SETTINGS.group], apiVersions: [SETTINGS.version], resources: [SETTINGS.plural], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' },
+      ],
       matchConditions: [{ name: 'only-the-kubevirt-migration-setting', expression: `request.name == ${JSON.stringify(w.settingName)}` }],
       failurePolicy: 'Fail',
       sideEffects: 'None',

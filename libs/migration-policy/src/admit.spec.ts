@@ -16,7 +16,11 @@ describe('admission: the HEP test plan', () => {
     expect(r.status?.code).toBe(422);
     expect(r.status?.reason).toBe('Invalid');
     expect(r.status?.details?.causes).toEqual([
-      { reason: 'FieldValueNotSupported', field: 'value.allowPostcopy', message: 'Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?' },
+      {
+        reason: 'FieldValueNotSupported',
+        field: 'value.allowPostcopy',
+        message: 'Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?',
+      },
       { reason: 'FieldValueTypeInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: "5": must be an integer from 1 to 2147483647' },
     ]);
     expect(r.status?.message).toBe(
@@ -77,7 +81,11 @@ describe('admission: section 4 rules', () => {
   });
 
   it.each([
-    ['reformatted JSON', '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}', ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }'],
+    [
+      'reformatted JSON',
+      '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}',
+      ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }',
+    ],
     ['a protected key set to ""', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"network":""}'],
     ['a null added', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"progressTimeout":null}'],
     ['value cleared to the same default', HARVESTER_DEFAULT, ''],
@@ -142,9 +150,23 @@ describe('admission: section 4 rules', () => {
 
 describe('admission: warnings', () => {
   it.each<[string, string, string[]]>([
-    ['post-copy that never starts', '{"allowPostCopy":true,"allowWorkloadDisruption":false}', ['allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true']],
-    ['a completion timeout below 10', '{"completionTimeoutPerGiB":9}', ["completionTimeoutPerGiB is 9, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"]],
-    ['a progress timeout below 10', '{"progressTimeout":1}', ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"]],
+    [
+      'post-copy that never starts',
+      '{"allowPostCopy":true,"allowWorkloadDisruption":false}',
+      [
+        'allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true',
+      ],
+    ],
+    [
+      'a completion timeout below 10',
+      '{"completionTimeoutPerGiB":9}',
+      ["completionTimeoutPerGiB is 9, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+    ],
+    [
+      'a progress timeout below 10',
+      '{"progressTimeout":1}',
+      ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+    ],
   ])('warns on %s', (_name, value, warnings) => {
     expect(update(undefined, value)).toEqual({ allowed: true, warnings });
   });
@@ -167,13 +189,23 @@ describe('admission: properties', () => {
   it('never throws on arbitrary JSON, and always answers allowed or a 400/422 status', () => {
     const anySetting = fc.oneof(
       fc.jsonValue(),
-      fc.record({ metadata: fc.record({ name: fc.constantFrom('kubevirt-migration', 'x') }), value: fc.oneof(fc.json(), fc.string(), fc.jsonValue()), default: fc.oneof(fc.json(), fc.jsonValue()) }),
+      fc.record({
+        metadata: fc.record({ name: fc.constantFrom('kubevirt-migration', 'x') }),
+        value: fc.oneof(fc.json(), fc.string(), fc.jsonValue()),
+        default: fc.oneof(fc.json(), fc.jsonValue()),
+      }),
     );
     fc.assert(
-      fc.property(fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'junk'), anySetting, anySetting, fc.array(fc.jsonValue(), { maxLength: 4 }), (operation, object, oldObject, migrations) => {
-        const r = admit({ operation, object, oldObject, migrations });
-        expect(r.allowed || r.status?.code === 422 || r.status?.code === 400).toBe(true);
-      }),
+      fc.property(
+        fc.constantFrom('CREATE', 'UPDATE', 'DELETE', 'CONNECT', 'junk'),
+        anySetting,
+        anySetting,
+        fc.array(fc.jsonValue(), { maxLength: 4 }),
+        (operation, object, oldObject, migrations) => {
+          const r = admit({ operation, object, oldObject, migrations });
+          expect(r.allowed || r.status?.code === 422 || r.status?.code === 400).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -66,7 +66,7 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
 const UI_MINIMUM_SECONDS = 10;
 
 /** Warnings for a configuration that is valid but probably not what the administrator meant. */
-export const warningsFor = (config: MigrationConfig): readonly string[] => {
+const warningsFor = (config: MigrationConfig): readonly string[] => {
   const warnings: string[] = [];
   if (config.allowPostCopy === true && config.allowWorkloadDisruption === false) {
     warnings.push(

@@ -12,7 +12,7 @@ import type { MigrationConfig } from './config.js';
 export type CanonicalValue = string | number | boolean;
 
 /** The canonical form of one owned option's value; a value that is not valid stays distinguishable. */
-export const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined => {
+const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined => {
   if (raw === null || raw === undefined) return undefined;
   if (optionSpec(key)?.kind.type === 'quantity') {
     const value = quantityValue(raw);

@@ -47,7 +47,7 @@ export const violationsOf = (errors: t.Errors, root: string): readonly Violation
 
 const problem = (cause: CauseType, detail: string): Problem => ({ cause, detail });
 
-export const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
+const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
   optionType<number>(`integer ${min}..${max}`, (u) =>
     typeof u !== 'number' || !Number.isInteger(u)
       ? problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`)
@@ -56,9 +56,7 @@ export const IntegerOption = (min: number, max: number): t.Type<number, number, 
         : undefined,
   );
 
-export const BooleanOption = optionType<boolean>('boolean', (u) =>
-  typeof u === 'boolean' ? undefined : problem('FieldValueTypeInvalid', 'must be true or false'),
-);
+const BooleanOption = optionType<boolean>('boolean', (u) => (typeof u === 'boolean' ? undefined : problem('FieldValueTypeInvalid', 'must be true or false')));
 
 /** KubeVirt reads the bandwidth as an int64 of bytes per second. */
 const INT64_MAX: Fraction = { num: 9223372036854775807n, den: 1n };
@@ -78,9 +76,7 @@ const quantityProblem = (u: unknown): Problem | undefined => {
   if (typeof u === 'number') {
     if (!Number.isInteger(u)) return bytesProblem(HALF);
     const exact = numberQuantity(u);
-    return exact === undefined
-      ? problem('FieldValueInvalid', 'is too large for an exact JSON number: write it as a quantity string')
-      : bytesProblem(exact);
+    return exact === undefined ? problem('FieldValueInvalid', 'is too large for an exact JSON number: write it as a quantity string') : bytesProblem(exact);
   }
   if (typeof u !== 'string') return problem('FieldValueTypeInvalid', `must be a quantity string or a number: ${QUANTITY_HELP}`);
   const parsed = parseQuantity(u);
@@ -90,10 +86,10 @@ const quantityProblem = (u: unknown): Problem | undefined => {
 };
 
 /** A Kubernetes quantity (string or JSON number) of whole bytes per second, kept as written. */
-export const QuantityOption = optionType<string | number>('quantity', quantityProblem);
+const QuantityOption = optionType<string | number>('quantity', quantityProblem);
 
 /** A protected option: only "" (or absence, handled by the caller) is accepted. */
-export const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
+const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
   optionType<''>('protected', (u) =>
     typeof u !== 'string'
       ? problem('FieldValueTypeInvalid', 'must be a string, and only "" is accepted')
@@ -103,10 +99,7 @@ export const ProtectedOption = (key: string, owner: string): t.Type<'', '', unkn
   );
 
 export type OptionCodec =
-  | t.Type<number, number, unknown>
-  | t.Type<boolean, boolean, unknown>
-  | t.Type<string | number, string | number, unknown>
-  | t.Type<'', '', unknown>;
+  t.Type<number, number, unknown> | t.Type<boolean, boolean, unknown> | t.Type<string | number, string | number, unknown> | t.Type<'', '', unknown>;
 
 export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
   switch (kind.type) {

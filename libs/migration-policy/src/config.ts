@@ -7,13 +7,7 @@ import { describeJsonType, isRecord, type JsonRecord } from './json.js';
 import { nearest } from './suggest.js';
 
 /** The value type of each option, derived from the options table. */
-type ValueOfKind<K> = K extends { type: 'integer' }
-  ? number
-  : K extends { type: 'boolean' }
-    ? boolean
-    : K extends { type: 'quantity' }
-      ? string | number
-      : '';
+type ValueOfKind<K> = K extends { type: 'integer' } ? number : K extends { type: 'boolean' } ? boolean : K extends { type: 'quantity' } ? string | number : '';
 
 export type OptionValue<K extends OptionKey> = ValueOfKind<Extract<(typeof OPTIONS)[number], { key: K }>['kind']>;
 
@@ -33,26 +27,20 @@ export type SupportedOptions = ReadonlySet<string> | undefined;
  * nearest known key), keys the installed CRD would prune, wrong types, ranges, protected keys.
  * `null` counts as absent.
  */
-export const decodeConfigObject = (
-  input: unknown,
-  root: string,
-  supported?: SupportedOptions,
-): E.Either<readonly Violation[], MigrationConfig> => {
+export const decodeConfigObject = (input: unknown, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   if (!isRecord(input)) {
     return E.left([typeInvalid(root, input, `must be a JSON object of migration options, not ${describeJsonType(input)}`)]);
   }
   const violations: Violation[] = [];
   const known: [string, unknown][] = [];
-  for (const [key, value] of Object.entries(input as JsonRecord)) {
+  for (const [key, value] of Object.entries(input)) {
     if (value === null) continue;
     const field = childPath(root, key);
     if (!isOptionKey(key)) {
       const near = nearest(key, OPTION_KEYS);
       violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
     } else if (supported !== undefined && !supported.has(key)) {
-      violations.push(
-        notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'),
-      );
+      violations.push(notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'));
     } else {
       known.push([key, value]);
     }
@@ -63,11 +51,7 @@ export const decodeConfigObject = (
 };
 
 /** Decodes the text of `value` or `default`. Blank text is the caller's business (see effectiveText). */
-export const decodeConfigText = (
-  text: string,
-  root: string,
-  supported?: SupportedOptions,
-): E.Either<readonly Violation[], MigrationConfig> => {
+export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   let json: unknown;
   try {
     json = JSON.parse(text);

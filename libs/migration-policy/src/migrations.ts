@@ -22,7 +22,7 @@ export const isInProgress = (vmim: unknown): boolean => {
   return at(vmim, 'status', 'migrationState', 'completed') !== true;
 };
 
-export const summarize = (vmim: unknown): MigrationSummary => {
+const summarize = (vmim: unknown): MigrationSummary => {
   const phase = at(vmim, 'status', 'phase');
   const namespace = at(vmim, 'metadata', 'namespace');
   const name = at(vmim, 'metadata', 'name');
@@ -43,7 +43,7 @@ export const inProgress = (vmims: readonly unknown[]): readonly MigrationSummary
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Longest list of migrations a message names before "and N more". */
-export const NAMED_MIGRATIONS = 5;
+const NAMED_MIGRATIONS = 5;
 
 /** `ns/a (Running), ns/b (Pending) and 3 more` */
 export const describeMigrations = (list: readonly MigrationSummary[]): string => {

@@ -5,7 +5,7 @@
  */
 
 /** Largest integer a JSON number holds exactly (2^53 - 1); KubeVirt stores these options as int64. */
-export const MAX_SAFE = 9007199254740991;
+const MAX_SAFE = 9007199254740991;
 
 export type OptionKind =
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
@@ -40,8 +40,7 @@ export const OPTIONS = [
     key: 'parallelMigrationsPerCluster',
     kind: int32,
     kubevirtDefault: 5,
-    description:
-      'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
+    description: 'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
   },
   {
     key: 'parallelOutboundMigrationsPerNode',
@@ -53,8 +52,7 @@ export const OPTIONS = [
     key: 'bandwidthPerMigration',
     kind: { type: 'quantity' },
     kubevirtDefault: '0Mi',
-    description:
-      'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
+    description: 'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
   },
   {
     key: 'completionTimeoutPerGiB',
@@ -98,8 +96,7 @@ export const OPTIONS = [
     key: 'allowWorkloadDisruption',
     kind: bool,
     kubevirtDefault: false,
-    description:
-      'Do not cancel a migration past its completion time: switch to post-copy or pause the VM instead. Unset follows allowPostCopy.',
+    description: 'Do not cancel a migration past its completion time: switch to post-copy or pause the VM instead. Unset follows allowPostCopy.',
   },
   {
     key: 'unsafeMigrationOverride',
@@ -146,9 +143,7 @@ export const optionSpec = (key: string): OptionSpec | undefined => byKey.get(key
 export const isOptionKey = (key: string): key is OptionKey => byKey.has(key);
 
 /** Every option the controller writes: all but the protected ones, in table order. */
-export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) =>
-  o.kind.type === 'protected' ? [] : [o.key as OwnedKey],
-);
+export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) => (o.kind.type === 'protected' ? [] : [o.key as OwnedKey]));
 
 /** Protected keys that the controller polices on the CR: the key and the one value it leaves there. */
 export const POLICED_ON_CR: readonly { readonly key: ProtectedKey; readonly value: string }[] = OPTIONS.flatMap((o) =>

@@ -6,8 +6,7 @@ import { at } from './json.js';
 export type { Operation } from 'fast-json-patch';
 
 /** RFC 6901 pointer of a path of keys. */
-export const pointer = (...keys: readonly string[]): string =>
-  keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
+export const pointer = (...keys: readonly string[]): string => keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
 
 /**
  * A test of the object's resourceVersion, when it has one (a non-empty string): a write guarded so,
@@ -33,6 +32,6 @@ export const applyPatch = <T>(doc: T, ops: readonly Operation[]): E.Either<strin
     const copy = jsonpatch.deepClone(doc) as T;
     return E.right(jsonpatch.applyPatch(copy, [...ops], true, true, true).newDocument);
   } catch (e) {
-    return E.left(e instanceof Error ? e.message.split('\n')[0] ?? e.name : String(e));
+    return E.left(e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : String(e));
   }
 };

@@ -23,7 +23,14 @@ const applied = (value: string, desired: Record<string, unknown> = JSON.parse(va
 /** A setting applied once, for an earlier value: what it asks now is a change. */
 const changed = (value: string | undefined) => setting(value, { annotations: { [HASH_ANNOTATION]: 'earlier', [APPLIED_CONFIG_ANNOTATION]: 'earlier' } });
 
-const APPLIED_CONDITION = { type: 'configured', status: 'True', reason: 'Applied', message: 'the KubeVirt CR harvester-system/kubevirt matches the setting', lastUpdateTime: NOW, lastTransitionTime: NOW };
+const APPLIED_CONDITION = {
+  type: 'configured',
+  status: 'True',
+  reason: 'Applied',
+  message: 'the KubeVirt CR harvester-system/kubevirt matches the setting',
+  lastUpdateTime: NOW,
+  lastTransitionTime: NOW,
+};
 const RV_GUARD: Operation = { op: 'test', path: '/metadata/resourceVersion', value: '7' };
 /** The record an apply writes on a setting that has annotations and no status. */
 const record = (value: string | undefined, desired: Record<string, unknown>): Step => ({
@@ -43,7 +50,8 @@ const after = (cr: unknown, p: Plan): unknown => {
   return r.right;
 };
 const asJson = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
-const migrationsOf = (cr: unknown): Record<string, unknown> | undefined => (cr as { spec: { configuration: { migrations?: Record<string, unknown> } } }).spec.configuration.migrations;
+const migrationsOf = (cr: unknown): Record<string, unknown> | undefined =>
+  (cr as { spec: { configuration: { migrations?: Record<string, unknown> } } }).spec.configuration.migrations;
 
 describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
   it('applied: a CR without a migrations block gets the whole block (guarded by its resourceVersion), then the Applied event, then the record', () => {
@@ -55,7 +63,13 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
         { op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 3 } },
       ],
       steps: [
-        { kind: 'PatchKubeVirt', patch: [{ op: 'test', path: '/metadata/resourceVersion', value: '42' }, { op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 3 } }] },
+        {
+          kind: 'PatchKubeVirt',
+          patch: [
+            { op: 'test', path: '/metadata/resourceVersion', value: '42' },
+            { op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 3 } },
+          ],
+        },
         event('Normal', 'Applied', 'applied the setting to the KubeVirt CR harvester-system/kubevirt (1 change)'),
         record(value, { parallelMigrationsPerCluster: 3 }),
       ],
@@ -65,12 +79,18 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
   it('unchanged and recorded: a converged CR and a setting that says so plan no step at all', () => {
     const value = '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}';
     const s = { ...applied(value), status: { conditions: [APPLIED_CONDITION] } };
-    expect(pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1024Mi' }) })).toEqual({ outcome: 'Unchanged', steps: [] });
+    expect(pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1024Mi' }) })).toEqual({
+      outcome: 'Unchanged',
+      steps: [],
+    });
   });
 
   it('unchanged but not yet recorded: only the record', () => {
     const value = '{"parallelMigrationsPerCluster":3}';
-    expect(pass({ setting: changed(value), kubevirt: kubevirt({ parallelMigrationsPerCluster: 3 }) })).toEqual({ outcome: 'Unchanged', steps: [record(value, { parallelMigrationsPerCluster: 3 })] });
+    expect(pass({ setting: changed(value), kubevirt: kubevirt({ parallelMigrationsPerCluster: 3 }) })).toEqual({
+      outcome: 'Unchanged',
+      steps: [record(value, { parallelMigrationsPerCluster: 3 })],
+    });
   });
 
   it('drift corrected: the CR changed after the setting was applied; set back with DriftCorrected and no Applied event', () => {
@@ -91,7 +111,11 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
             { op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 3 },
           ],
         },
-        event('Normal', 'DriftCorrected', 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting'),
+        event(
+          'Normal',
+          'DriftCorrected',
+          'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        ),
       ],
     });
   });
@@ -101,7 +125,9 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     const s = setting('', { default: '{"parallelMigrationsPerCluster":4}', annotations: markers('', { parallelMigrationsPerCluster: 3 }) });
     const p = pass({ setting: s, kubevirt: kubevirt(JSON.parse(oldDefault) as Record<string, unknown>) });
     expect(p.outcome).toBe('Applied');
-    expect(p.steps.filter((st) => st.kind === 'Event')).toEqual([event('Normal', 'Applied', 'applied the setting to the KubeVirt CR harvester-system/kubevirt (1 change)')]);
+    expect(p.steps.filter((st) => st.kind === 'Event')).toEqual([
+      event('Normal', 'Applied', 'applied the setting to the KubeVirt CR harvester-system/kubevirt (1 change)'),
+    ]);
   });
 
   it('not drift: a setting never recorded with the applied configuration (Harvester applied it) is an apply', () => {
@@ -112,21 +138,39 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
 
   it('invalid once: the record (condition False) and one Warning event, and no write to the CR', () => {
     const s = changed('{"parallelMigrationsPerCluster":0}');
-    const message = 'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
+    const message =
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
     expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
       outcome: 'Invalid',
       violations: [{ reason: 'FieldValueInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: 0: must be from 1 to 2147483647' }],
       steps: [
-        { kind: 'PatchSetting', patch: [RV_GUARD, { op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastUpdateTime: NOW, lastTransitionTime: NOW }] } }] },
+        {
+          kind: 'PatchSetting',
+          patch: [
+            RV_GUARD,
+            {
+              op: 'add',
+              path: '/status',
+              value: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
+            },
+          ],
+        },
         event('Warning', 'InvalidSetting', `not applied: ${message}`),
       ],
     });
   });
 
   it('invalid again: a setting that already says so plans nothing, and no event', () => {
-    const message = 'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
-    const s = setting('{"parallelMigrationsPerCluster":0}', { status: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastTransitionTime: 'T' }] } });
-    expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({ outcome: 'Invalid', violations: [expect.objectContaining({ field: 'value.parallelMigrationsPerCluster' })], steps: [] });
+    const message =
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
+    const s = setting('{"parallelMigrationsPerCluster":0}', {
+      status: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastTransitionTime: 'T' }] },
+    });
+    expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
+      outcome: 'Invalid',
+      violations: [expect.objectContaining({ field: 'value.parallelMigrationsPerCluster' })],
+      steps: [],
+    });
   });
 
   it('invalid in another way: the condition message changes, and a new event is recorded', () => {
@@ -145,7 +189,25 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
       steps: [
         {
           kind: 'PatchSetting',
-          patch: [RV_GUARD, { op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'False', reason: 'KubeVirtNotFound', message: 'the KubeVirt CR harvester-system/kubevirt does not exist', lastUpdateTime: NOW, lastTransitionTime: NOW }] } }],
+          patch: [
+            RV_GUARD,
+            {
+              op: 'add',
+              path: '/status',
+              value: {
+                conditions: [
+                  {
+                    type: 'configured',
+                    status: 'False',
+                    reason: 'KubeVirtNotFound',
+                    message: 'the KubeVirt CR harvester-system/kubevirt does not exist',
+                    lastUpdateTime: NOW,
+                    lastTransitionTime: NOW,
+                  },
+                ],
+              },
+            },
+          ],
         },
       ],
     });
@@ -153,7 +215,11 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
 
   it.each<[string, unknown, Plan]>([
     ['absent', undefined, { outcome: 'Ignored', reason: 'SettingAbsent', steps: [] }],
-    ['being deleted', { ...setting('{}'), metadata: { name: 'kubevirt-migration', deletionTimestamp: '2026-01-01T00:00:00Z' } }, { outcome: 'Ignored', reason: 'SettingDeleting', steps: [] }],
+    [
+      'being deleted',
+      { ...setting('{}'), metadata: { name: 'kubevirt-migration', deletionTimestamp: '2026-01-01T00:00:00Z' } },
+      { outcome: 'Ignored', reason: 'SettingDeleting', steps: [] },
+    ],
     ['not an object', 'text', { outcome: 'Ignored', reason: 'SettingAbsent', steps: [] }],
   ])('a Setting %s: nothing is done', (_name, s, expected) => {
     expect(pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 1 }) })).toEqual(expected);
@@ -219,7 +285,11 @@ describe('plan: the patch of the CR', () => {
       ],
     });
     expect(p.steps.filter((s) => s.kind === 'Event')).toEqual([
-      event('Warning', 'DrainKeyRemoved', `removed nodeDrainTaintKey ${JSON.stringify(key)} from the KubeVirt CR: Harvester's upgrade taints nodes with kubevirt.io/drain, so any other key would stop node drains from migrating VMs`),
+      event(
+        'Warning',
+        'DrainKeyRemoved',
+        `removed nodeDrainTaintKey ${JSON.stringify(key)} from the KubeVirt CR: Harvester's upgrade taints nodes with kubevirt.io/drain, so any other key would stop node drains from migrating VMs`,
+      ),
     ]);
   });
 
@@ -254,7 +324,11 @@ describe('plan: the patch of the CR', () => {
 
   it.each([
     ['no resourceVersion', { spec: { configuration: { a: 1 } } }, { op: 'test', path: '/spec/configuration', value: { a: 1 } }],
-    ['an empty resourceVersion', { metadata: { resourceVersion: '' }, spec: { configuration: { a: 1 } } }, { op: 'test', path: '/spec/configuration', value: { a: 1 } }],
+    [
+      'an empty resourceVersion',
+      { metadata: { resourceVersion: '' }, spec: { configuration: { a: 1 } } },
+      { op: 'test', path: '/spec/configuration', value: { a: 1 } },
+    ],
     ['no spec and no resourceVersion', {}, { op: 'test', path: '', value: {} }],
   ])('with %s (a file), the nearest existing ancestor is tested', (_name, cr, guard) => {
     expect(patchOf(pass({ setting: changed('{"allowAutoConverge":true}'), kubevirt: cr }))[0]).toEqual(guard);
@@ -275,13 +349,23 @@ describe('plan: the patch of the CR', () => {
   });
 
   it('an option that the installed CRD lacks makes the setting invalid', () => {
-    const p = pass({ setting: changed('{"maxDowntimeMs":100}'), kubevirt: kubevirt(), supportedOptions: new Set(OPTION_KEYS.filter((k) => k !== 'maxDowntimeMs')) });
+    const p = pass({
+      setting: changed('{"maxDowntimeMs":100}'),
+      kubevirt: kubevirt(),
+      supportedOptions: new Set(OPTION_KEYS.filter((k) => k !== 'maxDowntimeMs')),
+    });
     expect(p).toMatchObject({ outcome: 'Invalid', violations: [{ reason: 'FieldValueNotSupported', field: 'value.maxDowntimeMs' }] });
   });
 });
 
 describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
-  const custom = { parallelMigrationsPerCluster: 10, bandwidthPerMigration: '1Gi', allowPostCopy: true, network: 'mig', nodeDrainTaintKey: 'kubevirt.io/drain' };
+  const custom = {
+    parallelMigrationsPerCluster: 10,
+    bandwidthPerMigration: '1Gi',
+    allowPostCopy: true,
+    network: 'mig',
+    nodeDrainTaintKey: 'kubevirt.io/drain',
+  };
   const adoptedValue = '{"parallelMigrationsPerCluster":10,"bandwidthPerMigration":"1Gi","allowPostCopy":true}';
 
   it('a never-applied setting with a blank value adopts the CR options: writes only the value, then the Adopted event', () => {
@@ -291,7 +375,11 @@ describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
       omitted: [],
       steps: [
         { kind: 'PatchSetting', patch: [RV_GUARD, { op: 'add', path: '/value', value: adoptedValue }] },
-        event('Normal', 'Adopted', `the setting had never been applied and its value was blank: kept the KubeVirt CR's migration options as the value ${adoptedValue}`),
+        event(
+          'Normal',
+          'Adopted',
+          `the setting had never been applied and its value was blank: kept the KubeVirt CR's migration options as the value ${adoptedValue}`,
+        ),
       ],
     });
   });
@@ -310,7 +398,11 @@ describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
     });
     expect(p.steps.map((s) => (s.kind === 'Event' ? s.notice.reason : s.kind))).toEqual(['PatchSetting', 'Adopted', 'AdoptionOmitted']);
     expect(p.steps[2]).toEqual(
-      event('Warning', 'AdoptionOmitted', 'left out of the adopted value: spec.configuration.migrations.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647'),
+      event(
+        'Warning',
+        'AdoptionOmitted',
+        'left out of the adopted value: spec.configuration.migrations.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647',
+      ),
     );
   });
 

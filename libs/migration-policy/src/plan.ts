@@ -170,6 +170,10 @@ export const plan = (input: PlanInput): Plan => {
   // drift: the CR no longer holds what the last pass applied, and the setting still asks for it
   const drift = cr.changes > 0 && desiredWasApplied(view, desired);
   const main: Notice[] = cr.changes === 0 ? [] : [drift ? notices.driftCorrected(cr.changes) : notices.applied(cr.changes)];
-  const steps: Step[] = [{ kind: 'PatchKubeVirt', patch: cr.ops }, ...[...main, ...cr.notices].map((notice) => ({ kind: 'Event' as const, notice })), ...recordStep(record)];
+  const steps: Step[] = [
+    { kind: 'PatchKubeVirt', patch: cr.ops },
+    ...[...main, ...cr.notices].map((notice) => ({ kind: 'Event' as const, notice })),
+    ...recordStep(record),
+  ];
   return { outcome: drift ? 'DriftCorrected' : 'Applied', patch: cr.ops, steps };
 };

@@ -59,13 +59,11 @@ describe('Kubernetes quantities', () => {
   });
 
   const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'k', 'M', 'G', 'T', 'm', 'u', 'n', 'e2', 'e-2', 'e0'] as const;
-  const quantity = fc
-    .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.nat({ max: 4 }), fc.constantFrom(...suffixes))
-    .map(([digits, point, suffix]) => {
-      const s = digits.toString().padStart(point + 1, '0');
-      const text = point === 0 ? s : `${s.slice(0, s.length - point)}.${s.slice(s.length - point)}`;
-      return `${text}${suffix}`;
-    });
+  const quantity = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.nat({ max: 4 }), fc.constantFrom(...suffixes)).map(([digits, point, suffix]) => {
+    const s = digits.toString().padStart(point + 1, '0');
+    const text = point === 0 ? s : `${s.slice(0, s.length - point)}.${s.slice(s.length - point)}`;
+    return `${text}${suffix}`;
+  });
 
   it('comparison is an equivalence consistent with value (reflexive, symmetric, transitive)', () => {
     fc.assert(

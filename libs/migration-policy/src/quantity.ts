@@ -39,8 +39,7 @@ const fraction = (num: bigint, den: bigint): Fraction => {
 };
 
 export type QuantityParse =
-  | { readonly ok: true; readonly value: Fraction }
-  | { readonly ok: false; readonly reason: 'syntax' | 'magnitude'; readonly sign: 1 | -1 };
+  { readonly ok: true; readonly value: Fraction } | { readonly ok: false; readonly reason: 'syntax' | 'magnitude'; readonly sign: 1 | -1 };
 
 /**
  * Parses a quantity string. `magnitude` means the text is well-formed but its decimal exponent is
@@ -76,8 +75,7 @@ export const parseQuantity = (text: string): QuantityParse => {
 };
 
 /** Exact value of a JSON number: only safe integers are exact, so only they are accepted. */
-export const numberQuantity = (n: number): Fraction | undefined =>
-  Number.isSafeInteger(n) ? { num: BigInt(n), den: 1n } : undefined;
+export const numberQuantity = (n: number): Fraction | undefined => (Number.isSafeInteger(n) ? { num: BigInt(n), den: 1n } : undefined);
 
 export const compareFractions = (a: Fraction, b: Fraction): number => {
   const l = a.num * b.den;

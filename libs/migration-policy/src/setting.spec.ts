@@ -13,7 +13,6 @@ const config = (obj: unknown): unknown => {
   return E.isRight(r) ? r.right : r.left;
 };
 
-
 describe('effective text', () => {
   it.each([
     [undefined, 'D', 'D'],
@@ -114,12 +113,9 @@ describe('protected keys: HEP test plan (2) nodeDrainTaintKey and (3) network ar
     expect(causes(setting(JSON.stringify({ [key]: v })))).toEqual([['FieldValueForbidden', `value.${key}`]]);
   });
 
-  it.each([['{"nodeDrainTaintKey":""}'], ['{"network":""}'], ['{"network":null,"nodeDrainTaintKey":null}']])(
-    '%s is accepted',
-    (value) => {
-      expect(causes(setting(value))).toEqual([]);
-    },
-  );
+  it.each([['{"nodeDrainTaintKey":""}'], ['{"network":""}'], ['{"network":null,"nodeDrainTaintKey":null}']])('%s is accepted', (value) => {
+    expect(causes(setting(value))).toEqual([]);
+  });
 });
 
 describe('options the installed CRD does not list', () => {

@@ -84,10 +84,7 @@ export const defaultConfig = (obj: unknown, supported?: SupportedOptions): Migra
  * configuration. Both texts are checked even though only one is in effect: a bad default would
  * take effect the moment value is cleared.
  */
-export const decodeSetting = (
-  obj: unknown,
-  supported?: SupportedOptions,
-): E.Either<readonly Violation[], MigrationConfig> => {
+export const decodeSetting = (obj: unknown, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   const { view, problems } = viewSetting(obj);
   const violations: Violation[] = [...problems];
   const decodeIfSet = (text: string | undefined, root: 'value' | 'default'): MigrationConfig | undefined => {

@@ -31,15 +31,29 @@ describe('recording a pass on the Setting', () => {
   });
 
   it('moves lastTransitionTime only when the status changes, and keeps other conditions', () => {
-    const base = { ...withRv(setting('{}')), status: { conditions: [{ type: 'other', status: 'True' }, { type: 'configured', ...ok, lastUpdateTime: T0, lastTransitionTime: T0 }] } };
+    const base = {
+      ...withRv(setting('{}')),
+      status: {
+        conditions: [
+          { type: 'other', status: 'True' },
+          { type: 'configured', ...ok, lastUpdateTime: T0, lastTransitionTime: T0 },
+        ],
+      },
+    };
     const sameStatus = apply(base, planSettingRecord(base, { condition: { ...ok, message: 'changed' } }, T1));
-    expect(sameStatus.status?.conditions).toEqual([{ type: 'other', status: 'True' }, { type: 'configured', ...ok, message: 'changed', lastUpdateTime: T1, lastTransitionTime: T0 }]);
+    expect(sameStatus.status?.conditions).toEqual([
+      { type: 'other', status: 'True' },
+      { type: 'configured', ...ok, message: 'changed', lastUpdateTime: T1, lastTransitionTime: T0 },
+    ]);
     const failed = apply(base, planSettingRecord(base, { condition: { status: 'False', reason: 'InvalidSetting', message: 'x' } }, T1));
     expect(failed.status?.conditions[1]).toMatchObject({ status: 'False', lastTransitionTime: T1 });
   });
 
   it('adds to existing annotations without replacing them', () => {
     const s = withRv(setting('{}', { annotations: { keep: 'me' } }));
-    expect(apply(s, planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0)).metadata.annotations).toEqual({ keep: 'me', 'harvesterhci.io/hash': 'abc' });
+    expect(apply(s, planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0)).metadata.annotations).toEqual({
+      keep: 'me',
+      'harvesterhci.io/hash': 'abc',
+    });
   });
 });

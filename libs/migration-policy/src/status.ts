@@ -2,10 +2,10 @@ import { at, isRecord } from './json.js';
 import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
 import type { ConfiguredCondition } from './notices.js';
 
-export const CONDITION_TYPE = 'configured';
+const CONDITION_TYPE = 'configured';
 
 /** A condition as the Setting stores it; fields are read, not trusted. */
-export interface StoredCondition {
+interface StoredCondition {
   readonly type?: unknown;
   readonly status?: unknown;
   readonly reason?: unknown;
@@ -19,7 +19,7 @@ const conditionsOf = (setting: unknown): readonly StoredCondition[] => {
 };
 
 /** The condition `configured` as the Setting holds it now, if any. */
-export const configuredCondition = (setting: unknown): StoredCondition | undefined => conditionsOf(setting).find((c) => c.type === CONDITION_TYPE);
+const configuredCondition = (setting: unknown): StoredCondition | undefined => conditionsOf(setting).find((c) => c.type === CONDITION_TYPE);
 
 /** True when the Setting already holds this condition (status, reason and message). */
 export const holdsCondition = (setting: unknown, c: ConfiguredCondition): boolean => {
@@ -53,8 +53,16 @@ export const planSettingRecord = (setting: unknown, record: SettingRecord, now: 
   const ops = annotationOps(setting, record.annotations ?? {});
   if (!holdsCondition(setting, condition)) {
     const current = configuredCondition(setting);
-    const transition = current !== undefined && current.status === condition.status && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now;
-    const next = { type: CONDITION_TYPE, status: condition.status, reason: condition.reason, message: condition.message, lastUpdateTime: now, lastTransitionTime: transition };
+    const transition =
+      current !== undefined && current.status === condition.status && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now;
+    const next = {
+      type: CONDITION_TYPE,
+      status: condition.status,
+      reason: condition.reason,
+      message: condition.message,
+      lastUpdateTime: now,
+      lastTransitionTime: transition,
+    };
     const others = conditionsOf(setting).filter((c) => c.type !== CONDITION_TYPE);
     ops.push(
       isRecord(at(setting, 'status'))

@@ -29,8 +29,7 @@ const MAX_COMPARED = 64;
  * the distance to its prefix of the same length, so that a shortened name ("bandwith") still
  * finds its option ("bandwidthPerMigration").
  */
-const score = (word: string, candidate: string): number =>
-  Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
+const score = (word: string, candidate: string): number => Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
 
 /** The candidate nearest to `word` (ties: the first in candidate order). */
 export const nearest = (word: string, candidates: readonly string[]): string | undefined => {

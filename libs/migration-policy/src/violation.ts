@@ -3,12 +3,7 @@
  * (`reason` is the cause type, `field` the path, `message` the error body), so that the webhook
  * can return it as is and the CLI can print it in the familiar `field: message` form.
  */
-export const CauseTypes = [
-  'FieldValueInvalid',
-  'FieldValueTypeInvalid',
-  'FieldValueNotSupported',
-  'FieldValueForbidden',
-] as const;
+export const CauseTypes = ['FieldValueInvalid', 'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueForbidden'] as const;
 
 export type CauseType = (typeof CauseTypes)[number];
 
@@ -22,7 +17,7 @@ export interface Violation {
 const MAX_SHOWN = 64;
 
 /** Renders a value as Kubernetes does in an error body: JSON, cut when long. */
-export const showValue = (value: unknown): string => {
+const showValue = (value: unknown): string => {
   const text = value === undefined ? 'undefined' : JSON.stringify(value);
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 };
@@ -45,7 +40,7 @@ export const notSupported = (field: string, value: unknown, detail: string): Vio
   message: `Unsupported value: ${showValue(value)}: ${detail}`,
 });
 
-export const forbidden = (field: string, detail: string): Violation => ({
+const forbidden = (field: string, detail: string): Violation => ({
   reason: 'FieldValueForbidden',
   field,
   message: `Forbidden: ${detail}`,

@@ -23,9 +23,19 @@ const error = (argv: string[], env: NodeJS.ProcessEnv = {}): string => {
 
 describe('flags', () => {
   it('defaults, environment, then flags (both --name value and --name=value)', () => {
-    expect(parse(['--cert-file', 'c.pem'])).toEqual({ kubeconfig: undefined, 'cert-file': 'c.pem', port: 9443, 'lease-duration': 15, resync: 300, 'leader-elect': true, 'log-level': 'info' });
+    expect(parse(['--cert-file', 'c.pem'])).toEqual({
+      kubeconfig: undefined,
+      'cert-file': 'c.pem',
+      port: 9443,
+      'lease-duration': 15,
+      resync: 300,
+      'leader-elect': true,
+      'log-level': 'info',
+    });
     expect(parse([], { CERT_FILE: 'env.pem', PORT: '8443' })).toMatchObject({ 'cert-file': 'env.pem', port: 8443 });
-    expect(parse(['--cert-file=f.pem', '--port=0', '--lease-duration', '2.5', '--resync=0', '--leader-elect=false', '--log-level', 'debug'], { PORT: '8443' })).toMatchObject({
+    expect(
+      parse(['--cert-file=f.pem', '--port=0', '--lease-duration', '2.5', '--resync=0', '--leader-elect=false', '--log-level', 'debug'], { PORT: '8443' }),
+    ).toMatchObject({
       'cert-file': 'f.pem',
       port: 0,
       'lease-duration': 2.5,

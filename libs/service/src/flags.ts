@@ -3,8 +3,15 @@
  * message that names the flag and what it accepts) and described in the usage, before anything
  * starts. `--name value` and `--name=value` are both accepted, as with Go's flag package.
  */
-export type FlagSpec =
-  | { readonly type: 'string'; readonly help: string; readonly default?: string; readonly env?: string; readonly required?: boolean; readonly placeholder?: string }
+type FlagSpec =
+  | {
+      readonly type: 'string';
+      readonly help: string;
+      readonly default?: string;
+      readonly env?: string;
+      readonly required?: boolean;
+      readonly placeholder?: string;
+    }
   | { readonly type: 'boolean'; readonly help: string; readonly default: boolean }
   /** A duration in seconds (fractions allowed); above 0 unless `zero` says what 0 means. */
   | { readonly type: 'seconds'; readonly help: string; readonly default: number; readonly zero?: string; readonly env?: string }
@@ -44,7 +51,9 @@ const parseValue = (spec: FlagSpec, raw: string, from: string): string | number 
     case 'seconds': {
       const n = Number(raw);
       if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || (n === 0 && spec.zero === undefined)) {
-        throw new UsageError(`${from} must be a number of seconds ${spec.zero === undefined ? 'above 0' : `(0 or more; 0: ${spec.zero})`}, not ${JSON.stringify(raw)}`);
+        throw new UsageError(
+          `${from} must be a number of seconds ${spec.zero === undefined ? 'above 0' : `(0 or more; 0: ${spec.zero})`}, not ${JSON.stringify(raw)}`,
+        );
       }
       return n;
     }
@@ -91,7 +100,8 @@ export const parseFlags = <T extends FlagTable>(table: T, argv: readonly string[
     const raw = given.get(name) ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
     const from = given.has(name) ? `--${name}` : `${envName ?? name} (environment, for --${name})`;
     if (raw !== undefined) values[name] = parseValue(spec, raw, from);
-    else if (spec.type === 'string' && spec.required === true) throw new UsageError(`--${name} is required${envName === undefined ? '' : ` (or set ${envName})`}`);
+    else if (spec.type === 'string' && spec.required === true)
+      throw new UsageError(`--${name} is required${envName === undefined ? '' : ` (or set ${envName})`}`);
     else values[name] = spec.default;
   }
   return values as FlagValues<T>;
@@ -100,7 +110,16 @@ export const parseFlags = <T extends FlagTable>(table: T, argv: readonly string[
 /** The usage text: one line per flag, with its default and environment variable. */
 export const usage = (command: string, summary: string, table: FlagTable): string => {
   const rows = Object.entries(table).map(([name, spec]) => {
-    const placeholder = spec.type === 'boolean' ? 'BOOL' : spec.type === 'seconds' ? 'S' : spec.type === 'port' ? 'N' : spec.type === 'choice' ? spec.choices.join('|') : (spec.placeholder ?? 'VALUE');
+    const placeholder =
+      spec.type === 'boolean'
+        ? 'BOOL'
+        : spec.type === 'seconds'
+          ? 'S'
+          : spec.type === 'port'
+            ? 'N'
+            : spec.type === 'choice'
+              ? spec.choices.join('|')
+              : (spec.placeholder ?? 'VALUE');
     const notes = [
       spec.type === 'string' && spec.required === true ? 'required' : undefined,
       'default' in spec && spec.default !== undefined && spec.default !== '' ? `default ${String(spec.default)}` : undefined,

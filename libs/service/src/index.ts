@@ -3,13 +3,9 @@
  * The runtime the controller and the webhook share: flags and start-up, structured JSON logs, the
  * /healthz, /readyz and /metrics probes, metrics, and graceful shutdown on SIGINT/SIGTERM.
  */
-export { parseFlags, usage, UsageError } from './flags.js';
-export type { FlagSpec, FlagTable, FlagValues } from './flags.js';
+export type { FlagValues } from './flags.js';
 export { runMain, listen, StartupError } from './startup.js';
 export { createLogger, isLevel, LEVELS } from './log.js';
-export type { Logger, Level, LoggerOptions } from './log.js';
 export { metricsRegistry } from './metrics.js';
-export type { MetricsRegistry } from './metrics.js';
 export { serveProbes } from './ops.js';
-export type { Probes } from './ops.js';
 export { onShutdown } from './shutdown.js';

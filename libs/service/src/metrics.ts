@@ -10,11 +10,17 @@ export const metricsRegistry = (prefix: string) => {
   const registers = [registry];
   return {
     registry,
-    counter: <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name: `${prefix}_${name}`, help, labelNames, registers }),
+    counter: <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name: `${prefix}_${name}`, help, labelNames, registers }),
     histogram: <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
       new Histogram<L>({ name: `${prefix}_${name}`, help, labelNames, buckets, registers }),
     /** A gauge read when scraped. */
-    gauge: <L extends string>(name: string, help: string, labelNames: readonly L[], collect: (set: (value: number, labels?: Partial<Record<L, string>>) => void) => void) =>
+    gauge: <L extends string>(
+      name: string,
+      help: string,
+      labelNames: readonly L[],
+      collect: (set: (value: number, labels?: Partial<Record<L, string>>) => void) => void,
+    ) =>
       new Gauge<L>({
         name: `${prefix}_${name}`,
         help,
@@ -26,5 +32,3 @@ export const metricsRegistry = (prefix: string) => {
       }),
   };
 };
-
-export type MetricsRegistry = ReturnType<typeof metricsRegistry>;

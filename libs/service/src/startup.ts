@@ -45,7 +45,14 @@ export const runMain = <T extends FlagTable>(
 export const listen = (server: Server, port: number, host: string, what: string): Promise<number> =>
   new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'the address is already in use' : e.code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : e.code === 'EACCES' ? 'permission denied' : e.message;
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'the address is already in use'
+          : e.code === 'EADDRNOTAVAIL'
+            ? 'no such address on this machine'
+            : e.code === 'EACCES'
+              ? 'permission denied'
+              : e.message;
       reject(new StartupError(`cannot listen on ${host}:${port} for ${what}: ${why}`));
     };
     server.once('error', onError);

@@ -19,7 +19,8 @@ export interface AdoptOptions {
 export const adopt = async (opts: AdoptOptions, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
   const [kubevirt, supported] = await Promise.all([inputs.kubevirt(), inputs.supportedOptions()]);
   const adoption = adoptOptions(kubevirt, supported);
-  const stderr = adoption.omitted.length > 0 ? `These options of the CR fail validation and are left out:\n${renderViolations(adoption.omitted, paint)}` : undefined;
+  const stderr =
+    adoption.omitted.length > 0 ? `These options of the CR fail validation and are left out:\n${renderViolations(adoption.omitted, paint)}` : undefined;
   if (opts.apply !== undefined) {
     const write = planAdoptionWrite(await inputs.setting(), adoption, supported);
     if (E.isLeft(write)) throw new InputError(write.left);

@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 
 /** Largest input file read: the KubeVirt CRD is about 0.5 MiB, a list of many VMIMs a few MiB. */
-export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 const reason = (e: unknown): string => {
   const code = (e as { code?: unknown }).code;
@@ -34,7 +34,9 @@ export const readDocuments = (file: string): unknown[] => {
     const error = doc.errors[0];
     if (error !== undefined) {
       const line = error.linePos?.[0];
-      throw new InputError(`${file}: not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`);
+      throw new InputError(
+        `${file}: not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
     }
   }
   const values = list.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null && v !== undefined);

@@ -9,7 +9,7 @@ const yaml = (block: unknown): string => stringify(block, { sortMapEntries: true
 const PATH = 'harvester-system/kubevirt spec.configuration.migrations';
 
 /** A unified diff of the migrations block in YAML, coloured by line. */
-export const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylist): string => {
+const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylist): string => {
   const patch = createTwoFilesPatch(`${PATH} (current)`, `${PATH} (planned)`, yaml(before), yaml(after), '', '', { context: 20 });
   return patch
     .split('\n')

@@ -5,10 +5,18 @@ import type { KubeObject } from '../client.js';
 import type { ControllerCaches, ControllerClient } from '../controller.js';
 
 /** Objects as the API server holds them, for the unit specs of the adapter. */
-export const settingObject = (value: string | undefined, extra: { annotations?: Record<string, string>; status?: unknown; resourceVersion?: string } = {}): KubeObject => ({
+export const settingObject = (
+  value: string | undefined,
+  extra: { annotations?: Record<string, string>; status?: unknown; resourceVersion?: string } = {},
+): KubeObject => ({
   apiVersion: 'harvesterhci.io/v1beta1',
   kind: 'Setting',
-  metadata: { name: 'kubevirt-migration', uid: 'u-1', resourceVersion: extra.resourceVersion ?? '10', ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }) },
+  metadata: {
+    name: 'kubevirt-migration',
+    uid: 'u-1',
+    resourceVersion: extra.resourceVersion ?? '10',
+    ...(extra.annotations === undefined ? {} : { annotations: extra.annotations }),
+  },
   default: HARVESTER_DEFAULT,
   ...(value === undefined ? {} : { value }),
   ...(extra.status === undefined ? {} : { status: extra.status }),
@@ -27,8 +35,10 @@ export type Write =
   | { readonly write: 'PatchSetting'; readonly patch: readonly Operation[] }
   | { readonly write: 'Event'; readonly type: string; readonly reason: string; readonly message: string };
 
-export const conflict = (what: string): AdapterError => new AdapterError('Conflict', `${what}: the object has been modified`, { status: 409, reason: 'Conflict' });
-export const testFailed = (what: string): AdapterError => new AdapterError('TestFailed', `${what}: the server rejected our request due to an error in our request`, { status: 422, reason: 'Invalid' });
+export const conflict = (what: string): AdapterError =>
+  new AdapterError('Conflict', `${what}: the object has been modified`, { status: 409, reason: 'Conflict' });
+export const testFailed = (what: string): AdapterError =>
+  new AdapterError('TestFailed', `${what}: the server rejected our request due to an error in our request`, { status: 422, reason: 'Invalid' });
 export const unavailable = (what: string, retryAfterMs?: number): AdapterError =>
   new AdapterError('Unavailable', `${what}: API server unreachable (ECONNREFUSED)`, retryAfterMs === undefined ? {} : { status: 429, retryAfterMs });
 

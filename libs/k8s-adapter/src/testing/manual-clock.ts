@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 
 /** Lets every pending promise callback and I/O callback run. */
-export const settle = async (): Promise<void> => {
+const settle = async (): Promise<void> => {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 };
 

@@ -22,10 +22,7 @@ const valueFor = (o: OptionSpec): fc.Arbitrary<unknown> => {
 };
 
 /** A valid configuration object, any subset of the options. */
-export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc.record(
-  Object.fromEntries(OPTIONS.map((o) => [o.key, valueFor(o)])),
-  { requiredKeys: [] },
-);
+export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc.record(Object.fromEntries(OPTIONS.map((o) => [o.key, valueFor(o)])), { requiredKeys: [] });
 
 /** A migrations block as a CR might hold it: valid owned options, any network and drain key, foreign keys. */
 export const migrationsBlock: fc.Arbitrary<Record<string, unknown>> = fc

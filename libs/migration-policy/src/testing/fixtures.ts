@@ -43,7 +43,17 @@ export const vmim = (namespace: string, name: string, status?: Record<string, un
 
 /** The options the KubeVirt 1.7.0 CRD lists (test/crd.spec.ts checks this against the real file). */
 export const SUPPORTED_170: ReadonlySet<string> = new Set([
-  'allowAutoConverge', 'allowPostCopy', 'allowWorkloadDisruption', 'bandwidthPerMigration', 'completionTimeoutPerGiB',
-  'disableTLS', 'matchSELinuxLevelOnMigration', 'network', 'nodeDrainTaintKey', 'parallelMigrationsPerCluster',
-  'parallelOutboundMigrationsPerNode', 'progressTimeout', 'unsafeMigrationOverride',
+  'allowAutoConverge',
+  'allowPostCopy',
+  'allowWorkloadDisruption',
+  'bandwidthPerMigration',
+  'completionTimeoutPerGiB',
+  'disableTLS',
+  'matchSELinuxLevelOnMigration',
+  'network',
+  'nodeDrainTaintKey',
+  'parallelMigrationsPerCluster',
+  'parallelOutboundMigrationsPerNode',
+  'progressTimeout',
+  'unsafeMigrationOverride',
 ]);

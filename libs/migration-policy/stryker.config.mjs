@@ -1,0 +1,36 @@
+// Mutation testing of the policy library (`npm run mutation`, not part of `npm test`: about a
+// quarter of an hour on 2 cores). Run from the repository root; scores per file are recorded in
+// BENCHMARKS.md.
+export default {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'libs/migration-policy/jest.config.cjs', enableFindRelatedTests: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'libs/migration-policy/tsconfig.spec.json',
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  mutate: [
+    'libs/migration-policy/src/**/*.ts',
+    '!libs/migration-policy/src/**/*.spec.ts',
+    '!libs/migration-policy/src/testing/**',
+    '!libs/migration-policy/src/index.ts',
+  ],
+  // the sandbox holds only what the library's tests need
+  ignorePatterns: [
+    '/*',
+    '!/libs',
+    '/libs/*',
+    '!/libs/migration-policy',
+    '!/control-plane',
+    '/control-plane/*',
+    '!/control-plane/crds',
+    '!/jest.preset.cjs',
+    '!/tsconfig.base.json',
+    '!/package.json',
+  ],
+  reporters: ['clear-text', 'progress-append-only', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/migration-policy.json' },
+  thresholds: { high: 90, low: 85, break: 90 },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
