@@ -51,7 +51,7 @@ describe('admission: the HEP test plan', () => {
         code: 400,
         reason: 'BadRequest',
         message:
-          'Setting.harvesterhci.io "kubevirt-migration" cannot be changed while a migration is in progress: default/vm1 (Running); retry when they have finished',
+          'Setting.harvesterhci.io "kubevirt-migration" cannot be changed while a migration is in progress: default/vm1 (Running); retry when it has finished',
       },
     });
   });
@@ -167,6 +167,21 @@ describe('admission: warnings', () => {
       '{"progressTimeout":1}',
       ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
     ],
+    [
+      'a bare-number bandwidth below 1 MiB/s (the Harvester UI saves one)',
+      '{"bandwidthPerMigration":64}',
+      ['bandwidthPerMigration 64 means 64 bytes per second, which KubeVirt rounds up to 1 MiB/s; did you mean "64Mi"?'],
+    ],
+    [
+      'a bare-number bandwidth string of one byte',
+      '{"bandwidthPerMigration":"1"}',
+      ['bandwidthPerMigration "1" means 1 byte per second, which KubeVirt rounds up to 1 MiB/s; did you mean "1Mi"?'],
+    ],
+    [
+      'a bare number just below 1 MiB/s',
+      '{"bandwidthPerMigration":1048575}',
+      ['bandwidthPerMigration 1048575 means 1048575 bytes per second, which KubeVirt rounds up to 1 MiB/s; did you mean "1048575Mi"?'],
+    ],
   ])('warns on %s', (_name, value, warnings) => {
     expect(update(undefined, value)).toEqual({ allowed: true, warnings });
   });
@@ -175,8 +190,19 @@ describe('admission: warnings', () => {
     ['allowPostCopy with allowWorkloadDisruption unset', '{"allowPostCopy":true}'],
     ['allowPostCopy with allowWorkloadDisruption true', '{"allowPostCopy":true,"allowWorkloadDisruption":true}'],
     ['timeouts of exactly 10', '{"completionTimeoutPerGiB":10,"progressTimeout":10}'],
+    ['a configuration without post-copy', '{"allowWorkloadDisruption":false}'],
+    ['a bandwidth of 0 (no limit)', '{"bandwidthPerMigration":0}'],
+    ['a bare number of exactly 1 MiB/s', '{"bandwidthPerMigration":1048576}'],
+    ['a small bandwidth with a suffix', '{"bandwidthPerMigration":"64k"}'],
+    ['a small bandwidth with an exponent', '{"bandwidthPerMigration":"1e3"}'],
   ])('does not warn on %s', (_name, value) => {
     expect(update(undefined, value)).toEqual({ allowed: true });
+  });
+
+  it('several warnings come in one answer, in order', () => {
+    expect(update(undefined, '{"progressTimeout":1,"completionTimeoutPerGiB":2,"allowPostCopy":true,"allowWorkloadDisruption":false}').warnings).toHaveLength(
+      3,
+    );
   });
 
   it('warns only on a request that changes the configuration', () => {

@@ -6,6 +6,7 @@ import { describeMigrations, inProgress } from './migrations.js';
 import type { Violation } from './violation.js';
 import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
+import { bareBytes } from './quantity.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -62,6 +63,8 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
   },
 });
 
+const MEBIBYTE = 1048576n;
+
 /** Below this many seconds the Harvester UI refuses the timeouts. */
 const UI_MINIMUM_SECONDS = 10;
 
@@ -78,6 +81,13 @@ const warningsFor = (config: MigrationConfig): readonly string[] => {
     if (v !== undefined && v < UI_MINIMUM_SECONDS) {
       warnings.push(`${key} is ${v}, below ${UI_MINIMUM_SECONDS} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`);
     }
+  }
+  const bandwidth = config.bandwidthPerMigration;
+  const bytes = bandwidth === undefined ? undefined : bareBytes(bandwidth);
+  if (bytes !== undefined && bytes > 0n && bytes < MEBIBYTE) {
+    warnings.push(
+      `bandwidthPerMigration ${JSON.stringify(bandwidth)} means ${bytes} byte${bytes === 1n ? '' : 's'} per second, which KubeVirt rounds up to 1 MiB/s; did you mean "${bytes}Mi"?`,
+    );
   }
   return warnings;
 };
@@ -107,13 +117,13 @@ export const admit = (input: AdmissionInput): AdmissionResponse => {
 
   const running = inProgress(input.migrations);
   if (running.length > 0) {
-    const count = running.length === 1 ? 'a migration is' : `${running.length} migrations are`;
+    const [count, them] = running.length === 1 ? ['a migration is', 'it has'] : [`${running.length} migrations are`, 'they have'];
     return {
       allowed: false,
       status: {
         metadata: {},
         status: 'Failure',
-        message: `${SUBJECT} cannot be changed while ${count} in progress: ${describeMigrations(running)}; retry when they have finished`,
+        message: `${SUBJECT} cannot be changed while ${count} in progress: ${describeMigrations(running)}; retry when ${them} finished`,
         reason: 'BadRequest',
         code: 400,
       },

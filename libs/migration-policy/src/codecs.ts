@@ -1,7 +1,9 @@
 import * as t from 'io-ts';
+import * as E from 'fp-ts/lib/Either.js';
 import { CauseTypes, type CauseType, type Violation, violation } from './violation.js';
 import type { OptionKind } from './options.js';
-import { parseQuantity, numberQuantity, compareFractions, isWhole, type Fraction } from './quantity.js';
+import { parseQuantity, numberQuantity, compareFractions, isWhole, type Fraction, type QuantityParse } from './quantity.js';
+import { JsonNumber } from './json-text.js';
 
 /**
  * io-ts codecs for the option kinds. A failure records its Kubernetes cause type as the last entry
@@ -20,21 +22,19 @@ const markers: ReadonlyMap<string, t.Type<never>> = new Map(
 
 const isCauseType = (name: string): name is CauseType => (CauseTypes as readonly string[]).includes(name);
 
-/** A codec that accepts a value exactly when `check` finds no problem with it, keeping it as written. */
-const optionType = <A>(name: string, check: (u: unknown) => Problem | undefined): t.Type<A, A, unknown> => {
-  const accepts = (u: unknown): u is A => check(u) === undefined;
-  return new t.Type<A, A, unknown>(
+/** A codec that accepts a value exactly when `check` gives it back (as written; a JSON number as its double). */
+const optionType = <A>(name: string, check: (u: unknown) => E.Either<Problem, A>): t.Type<A, A, unknown> =>
+  new t.Type<A, A, unknown>(
     name,
-    accepts,
+    (u): u is A => E.isRight(check(u)) && !(u instanceof JsonNumber),
     (u, c) => {
-      if (accepts(u)) return t.success(u);
-      const problem = check(u) ?? { cause: 'FieldValueInvalid', detail: `must be ${name}` };
-      const marker = markers.get(problem.cause) ?? t.never;
-      return t.failure(u, [...c, { key: '', type: marker, actual: u }], problem.detail);
+      const checked = check(u);
+      if (E.isRight(checked)) return t.success(checked.right);
+      const marker = markers.get(checked.left.cause) ?? t.never;
+      return t.failure(u, [...c, { key: '', type: marker, actual: u }], checked.left.detail);
     },
     t.identity,
   );
-};
 
 /** Violations for io-ts errors, with paths below `root` (the keys of the context). */
 export const violationsOf = (errors: t.Errors, root: string): readonly Violation[] =>
@@ -45,48 +45,80 @@ export const violationsOf = (errors: t.Errors, root: string): readonly Violation
     return violation(reason, field, e.value, e.message ?? 'is not valid');
   });
 
-const problem = (cause: CauseType, detail: string): Problem => ({ cause, detail });
+const problem = (cause: CauseType, detail: string): E.Either<Problem, never> => E.left({ cause, detail });
+
+/** The exact value of a number: from the text it was written as when known, else from the double (exact only when safe). */
+const exactNumber = (u: number | JsonNumber): QuantityParse => {
+  if (u instanceof JsonNumber) return parseQuantity(u.text);
+  const exact = numberQuantity(u);
+  return exact !== undefined
+    ? { ok: true, value: exact }
+    : { ok: false, reason: 'magnitude', large: Number.isInteger(u) || !Number.isFinite(u), negative: u < 0 };
+};
+
+const numberOf = (u: number | JsonNumber): number => (u instanceof JsonNumber ? u.value : u);
 
 const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
-  optionType<number>(`integer ${min}..${max}`, (u) =>
-    typeof u !== 'number' || !Number.isInteger(u)
-      ? problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`)
-      : u < min || u > max
-        ? problem('FieldValueInvalid', `must be from ${min} to ${max}`)
-        : undefined,
-  );
+  optionType<number>(`integer ${min}..${max}`, (u) => {
+    const notInteger = problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`);
+    const outOfRange = problem('FieldValueInvalid', `must be from ${min} to ${max}`);
+    if (typeof u !== 'number' && !(u instanceof JsonNumber)) return notInteger;
+    const exact = exactNumber(u);
+    if (!exact.ok) return exact.reason === 'magnitude' && exact.large ? outOfRange : notInteger;
+    if (!isWhole(exact.value)) return notInteger;
+    return exact.value.num < BigInt(min) || exact.value.num > BigInt(max) ? outOfRange : E.right(numberOf(u));
+  });
 
-const BooleanOption = optionType<boolean>('boolean', (u) => (typeof u === 'boolean' ? undefined : problem('FieldValueTypeInvalid', 'must be true or false')));
+const BooleanOption = optionType<boolean>('boolean', (u) => (typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false')));
 
 /** KubeVirt reads the bandwidth as an int64 of bytes per second. */
 const INT64_MAX: Fraction = { num: 9223372036854775807n, den: 1n };
-const HALF: Fraction = { num: 1n, den: 2n };
 const QUANTITY_HELP = 'a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M';
+const NEGATIVE = problem('FieldValueInvalid', `must not be negative: use ${QUANTITY_HELP}`);
+const NOT_WHOLE = problem('FieldValueInvalid', `must be a whole number of bytes per second (KubeVirt would round it): use ${QUANTITY_HELP}`);
 const TOO_LARGE = problem('FieldValueInvalid', 'must be at most 9223372036854775807 bytes per second');
 
-const bytesProblem = (value: Fraction): Problem | undefined => {
-  if (value.num < 0n) return problem('FieldValueInvalid', `must not be negative: use ${QUANTITY_HELP}`);
-  if (!isWhole(value)) {
-    return problem('FieldValueInvalid', `must be a whole number of bytes per second (KubeVirt would round it): use ${QUANTITY_HELP}`);
-  }
-  return compareFractions(value, INT64_MAX) > 0 ? TOO_LARGE : undefined;
+const bytesProblem = (value: Fraction): E.Either<Problem, true> =>
+  value.num < 0n ? NEGATIVE : !isWhole(value) ? NOT_WHOLE : compareFractions(value, INT64_MAX) > 0 ? TOO_LARGE : E.right(true);
+
+/**
+ * KubeVirt decodes the bandwidth with ParseQuantity whether it is a JSON string or a JSON number (a
+ * number's own text is parsed), so both are judged by the quantity grammar and their exact value.
+ */
+const judgeQuantity = (parsed: QuantityParse): E.Either<Problem, true> =>
+  parsed.ok
+    ? bytesProblem(parsed.value)
+    : parsed.reason === 'syntax'
+      ? problem(
+          'FieldValueInvalid',
+          `is not a Kubernetes quantity (digits, then at most one suffix: Ki, Mi, Gi, Ti, Pi, Ei, k, M, G, T, P, E, or a whole exponent such as e3; no spaces): use ${QUANTITY_HELP}`,
+        )
+      : parsed.negative
+        ? NEGATIVE
+        : parsed.large
+          ? TOO_LARGE
+          : NOT_WHOLE;
+
+/**
+ * A JSON number is kept as a double and written to the CR as one: a number that a double cannot
+ * hold exactly (2^63-1 becomes 2^63) would reach KubeVirt as another value, so it must be a string.
+ */
+const exactAsDouble = (u: number | JsonNumber): E.Either<Problem, number> => {
+  const exact = exactNumber(u);
+  const d = numberOf(u);
+  return exact.ok && Number.isInteger(d) && BigInt(d) * exact.value.den === exact.value.num
+    ? E.right(d)
+    : problem('FieldValueInvalid', `is more than a JSON number holds exactly (it would be stored as ${String(d)}): write it as a quantity string`);
 };
 
-const quantityProblem = (u: unknown): Problem | undefined => {
-  if (typeof u === 'number') {
-    if (!Number.isInteger(u)) return bytesProblem(HALF);
-    const exact = numberQuantity(u);
-    return exact === undefined ? problem('FieldValueInvalid', 'is too large for an exact JSON number: write it as a quantity string') : bytesProblem(exact);
+const QuantityOption = optionType<string | number>('quantity', (u) => {
+  if (typeof u === 'string') return E.map((): string | number => u)(judgeQuantity(parseQuantity(u)));
+  if (typeof u === 'number' || u instanceof JsonNumber) {
+    const judged = judgeQuantity(exactNumber(u));
+    return E.isLeft(judged) ? judged : exactAsDouble(u);
   }
-  if (typeof u !== 'string') return problem('FieldValueTypeInvalid', `must be a quantity string or a number: ${QUANTITY_HELP}`);
-  const parsed = parseQuantity(u);
-  if (parsed.ok) return bytesProblem(parsed.value);
-  if (parsed.reason === 'magnitude') return parsed.sign > 0 ? TOO_LARGE : bytesProblem(HALF);
-  return problem('FieldValueInvalid', `must be a Kubernetes quantity without spaces: ${QUANTITY_HELP}`);
-};
-
-/** A Kubernetes quantity (string or JSON number) of whole bytes per second, kept as written. */
-const QuantityOption = optionType<string | number>('quantity', quantityProblem);
+  return problem('FieldValueTypeInvalid', `must be a quantity string or a number: ${QUANTITY_HELP}`);
+});
 
 /** A protected option: only "" (or absence, handled by the caller) is accepted. */
 const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
@@ -94,7 +126,7 @@ const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
     typeof u !== 'string'
       ? problem('FieldValueTypeInvalid', 'must be a string, and only "" is accepted')
       : u === ''
-        ? undefined
+        ? E.right('')
         : problem('FieldValueForbidden', `${key} may not be set here: it is owned by ${owner}; only "" or leaving it out is accepted`),
   );
 

@@ -1,8 +1,9 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { OPTIONS, OPTION_KEYS, isOptionKey, type OptionKey } from './options.js';
+import { OPTIONS, OPTION_KEYS, OWNED_KEYS, isOptionKey, type OptionKey } from './options.js';
 import { codecFor, violationsOf } from './codecs.js';
-import { childPath, invalid, notSupported, typeInvalid, type Violation } from './violation.js';
+import { childPath, invalid, notSupported, typeInvalid, violation, type Violation } from './violation.js';
+import { JsonNumber, MAX_DEPTH, MAX_TEXT_BYTES, readJsonText } from './json-text.js';
 import { describeJsonType, isRecord, type JsonRecord } from './json.js';
 import { nearest } from './suggest.js';
 
@@ -24,10 +25,16 @@ export type SupportedOptions = ReadonlySet<string> | undefined;
 
 /**
  * Decodes a configuration object, reporting every violation below `root`: unknown keys (with the
- * nearest known key), keys the installed CRD would prune, wrong types, ranges, protected keys.
- * `null` counts as absent.
+ * nearest settable key when it is a likely typo), keys the installed CRD would prune, wrong types,
+ * ranges, protected keys. `null` counts as absent. `numbers` holds the texts the numbers were
+ * written as (from the JSON text), so that they are judged and shown exactly.
  */
-export const decodeConfigObject = (input: unknown, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
+export const decodeConfigObject = (
+  input: unknown,
+  root: string,
+  supported?: SupportedOptions,
+  numbers: ReadonlyMap<string, string> = new Map(),
+): E.Either<readonly Violation[], MigrationConfig> => {
   if (!isRecord(input)) {
     return E.left([typeInvalid(root, input, `must be a JSON object of migration options, not ${describeJsonType(input)}`)]);
   }
@@ -37,12 +44,13 @@ export const decodeConfigObject = (input: unknown, root: string, supported?: Sup
     if (value === null) continue;
     const field = childPath(root, key);
     if (!isOptionKey(key)) {
-      const near = nearest(key, OPTION_KEYS);
+      const near = nearest(key, OWNED_KEYS);
       violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
     } else if (supported !== undefined && !supported.has(key)) {
       violations.push(notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'));
     } else {
-      known.push([key, value]);
+      const text = numbers.get(key);
+      known.push([key, typeof value === 'number' && text !== undefined ? new JsonNumber(text, value) : value]);
     }
   }
   const decoded = MigrationConfig.decode(Object.fromEntries(known));
@@ -50,16 +58,28 @@ export const decodeConfigObject = (input: unknown, root: string, supported?: Sup
   return violations.length === 0 && E.isRight(decoded) ? E.right(decoded.right) : E.left(violations);
 };
 
-/** Decodes the text of `value` or `default`. Blank text is the caller's business (see effectiveText). */
+/**
+ * Decodes the text of `value` or `default` (docs/semantics.md §2, §3): bounded in size and depth,
+ * every key written twice reported, then the object decoded. Blank text is the caller's business
+ * (see effectiveText).
+ */
 export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    return E.left([invalid(root, text, `must be a JSON object of migration options; it is not valid JSON (${reason})`)]);
+  const read = readJsonText(text);
+  if (!read.ok) {
+    const detail =
+      read.problem === 'tooLong'
+        ? `must be at most ${MAX_TEXT_BYTES} bytes of JSON, not ${read.bytes}`
+        : read.problem === 'tooDeep'
+          ? `must be a JSON object of migration options; it is nested deeper than ${MAX_DEPTH} levels`
+          : `must be a JSON object of migration options; it is not valid JSON (${read.reason})`;
+    return E.left([invalid(root, text, detail)]);
   }
-  return decodeConfigObject(json, root, supported);
+  const duplicates = read.json.duplicates.map((path) =>
+    violation('FieldValueDuplicate', path.reduce(childPath, root), path[path.length - 1], 'the key is written more than once; give it once'),
+  );
+  const decoded = decodeConfigObject(read.json.value, root, supported, read.json.numbers);
+  if (duplicates.length === 0) return decoded;
+  return E.left([...duplicates, ...(E.isLeft(decoded) ? decoded.left : [])]);
 };
 
 /** The JSON object of a configuration, keys in table order (the inverse of decodeConfigObject). */

@@ -259,6 +259,20 @@ describe('plan: the patch of the CR', () => {
     expect(patchOf(pass({ setting: changed(value), kubevirt: kubevirt({ bandwidthPerMigration: onCR }) }))[1]).toMatchObject({ op: 'replace' });
   });
 
+  it('a zero KubeVirt could not read back (0Pi, 0.0Gi) goes to the CR as 0', () => {
+    expect(patchOf(pass({ setting: changed('{"bandwidthPerMigration":"0Pi"}'), kubevirt: kubevirt() }))[1]).toEqual({
+      op: 'add',
+      path: '/spec/configuration/migrations',
+      value: { bandwidthPerMigration: 0 },
+    });
+    expect(patchOf(pass({ setting: changed('{"bandwidthPerMigration":"0"}'), kubevirt: kubevirt({ bandwidthPerMigration: '0.0Gi' }) }))[1]).toEqual({
+      op: 'replace',
+      path: '/spec/configuration/migrations/bandwidthPerMigration',
+      value: '0',
+    });
+    expect(pass({ setting: changed('{"bandwidthPerMigration":"0.0Gi"}'), kubevirt: kubevirt({ bandwidthPerMigration: 0 }) }).outcome).toBe('Unchanged');
+  });
+
   it('an owned key that is null on the CR is replaced by the desired value', () => {
     const block = { parallelMigrationsPerCluster: null };
     expect(patchOf(pass({ setting: changed('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt(block) }))).toEqual([

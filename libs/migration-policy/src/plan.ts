@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
 import { decodeSetting, defaultConfig, effectiveSource, viewSetting, HASH_ANNOTATION, type SettingView } from './setting.js';
-import { OWNED_KEYS, POLICED_ON_CR } from './options.js';
+import { OWNED_KEYS, POLICED_ON_CR, optionSpec, type OwnedKey } from './options.js';
+import { quantityForCR } from './quantity.js';
 import { canonicalize, sameConfig, sameValue } from './canonical.js';
 import { adopt, planAdoptionWrite } from './adopt.js';
 import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker, desiredWasApplied, everApplied } from './marker.js';
@@ -50,9 +51,14 @@ const BLOCK_PATH = pointer(...MIGRATIONS_KEYS);
 const optionPath = (key: string): string => pointer(...MIGRATIONS_KEYS, key);
 
 /** Owned options only: protected keys are never written from the setting. */
+/** The value of an owned option as the CR is to hold it (a quantity in a form KubeVirt can read). */
+const forCR = (key: OwnedKey, value: unknown): unknown =>
+  optionSpec(key)?.kind.type === 'quantity' && (typeof value === 'string' || typeof value === 'number') ? quantityForCR(value) : value;
+
+/** Owned options only, as the CR is to hold them: protected keys are never written from the setting. */
 const ownedOnly = (config: MigrationConfig): JsonRecord => {
   const encoded = encodeConfig(config);
-  return Object.fromEntries(OWNED_KEYS.flatMap((k) => (encoded[k] === undefined ? [] : [[k, encoded[k]]])));
+  return Object.fromEntries(OWNED_KEYS.flatMap((k) => (encoded[k] === undefined ? [] : [[k, forCR(k, encoded[k])]])));
 };
 
 interface BlockPlan {
@@ -71,7 +77,7 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): BlockPlan => {
     const want = desired[key];
     if (want !== undefined) {
       if (!Object.hasOwn(block, key)) ops.push({ op: 'add', path, value: want });
-      else if (!sameValue(key, current, want)) ops.push({ op: 'replace', path, value: want });
+      else if (!sameValue(key, current, want) || forCR(key, current) !== current) ops.push({ op: 'replace', path, value: want });
     } else if (current !== undefined && current !== null) {
       ops.push({ op: 'remove', path });
     }

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { compareFractions, fractionKey, parseQuantity, quantityValue } from './quantity.js';
+import { bareBytes, compareFractions, fractionKey, parseQuantity, quantityForCR, quantityValue } from './quantity.js';
 
 const value = (text: string): string => {
   const parsed = parseQuantity(text);
-  return parsed.ok ? fractionKey(parsed.value) : `${parsed.reason}`;
+  return parsed.ok ? fractionKey(parsed.value) : parsed.reason === 'syntax' ? 'syntax' : `${parsed.negative ? '-' : '+'}${parsed.large ? 'large' : 'small'}`;
 };
 
 describe('Kubernetes quantities', () => {
@@ -37,19 +37,60 @@ describe('Kubernetes quantities', () => {
     ['1e-3', '1/1000'],
     ['1e+3', '1000'],
     ['0e99999999', '0'],
-    ['1e99999999', 'magnitude'],
-    ['1e-401', 'magnitude'],
+    ['1e400', '1' + '0'.repeat(400)],
+    ['1e-400', `1/1${'0'.repeat(400)}`],
+    ['1e401', '+large'],
+    ['-1e401', '-large'],
+    ['1e-401', '+small'],
+    ['-1e-401', '-small'],
+    ['1e99999999', '+large'],
+    ['10e399', '1' + '0'.repeat(400)],
+    ['0.1e401', '1' + '0'.repeat(400)],
+    // apimachinery reads the exponent as an int64 and keeps it as an int32, wrapping
+    ['1e4294967296', '1'],
+    ['1e4294967299', '1000'],
+    ['1e-4294967295', '10'],
+    ['1e2147483647', '+large'],
+    ['1e2147483648', '+small'],
+    ['1e-2147483649', '+large'],
+    ['1e9223372036854775807', '1/10'],
+    ['1e-9223372036854775808', '1'],
+    ['1e00000000000000000000000003', '1000'],
   ])('%s has the exact value %s', (text, expected) => {
     expect(value(text)).toBe(expected);
   });
 
   // a fractional exponent matches the CRD's pattern but not ParseQuantity (KubeVirt could not read its CR)
-  it.each(['', ' 1', '1 ', '1Kb', 'Mi', '1.2.3', '1ki', '1e', '1e3.5', '1e3.0', '1e3.', '1e.0', '0e1.5', 'e3', '--1', '0x10', '1_000', '١'])(
-    '%j is not a quantity',
-    (text) => {
-      expect(value(text)).toBe('syntax');
-    },
-  );
+  it.each([
+    '',
+    ' 1',
+    '1 ',
+    '1Kb',
+    'Mi',
+    '1.2.3',
+    '1ki',
+    '1e',
+    '1e3.5',
+    '1e3.0',
+    '1e3.',
+    '1e.0',
+    '0e1.5',
+    'e3',
+    '--1',
+    '0x10',
+    '1_000',
+    '١',
+    '+',
+    '.',
+    '+.',
+    // an exponent beyond int64 is refused by ParseQuantity, even on a zero
+    '1e9223372036854775808',
+    '0e9223372036854775808',
+    '1e-9223372036854775809',
+    `1e${'9'.repeat(100000)}`,
+  ])('%j is not a quantity', (text) => {
+    expect(value(text)).toBe('syntax');
+  });
 
   it('takes only safe integers from JSON numbers', () => {
     expect(quantityValue(1073741824)).toEqual({ num: 1073741824n, den: 1n });
@@ -90,5 +131,41 @@ describe('Kubernetes quantities', () => {
         expect(a && b && compareFractions(a, b)).toBe(0);
       }),
     );
+  });
+});
+
+describe('quantities as the CR holds them', () => {
+  it.each<[string | number, string | number]>([
+    ['0.0Gi', 0],
+    ['0Pi', 0],
+    ['0Ei', 0],
+    ['0.0', 0],
+    ['.0', 0],
+    ['-0.0Mi', 0],
+    ['0', '0'],
+    ['0Mi', '0Mi'],
+    ['0Ti', '0Ti'],
+    ['0P', '0P'],
+    ['1Pi', '1Pi'],
+    ['1.5Gi', '1.5Gi'],
+    ['64Mi', '64Mi'],
+    [0, 0],
+    [1024, 1024],
+    ['junk', 'junk'],
+  ])('%j is written as %j', (raw, written) => {
+    expect(quantityForCR(raw)).toBe(written);
+  });
+
+  it.each<[string | number, bigint | undefined]>([
+    [64, 64n],
+    ['64', 64n],
+    ['+64', 64n],
+    [0, 0n],
+    ['64Mi', undefined],
+    ['1e3', undefined],
+    ['64.0', undefined],
+    [2 ** 53, undefined],
+  ])('the bare bytes of %j are %s', (raw, bytes) => {
+    expect(bareBytes(raw)).toBe(bytes);
   });
 });

@@ -33,45 +33,51 @@ const gcd = (a: bigint, b: bigint): bigint => {
   return x;
 };
 
-const fraction = (num: bigint, den: bigint): Fraction => {
+const reduce = (num: bigint, den: bigint): Fraction => {
   const g = gcd(num, den);
   return g === 0n ? { num: 0n, den: 1n } : { num: num / g, den: den / g };
 };
 
 export type QuantityParse =
-  { readonly ok: true; readonly value: Fraction } | { readonly ok: false; readonly reason: 'syntax' | 'magnitude'; readonly sign: 1 | -1 };
+  | { readonly ok: true; readonly value: Fraction }
+  | { readonly ok: false; readonly reason: 'syntax' }
+  /** Well-formed, but its decimal exponent is too far from zero to expand: `large` says which way. */
+  | { readonly ok: false; readonly reason: 'magnitude'; readonly large: boolean; readonly negative: boolean };
+
+const SYNTAX = { ok: false, reason: 'syntax' } as const;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 /**
- * Parses a quantity string. `magnitude` means the text is well-formed but its decimal exponent is
- * so large (or small) that it was not expanded; `sign` then tells which way.
+ * The decimal exponent as ParseQuantity keeps it: read as an int64 (a larger one is refused) and
+ * then held in an int32, wrapping (`1e4294967299` means 1e3 to apimachinery, and so to KubeVirt).
  */
+const exponentOf = (sign: string | undefined, raw: string): bigint | undefined => {
+  const digits = raw.replace(/^0+(?=.)/, '');
+  if (digits.length > 19) return undefined;
+  const e = BigInt(sign === '-' ? `-${digits}` : digits);
+  return e < INT64_MIN || e > INT64_MAX ? undefined : BigInt.asIntN(32, e);
+};
+
+/** Parses a quantity string exactly as apimachinery's ParseQuantity does (within the CRD's pattern). */
 export const parseQuantity = (text: string): QuantityParse => {
   const m = PATTERN.exec(text);
-  if (m === null) return { ok: false, reason: 'syntax', sign: 1 };
-  const [, sign, intPart, fracPart, onlyFrac, binary, decimal, expSign, expDigitsRaw] = m;
-  const digits = (intPart ?? '') + (fracPart ?? onlyFrac ?? '');
-  const fracLen = BigInt((fracPart ?? onlyFrac ?? '').length);
+  if (m === null) return SYNTAX;
+  const [, sign, intPart, fracPart, onlyFrac, binary, decimal, expSign, expDigits] = m;
+  const fraction = fracPart ?? onlyFrac ?? '';
+  const exponent = expDigits === undefined ? 0n : exponentOf(expSign, expDigits);
+  if (exponent === undefined) return SYNTAX;
+  const digits = (intPart ?? '') + fraction;
   let mantissa = BigInt(digits === '' ? '0' : digits);
   if (sign === '-') mantissa = -mantissa;
   if (mantissa === 0n) return { ok: true, value: { num: 0n, den: 1n } };
 
-  let exp10 = -fracLen;
-  let exp2 = 0n;
-  if (binary !== undefined) exp2 = BINARY[binary] ?? 0n;
-  else if (decimal !== undefined) exp10 += DECIMAL[decimal] ?? 0n;
-  else if (expDigitsRaw !== undefined) {
-    const expDigits = expDigitsRaw.replace(/^0+(?=.)/, '');
-    if (expDigits.length > 6) return { ok: false, reason: 'magnitude', sign: expSign === '-' ? -1 : 1 };
-    exp10 += BigInt(expSign === '-' ? `-${expDigits}` : expDigits);
-  }
-  if (exp10 > EXPONENT_LIMIT || exp10 < -EXPONENT_LIMIT) {
-    return { ok: false, reason: 'magnitude', sign: exp10 > 0n ? 1 : -1 };
-  }
-  let num = mantissa << (exp2 > 0n ? exp2 : 0n);
-  let den = 1n;
-  if (exp10 >= 0n) num *= 10n ** exp10;
-  else den = 10n ** -exp10;
-  return { ok: true, value: fraction(num, den) };
+  const exp10 = exponent - BigInt(fraction.length) + (decimal === undefined ? 0n : (DECIMAL[decimal] ?? 0n));
+  const exp2 = binary === undefined ? 0n : (BINARY[binary] ?? 0n);
+  if (exp10 > EXPONENT_LIMIT || exp10 < -EXPONENT_LIMIT) return { ok: false, reason: 'magnitude', large: exp10 > 0n, negative: mantissa < 0n };
+  const num = (mantissa << exp2) * (exp10 >= 0n ? 10n ** exp10 : 1n);
+  const den = exp10 >= 0n ? 1n : 10n ** -exp10;
+  return { ok: true, value: reduce(num, den) };
 };
 
 /** Exact value of a JSON number: only safe integers are exact, so only they are accepted. */
@@ -94,4 +100,25 @@ export const quantityValue = (raw: unknown): Fraction | undefined => {
   if (typeof raw !== 'string') return undefined;
   const parsed = parseQuantity(raw);
   return parsed.ok ? parsed.value : undefined;
+};
+
+/** The bytes of a bare number (a JSON number, or a string of digits without a suffix or exponent); undefined for anything else. */
+export const bareBytes = (raw: string | number): bigint | undefined => {
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) ? BigInt(raw) : undefined;
+  return /^\+?[0-9]+$/.test(raw) ? BigInt(raw) : undefined;
+};
+
+/**
+ * The form a quantity is written to the CR in: as given, except a zero written with a fraction or
+ * with Pi or Ei (`0.0Gi`, `0Pi`), which apimachinery holds in a form KubeVirt's conversion rejects,
+ * is written as the number 0 (docs/semantics.md §2).
+ */
+export const quantityForCR = (raw: string | number): string | number => {
+  if (typeof raw !== 'string') return raw;
+  const m = PATTERN.exec(raw);
+  if (m === null) return raw;
+  const parsed = parseQuantity(raw);
+  const [, , , fracPart, onlyFrac, binary] = m;
+  const awkward = fracPart !== undefined || onlyFrac !== undefined || binary === 'Pi' || binary === 'Ei';
+  return parsed.ok && parsed.value.num === 0n && awkward ? 0 : raw;
 };

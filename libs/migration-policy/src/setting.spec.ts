@@ -164,3 +164,123 @@ describe('decoding the setting: success rows', () => {
     expect(config(setting('', { default: '' }))).toEqual({});
   });
 });
+
+describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', () => {
+  const messages = (value: string): readonly string[] => {
+    const r = decodeSetting(setting(value));
+    return E.isLeft(r) ? r.left.map((v) => `${v.reason} ${v.field}: ${v.message}`) : [];
+  };
+
+  it('a key written twice is a violation, even when both are valid, and an invalid earlier one is still reported', () => {
+    expect(messages('{"progressTimeout":60,"progressTimeout":60}')).toEqual([
+      'FieldValueDuplicate value.progressTimeout: Duplicate value: "progressTimeout": the key is written more than once; give it once',
+    ]);
+    expect(causes(setting('{"progressTimeout":"x","progressTimeout":60}'))).toEqual([['FieldValueDuplicate', 'value.progressTimeout']]);
+    expect(causes(setting('{"a":1,"a":2,"a":3}'))).toEqual([
+      ['FieldValueDuplicate', 'value.a'],
+      ['FieldValueDuplicate', 'value.a'],
+      ['FieldValueNotSupported', 'value.a'],
+    ]);
+  });
+
+  it('a key spelt with an escape is the same key', () => {
+    expect(causes(setting('{"progressTimeout":60,"progress\\u0054imeout":60}'))).toEqual([['FieldValueDuplicate', 'value.progressTimeout']]);
+  });
+
+  it('the same key in two different objects is no duplicate', () => {
+    expect(causes(setting('{"x":{"a":1},"y":{"a":1}}'))).toEqual([
+      ['FieldValueNotSupported', 'value.x'],
+      ['FieldValueNotSupported', 'value.y'],
+    ]);
+  });
+
+  it('a nested duplicate names its path', () => {
+    expect(causes(setting('{"x":{"a":1,"a":2}}'))).toEqual([
+      ['FieldValueDuplicate', 'value.x.a'],
+      ['FieldValueNotSupported', 'value.x'],
+    ]);
+  });
+
+  it('a text nested deeper than 100 levels is one violation of its field, never a crash', () => {
+    const deep = (n: number) => `{"progressTimeout":${'['.repeat(n)}${']'.repeat(n)}}`;
+    expect(messages(deep(5000))).toEqual([
+      expect.stringMatching(
+        /^FieldValueInvalid value: Invalid value: "\{.*\.\.\.: must be a JSON object of migration options; it is nested deeper than 100 levels$/,
+      ),
+    ]);
+    expect(causes(setting(deep(99)))).toEqual([['FieldValueTypeInvalid', 'value.progressTimeout']]);
+    expect(causes(setting(deep(100)))).toEqual([['FieldValueInvalid', 'value']]);
+    expect(causes(setting(`${'{"a":'.repeat(200000)}1${'}'.repeat(200000)}`))).toEqual([['FieldValueInvalid', 'value']]);
+  });
+
+  it('a text longer than 1 MiB is one violation, counted in UTF-8 bytes', () => {
+    const long = `{"x":"${'a'.repeat(1024 * 1024)}"}`;
+    expect(messages(long)[0]).toMatch(/^FieldValueInvalid value: Invalid value: ".*\.\.\.: must be at most 1048576 bytes of JSON, not 1048584$/);
+    const wide = `{"x":"${'é'.repeat(524285)}"}`;
+    expect(wide.length).toBeLessThan(1024 * 1024);
+    expect(causes(setting(wide))).toEqual([['FieldValueInvalid', 'value']]);
+    expect(causes(setting(`{"x":"${'é'.repeat(524283)}"}`))).toEqual([['FieldValueNotSupported', 'value.x']]);
+  });
+
+  it.each([
+    ['2^64 for an int32', '{"parallelMigrationsPerCluster":18446744073709551616}', 'Invalid value: 18446744073709551616: must be from 1 to 2147483647'],
+    ['1e400', '{"progressTimeout":1e400}', 'Invalid value: 1e400: must be from 1 to 9007199254740991'],
+    ['-1e400', '{"progressTimeout":-1e400}', 'Invalid value: -1e400: must be from 1 to 9007199254740991'],
+    ['1e-400', '{"progressTimeout":1e-400}', 'Invalid value: 1e-400: must be an integer from 1 to 9007199254740991'],
+    ['2^53 exactly', '{"progressTimeout":9007199254740992}', 'Invalid value: 9007199254740992: must be from 1 to 9007199254740991'],
+    ['2^53+1, which a double rounds down', '{"progressTimeout":9007199254740993}', 'Invalid value: 9007199254740993: must be from 1 to 9007199254740991'],
+    [
+      'a fraction a double rounds to a whole number',
+      '{"progressTimeout":5.0000000000000001}',
+      'Invalid value: 5.0000000000000001: must be an integer from 1 to 9007199254740991',
+    ],
+    [
+      '2^63 bytes per second',
+      '{"bandwidthPerMigration":9223372036854775808}',
+      'Invalid value: 9223372036854775808: must be at most 9223372036854775807 bytes per second',
+    ],
+    [
+      '2^63-1 as a JSON number, which a double cannot hold',
+      '{"bandwidthPerMigration":9223372036854775807}',
+      'Invalid value: 9223372036854775807: is more than a JSON number holds exactly (it would be stored as 9223372036854776000): write it as a quantity string',
+    ],
+    ['a bandwidth of 1e400', '{"bandwidthPerMigration":1e400}', 'Invalid value: 1e400: must be at most 9223372036854775807 bytes per second'],
+    [
+      'a bandwidth of -1e400',
+      '{"bandwidthPerMigration":"-1e400"}',
+      'Invalid value: "-1e400": must not be negative: use a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+    ],
+    [
+      'a bandwidth of 1e-400',
+      '{"bandwidthPerMigration":1e-400}',
+      'Invalid value: 1e-400: must be a whole number of bytes per second (KubeVirt would round it): use a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+    ],
+    [
+      'a fractional exponent',
+      '{"bandwidthPerMigration":"1e3.0"}',
+      'Invalid value: "1e3.0": is not a Kubernetes quantity (digits, then at most one suffix: Ki, Mi, Gi, Ti, Pi, Ei, k, M, G, T, P, E, or a whole exponent such as e3; no spaces): use a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+    ],
+  ])('numbers are judged and shown exactly as written: %s', (_name, value, message) => {
+    const r = decodeSetting(setting(value));
+    expect(E.isLeft(r) && r.left.map((v) => v.message)).toEqual([message]);
+  });
+
+  it.each([
+    ['5.0 is an integer', '{"progressTimeout":5.0}', { progressTimeout: 5 }],
+    ['1e1 is an integer', '{"progressTimeout":1e1}', { progressTimeout: 10 }],
+    ['2^53 bytes per second, which a double holds exactly', '{"bandwidthPerMigration":9007199254740992}', { bandwidthPerMigration: 2 ** 53 }],
+    ['2^63-1 bytes per second as a string', '{"bandwidthPerMigration":"9223372036854775807"}', { bandwidthPerMigration: '9223372036854775807' }],
+    ['a JSON number bandwidth with an exponent', '{"bandwidthPerMigration":1e3}', { bandwidthPerMigration: 1000 }],
+    ['an exponent that apimachinery wraps (1e4294967299 = 1e3)', '{"bandwidthPerMigration":"1e4294967299"}', { bandwidthPerMigration: '1e4294967299' }],
+  ])('accepted: %s', (_name, value, expected) => {
+    expect(config(setting(value))).toEqual(expected);
+  });
+
+  it.each(['{"fooBar":1}', '{"__proto__":1}', '{"constructor":1}', '{"nodeDrainTaint":"x"}'])(
+    '%s gets no suggestion (no likely typo of a settable key)',
+    (value) => {
+      const r = decodeSetting(setting(value));
+      expect(E.isLeft(r) && r.left.map((v) => v.message)).toEqual([expect.stringMatching(/: unknown option$/)]);
+    },
+  );
+});

@@ -31,7 +31,13 @@ const MAX_COMPARED = 64;
  */
 const score = (word: string, candidate: string): number => Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
 
-/** The candidate nearest to `word` (ties: the first in candidate order). */
+/** How far a word may be from a candidate and still be taken for a typo of it: about one edit in three characters. */
+const plausible = (word: string): number => Math.floor(word.length / 3) + 1;
+
+/**
+ * The candidate nearest to `word` (ties: the first in candidate order), when it is close enough to
+ * be a likely typo; undefined otherwise, so that `fooBar` suggests nothing rather than anything.
+ */
 export const nearest = (word: string, candidates: readonly string[]): string | undefined => {
   const w = word.slice(0, MAX_COMPARED);
   let best: string | undefined;
@@ -40,5 +46,5 @@ export const nearest = (word: string, candidates: readonly string[]): string | u
     const d = score(w, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  return best;
+  return bestDistance <= plausible(w) ? best : undefined;
 };

@@ -1,9 +1,11 @@
+import { JsonNumber } from './json-text.js';
+
 /**
  * A violation is one problem found in the setting, shaped like a Kubernetes `StatusCause`
  * (`reason` is the cause type, `field` the path, `message` the error body), so that the webhook
  * can return it as is and the CLI can print it in the familiar `field: message` form.
  */
-export const CauseTypes = ['FieldValueInvalid', 'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueForbidden'] as const;
+export const CauseTypes = ['FieldValueInvalid', 'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueForbidden', 'FieldValueDuplicate'] as const;
 
 export type CauseType = (typeof CauseTypes)[number];
 
@@ -16,9 +18,14 @@ export interface Violation {
 /** The longest rendering of an offending value inside a message; longer values are cut. */
 const MAX_SHOWN = 64;
 
-/** Renders a value as Kubernetes does in an error body: JSON, cut when long. */
+/** Renders a value as Kubernetes does in an error body: JSON (a number as it was written), cut when long. */
 const showValue = (value: unknown): string => {
-  const text = value === undefined ? 'undefined' : JSON.stringify(value);
+  let text: string;
+  try {
+    text = value instanceof JsonNumber ? value.text : value === undefined ? 'undefined' : JSON.stringify(value);
+  } catch {
+    text = '(a value nested too deeply to show)';
+  }
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 };
 
@@ -38,6 +45,12 @@ export const notSupported = (field: string, value: unknown, detail: string): Vio
   reason: 'FieldValueNotSupported',
   field,
   message: `Unsupported value: ${showValue(value)}: ${detail}`,
+});
+
+const duplicate = (field: string, value: unknown, detail: string): Violation => ({
+  reason: 'FieldValueDuplicate',
+  field,
+  message: `Duplicate value: ${showValue(value)}: ${detail}`,
 });
 
 const forbidden = (field: string, detail: string): Violation => ({
@@ -60,6 +73,8 @@ export const violation = (reason: CauseType, field: string, value: unknown, deta
       return notSupported(field, value, detail);
     case 'FieldValueForbidden':
       return forbidden(field, detail);
+    case 'FieldValueDuplicate':
+      return duplicate(field, value, detail);
   }
 };
 

@@ -1,0 +1,207 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseQuantity, type Fraction } from '../src/quantity.js';
+
+/**
+ * The quantity grammar against the code no one here wrote: apimachinery's resource.ParseQuantity
+ * (v0.34, the parser KubeVirt decodes bandwidthPerMigration with), built from the Go module proxy
+ * into the project's cache, over a generated corpus. What the library accepts must be exactly what
+ * ParseQuantity accepts and the CRD's pattern lets through (the API server checks the pattern
+ * before anything else), and every accepted text must have the value apimachinery gives it.
+ */
+const ORACLE_DIR = join(__dirname, 'apimachinery-oracle');
+
+const buildOracle = (): string => {
+  const hash = createHash('sha256');
+  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(join(ORACLE_DIR, f)));
+  const cache = join(
+    process.env['KUBEVIRT_MIGRATION_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'),
+    'quantity-oracle',
+  );
+  const binary = join(cache, hash.digest('hex').slice(0, 16));
+  if (existsSync(binary)) return binary;
+  mkdirSync(cache, { recursive: true });
+  const r = spawnSync('go', ['build', '-o', `${binary}.tmp`, '.'], {
+    cwd: ORACLE_DIR,
+    encoding: 'utf8',
+    env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
+  });
+  if (r.error !== undefined) throw new Error(`cannot run go to build the apimachinery oracle: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`building the apimachinery oracle failed:\n${r.stderr}`);
+  renameSync(`${binary}.tmp`, binary);
+  return binary;
+};
+
+/** The pattern of bandwidthPerMigration in the KubeVirt 1.7.0 CRD, read from the file as it ships. */
+const crdPattern = (): RegExp => {
+  const crd = parse(readFileSync(join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8')) as {
+    spec: { versions: { name: string; schema: { openAPIV3Schema: unknown } }[] };
+  };
+  const v1 = crd.spec.versions.find((v) => v.name === 'v1');
+  const path = ['properties', 'spec', 'properties', 'configuration', 'properties', 'migrations', 'properties', 'bandwidthPerMigration', 'pattern'];
+  const pattern = path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], v1?.schema.openAPIV3Schema);
+  if (typeof pattern !== 'string') throw new Error('no pattern for bandwidthPerMigration in the CRD');
+  return new RegExp(pattern);
+};
+
+/** A deterministic corpus: every combination of the parts below, and texts from a seeded generator. */
+const corpus = (): string[] => {
+  const signs = ['', '+', '-'];
+  const ints = ['', '0', '00', '1', '5', '10', '007', '1024', '123456789', '9223372036854775807', '9223372036854775808', '123456789012345678901234'];
+  const fracs = ['', '.', '.0', '.5', '.25', '.000000001', '.0000000001', '.1234567890123'];
+  const suffixes = [
+    '',
+    'Ki',
+    'Mi',
+    'Gi',
+    'Ti',
+    'Pi',
+    'Ei',
+    'n',
+    'u',
+    'm',
+    'k',
+    'M',
+    'G',
+    'T',
+    'P',
+    'E',
+    'e',
+    'E',
+    'e0',
+    'e3',
+    'E3',
+    'e-3',
+    'e+3',
+    'e03',
+    'e18',
+    'e19',
+    'e-9',
+    'e-10',
+    'e3.0',
+    'e3.',
+    'e.0',
+    'e1.5',
+    'e+',
+    'e-',
+    'e400',
+    'e-400',
+    'e401',
+    'e99999',
+    'e-99999',
+    'e4294967296',
+    'e4294967299',
+    'e-4294967295',
+    'e9223372036854775807',
+    'e9223372036854775808',
+    'e-9223372036854775808',
+    'e-9223372036854775809',
+    'e00000000000000000000003',
+    'ki',
+    'K',
+    'mi',
+    'Mi3',
+    'e3e',
+    'i',
+    'KiB',
+    ' ',
+    'Ki ',
+    'ee3',
+    'e3Ki',
+    'kk',
+    'MM',
+  ];
+  const out: string[] = [];
+  for (const sign of signs) for (const int of ints) for (const frac of fracs) for (const suffix of suffixes) out.push(`${sign}${int}${frac}${suffix}`);
+  out.push('', ' ', ' 1', '1 ', '0x10', '1_000', '١', '--1', '+-1', '1.2.3', 'Mi', 'e3', '.e3', '.Ki', '+.', '-.5', 'NaN', 'Infinity', '1,5', '\u00a01');
+  let seed = 20261124;
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  const alphabet = '0123456789.+-eEkKMGTPinum ';
+  for (let i = 0; i < 30000; i++) {
+    let text = '';
+    const length = 1 + random(12);
+    for (let j = 0; j < length; j++) text += alphabet[random(alphabet.length)];
+    out.push(text);
+  }
+  return out.filter(finishes);
+};
+
+/**
+ * apimachinery keeps a decimal exponent as an int32 (wrapping) and then expands it while rounding:
+ * a text whose exponent ends up far from zero (1e2147483647, or 1e9999999999 after wrapping) makes
+ * ParseQuantity compute a power of ten with billions of digits and never return. Those texts stay
+ * out of the corpus (the library refuses them as out of range; quantity.spec.ts pins that).
+ */
+const finishes = (text: string): boolean => {
+  const m = /[eE]([+-]?[0-9]+)$/.exec(text);
+  if (m?.[1] === undefined) return true;
+  const e = BigInt(m[1]);
+  if (e > 2n ** 63n - 1n || e < -(2n ** 63n)) return true;
+  const wrapped = BigInt.asIntN(32, e);
+  return wrapped <= 100000n && wrapped >= -100000n;
+};
+
+const INT64_MAX = 2n ** 63n - 1n;
+const NANO = 10n ** 9n;
+const abs = (n: bigint): bigint => (n < 0n ? -n : n);
+
+/** What apimachinery makes of an exact value: non-zero values rounded away from zero to 1n, binary-suffixed ones capped at 2^63-1. */
+const asApimachinery = (f: Fraction, binary: boolean): Fraction => {
+  let { num, den } = f;
+  if (num !== 0n && (NANO * num) % den !== 0n) {
+    const scaled = (abs(num) * NANO + den - 1n) / den;
+    [num, den] = [num < 0n ? -scaled : scaled, NANO];
+  }
+  if (binary && abs(num) > INT64_MAX * den) [num, den] = [num < 0n ? -INT64_MAX : INT64_MAX, 1n];
+  return { num, den };
+};
+const sameValue = (a: Fraction, b: Fraction): boolean => a.num * b.den === b.num * a.den;
+const goValue = ([unscaled, scale]: [string, string]): Fraction => {
+  const s = BigInt(scale);
+  return s >= 0n ? { num: BigInt(unscaled), den: 10n ** s } : { num: BigInt(unscaled) * 10n ** -s, den: 1n };
+};
+
+describe('quantities, differentially against apimachinery ParseQuantity', () => {
+  it('accepts exactly what ParseQuantity accepts and the CRD pattern allows, with the same value', () => {
+    const oracle = buildOracle();
+    const texts = corpus();
+    const r = spawnSync(oracle, [], { input: texts.map((t) => JSON.stringify(t)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`the oracle failed: ${r.stderr}`);
+    const answers = r.stdout.trimEnd().split('\n');
+    expect(answers).toHaveLength(texts.length);
+    const pattern = crdPattern();
+    const disagreements: string[] = [];
+    let accepted = 0;
+    texts.forEach((text, i) => {
+      const go = JSON.parse(answers[i] ?? 'null') as [string, string] | null;
+      const ours = parseQuantity(text);
+      const expected = go !== null && pattern.test(text);
+      const parsed = ours.ok || ours.reason === 'magnitude';
+      if (parsed !== expected) {
+        disagreements.push(
+          `${JSON.stringify(text)}: apimachinery ${go === null ? 'refuses' : 'accepts'}, the CRD pattern ${pattern.test(text) ? 'matches' : 'does not match'}, ours ${parsed ? 'accepts' : 'refuses'}`,
+        );
+        return;
+      }
+      if (go === null || !expected) return;
+      accepted++;
+      const theirs = goValue(go);
+      if (ours.ok) {
+        const mine = asApimachinery(ours.value, /[KMGTPE]i$/.test(text));
+        if (!sameValue(mine, theirs)) disagreements.push(`${JSON.stringify(text)}: apimachinery ${go[0]}e-${go[1]}, ours ${ours.value.num}/${ours.value.den}`);
+      } else if (!(abs(theirs.num) > INT64_MAX * theirs.den || (theirs.num !== 0n && abs(theirs.num) < theirs.den))) {
+        // too large or too small to expand: both must place it outside the accepted range
+        disagreements.push(`${JSON.stringify(text)}: apimachinery ${go[0]}e-${go[1]} is in range, ours calls it out of range`);
+      }
+    });
+    expect(disagreements.slice(0, 20)).toEqual([]);
+    expect(accepted).toBeGreaterThan(10000);
+  }, 120000);
+});
