@@ -236,3 +236,54 @@ describe('admission: properties', () => {
     );
   });
 });
+
+describe('admission: the shape of each answer', () => {
+  it('an invalid setting is denied with the Kubernetes Status of a 422, details included', () => {
+    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":0}'), migrations: [] })).toEqual({
+      allowed: false,
+      status: {
+        metadata: {},
+        status: 'Failure',
+        message: 'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991',
+        reason: 'Invalid',
+        code: 422,
+        details: {
+          name: 'kubevirt-migration',
+          group: 'harvesterhci.io',
+          kind: 'Setting',
+          causes: [{ reason: 'FieldValueInvalid', field: 'value.progressTimeout', message: 'Invalid value: 0: must be from 1 to 9007199254740991' }],
+        },
+      },
+    });
+  });
+
+  it('several violations are listed in brackets', () => {
+    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":0,"network":"x"}'), migrations: [] }).status?.message).toBe(
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991, value.network: Forbidden: network may not be set here: it is owned by the vm-migration-network setting; only "" or leaving it out is accepted]',
+    );
+  });
+
+  it('a DELETE is allowed without looking at the object', () => {
+    expect(admit({ operation: 'DELETE', object: setting('{"progressTimeout":0}'), migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it("CREATE compares with the new object's own default: the default itself is no change", () => {
+    expect(admit({ operation: 'CREATE', object: setting(undefined), migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'CREATE', object: setting(CHANGE), migrations: [running] }).allowed).toBe(false);
+    expect(admit({ operation: 'CREATE', object: setting(CHANGE, { default: CHANGE }), migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it('CREATE with a default that does not decode is denied as invalid', () => {
+    expect(admit({ operation: 'CREATE', object: setting(undefined, { default: '{' }), migrations: [] }).status?.code).toBe(422);
+  });
+
+  it('an object without a name is not this Setting', () => {
+    expect(admit({ operation: 'UPDATE', object: { value: 'nonsense' }, migrations: [running] })).toEqual({ allowed: true });
+  });
+
+  it('finished migrations do not block a change', () => {
+    expect(update(undefined, CHANGE, [vmim('a', 'done', { phase: 'Succeeded' }), vmim('a', 'gone', { phase: 'Running' }, '2026-01-01T00:00:00Z')])).toEqual({
+      allowed: true,
+    });
+  });
+});

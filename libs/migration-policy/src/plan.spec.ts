@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { plan, type Plan, type PlanInput, type Step } from './plan.js';
+import { adopt, planAdoptionWrite } from './adopt.js';
 import { OPTION_KEYS, OWNED_KEYS } from './options.js';
 import { applyPatch, type Operation } from './patch.js';
 import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker } from './marker.js';
@@ -485,5 +486,39 @@ describe('plan: properties', () => {
         expect(round).toEqual(E.right(decoded.right));
       }),
     );
+  });
+});
+
+describe('plan: adoption writes', () => {
+  const block = { parallelMigrationsPerCluster: 10 };
+  const adoption = adopt(kubevirt(block));
+
+  it('onto a blank value: guarded by the resourceVersion', () => {
+    expect(planAdoptionWrite(setting('  '), adoption)).toEqual(
+      E.right([
+        { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+        { op: 'add', path: '/value', value: '{"parallelMigrationsPerCluster":10}' },
+      ]),
+    );
+  });
+
+  it('onto a value that already means the same: nothing to write', () => {
+    expect(planAdoptionWrite(setting('{ "parallelMigrationsPerCluster": 10.0 }'), adoption)).toEqual(E.right([]));
+  });
+
+  it.each([['{"parallelMigrationsPerCluster":11}'], ['not json']])('never over a value that means something else (%s)', (value) => {
+    expect(planAdoptionWrite(setting(value), adoption)).toEqual(
+      E.left('the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)'),
+    );
+  });
+
+  it('adopts only owned options, each judged on its own, nulls skipped', () => {
+    const a = adopt(kubevirt({ progressTimeout: null, parallelMigrationsPerCluster: 'x', network: 'n', nodeDrainTaintKey: 'k', allowPostCopy: true }));
+    expect(a.value).toBe('{"allowPostCopy":true}');
+    expect(a.omitted.map((v) => v.field)).toEqual(['spec.configuration.migrations.parallelMigrationsPerCluster']);
+  });
+
+  it('a CR without a migrations block adopts nothing', () => {
+    expect(adopt(kubevirt())).toEqual({ value: '{}', config: {}, omitted: [] });
   });
 });

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSetting, effectiveText, HARVESTER_DEFAULT, isBlank } from './setting.js';
+import { decodeSetting, defaultConfig, effectiveSource, effectiveText, HARVESTER_DEFAULT, isBlank, viewSetting } from './setting.js';
 import type { CauseType } from './violation.js';
 import { SUPPORTED_170, setting } from './testing/fixtures.js';
 
@@ -283,4 +283,38 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
       expect(E.isLeft(r) && r.left.map((v) => v.message)).toEqual([expect.stringMatching(/: unknown option$/)]);
     },
   );
+});
+
+describe('reading the Setting object', () => {
+  it('value and default that are null count as absent', () => {
+    expect(config({ metadata: { name: 'kubevirt-migration' }, value: null, default: null })).toEqual({});
+  });
+
+  it('a value that is not a string is a type error naming its field, and the other text still counts', () => {
+    const r = decodeSetting({ metadata: { name: 'kubevirt-migration' }, value: 5, default: '{"progressTimeout":0}' });
+    expect(E.isLeft(r) && r.left.map((v) => `${v.field}: ${v.message}`)).toEqual([
+      'value: Invalid value: 5: must be a string holding a JSON object of migration options',
+      'default.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991',
+    ]);
+  });
+
+  it('the default alone: {} when blank, undefined when it does not decode, its configuration otherwise', () => {
+    expect(defaultConfig(setting(undefined, { default: ' ' }))).toEqual({});
+    expect(defaultConfig(setting(undefined, { default: '{' }))).toBeUndefined();
+    expect(defaultConfig(setting(undefined, { default: '{"progressTimeout":5}' }))).toEqual({ progressTimeout: 5 });
+    expect(defaultConfig(setting(undefined, { default: '{"maxDowntimeMs":5}' }), SUPPORTED_170)).toBeUndefined();
+  });
+
+  it('the view: a name that is not a string, annotations that are not strings, a null deletionTimestamp', () => {
+    const { view } = viewSetting({ metadata: { name: 5, annotations: { a: 'x', b: 1 }, deletionTimestamp: null } });
+    expect(view).toEqual({ name: undefined, value: undefined, default: undefined, annotations: { a: 'x' }, deleting: false });
+    expect(viewSetting({ metadata: { name: 'n', deletionTimestamp: '2026-01-01T00:00:00Z' } }).view.deleting).toBe(true);
+    expect(viewSetting({ metadata: { annotations: 'junk' } }).view.annotations).toEqual({});
+  });
+
+  it('which text is in effect', () => {
+    expect(effectiveSource({ value: 'x', default: 'y' })).toBe('value');
+    expect(effectiveSource({ value: ' ', default: 'y' })).toBe('default');
+    expect(effectiveSource({ value: undefined, default: '' })).toBe('none');
+  });
 });

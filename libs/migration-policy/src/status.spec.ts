@@ -57,3 +57,47 @@ describe('recording a pass on the Setting', () => {
     });
   });
 });
+
+describe('recording a pass: what counts as already said', () => {
+  const withCondition = (c: Record<string, unknown>, others: unknown[] = []) => ({
+    ...withRv(setting('{}')),
+    status: { conditions: [...others, { type: 'configured', lastTransitionTime: T0, ...c }] },
+  });
+
+  it.each([
+    ['another status', { ...ok, status: 'False' }],
+    ['another reason', { ...ok, reason: 'Other' }],
+    ['another message', { ...ok, message: 'other' }],
+  ])('a condition with %s is written again', (_name, stored) => {
+    expect(planSettingRecord(withCondition(stored), { condition: ok }, T1)).not.toEqual([]);
+  });
+
+  it('the same condition is not written again', () => {
+    expect(planSettingRecord(withCondition(ok), { condition: ok }, T1)).toEqual([]);
+  });
+
+  it('True to False with the same reason moves lastTransitionTime', () => {
+    const after = apply(withCondition(ok), planSettingRecord(withCondition(ok), { condition: { ...ok, status: 'False' } }, T1));
+    expect(after.status?.conditions[0]).toMatchObject({ status: 'False', reason: 'Applied', lastTransitionTime: T1, lastUpdateTime: T1 });
+  });
+
+  it('a stored lastTransitionTime that is not a string is replaced by now', () => {
+    const stored = withCondition({ ...ok, message: 'old', lastTransitionTime: 5 });
+    expect(apply(stored, planSettingRecord(stored, { condition: ok }, T1)).status?.conditions[0]).toMatchObject({ lastTransitionTime: T1 });
+  });
+
+  it('entries of the conditions list that are not objects are dropped, other conditions kept', () => {
+    const stored = { ...withRv(setting('{}')), status: { conditions: ['junk', { type: 'other', status: 'True' }] } };
+    expect(apply(stored, planSettingRecord(stored, { condition: ok }, T1)).status?.conditions).toEqual([
+      { type: 'other', status: 'True' },
+      { type: 'configured', ...ok, lastUpdateTime: T1, lastTransitionTime: T1 },
+    ]);
+  });
+
+  it('an annotation already holding the marker is not written again', () => {
+    const s = withRv(setting('{}', { annotations: { [HASH_ANNOTATION]: 'abc' } }));
+    expect(
+      planSettingRecord(s, { condition: ok, annotations: { [HASH_ANNOTATION]: 'abc' } }, T0).filter((op) => op.path.startsWith('/metadata/annotations')),
+    ).toEqual([]);
+  });
+});

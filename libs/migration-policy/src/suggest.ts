@@ -1,5 +1,5 @@
 /** Edit distance with adjacent transpositions (optimal string alignment), case-insensitive. */
-const distance = (a: string, b: string): number => {
+export const distance = (a: string, b: string): number => {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   const width = y.length + 1;

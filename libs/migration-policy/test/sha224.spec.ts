@@ -46,3 +46,29 @@ describe('SHA-224 and the applied marker', () => {
     expect(desiredWasApplied({ annotations: {} }, {})).toBe(false);
   });
 });
+
+describe('SHA-224: the edges of UTF-8 and of padding', () => {
+  it.each([
+    ['U+007F', '\u007f'],
+    ['U+0080', '\u0080'],
+    ['U+07FF', '\u07ff'],
+    ['U+0800', '\u0800'],
+    ['U+D7FF', '\ud7ff'],
+    ['U+E000', '\ue000'],
+    ['U+FFFF', '\uffff'],
+    ['U+10000', '\ud800\udc00'],
+    ['U+10FFFF', '\udbff\udfff'],
+    ['an emoji', '😀'],
+    ['a high surrogate at the end', 'a\udbff'],
+    ['a high surrogate before a non-surrogate', '\ud800a'],
+    ['two high surrogates', '\ud800\ud800'],
+    ['a low then a high surrogate', '\udc00\ud800'],
+  ])('%s', (_name, text) => {
+    expect(sha224Hex(text)).toBe(createHash('sha224').update(text, 'utf8').digest('hex'));
+  });
+
+  it.each([0, 1, 54, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 1000])('%d bytes', (n) => {
+    const text = 'x'.repeat(n);
+    expect(sha224Hex(text)).toBe(createHash('sha224').update(text).digest('hex'));
+  });
+});

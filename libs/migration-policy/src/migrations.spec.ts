@@ -1,0 +1,54 @@
+import { describeMigrations, inProgress, isInProgress } from './migrations.js';
+import { vmim } from './testing/fixtures.js';
+
+describe('migrations in progress (docs/semantics.md §4)', () => {
+  it.each<[string, unknown, boolean]>([
+    ['no status (just created)', vmim('a', 'm'), true],
+    ['an empty phase', vmim('a', 'm', { phase: '' }), true],
+    ['Running', vmim('a', 'm', { phase: 'Running' }), true],
+    ['Succeeded', vmim('a', 'm', { phase: 'Succeeded' }), false],
+    ['Failed', vmim('a', 'm', { phase: 'Failed' }), false],
+    ['completed, whatever the phase', vmim('a', 'm', { phase: 'Running', migrationState: { completed: true } }), false],
+    ['completed false', vmim('a', 'm', { phase: 'Running', migrationState: { completed: false } }), true],
+    ['completed "true" (a string, not true)', vmim('a', 'm', { phase: 'Running', migrationState: { completed: 'true' } }), true],
+    ['being deleted', vmim('a', 'm', { phase: 'Running' }, '2026-01-01T00:00:00Z'), false],
+    ['a null deletionTimestamp', { metadata: { name: 'm', deletionTimestamp: null }, status: { phase: 'Running' } }, true],
+    ['a phase that is not a string', vmim('a', 'm', { phase: 7 }), true],
+    ['not an object at all', 'junk', true],
+  ])('%s: %s', (_name, m, expected) => {
+    expect(isInProgress(m)).toBe(expected);
+  });
+
+  it('lists those in progress sorted by namespace, then name, with Pending for an empty phase', () => {
+    const list = inProgress([
+      vmim('b', 'x', { phase: 'Running' }),
+      vmim('a', 'z', {}),
+      vmim('a', 'y', { phase: 'Scheduling' }),
+      vmim('a', 'done', { phase: 'Succeeded' }),
+      vmim('b', 'a', { phase: 'Running' }),
+      { metadata: {}, status: { phase: 7 } },
+    ]);
+    expect(list).toEqual([
+      { namespace: '', name: '', phase: 'Pending' },
+      { namespace: 'a', name: 'y', phase: 'Scheduling' },
+      { namespace: 'a', name: 'z', phase: 'Pending' },
+      { namespace: 'b', name: 'a', phase: 'Running' },
+      { namespace: 'b', name: 'x', phase: 'Running' },
+    ]);
+  });
+
+  it('sorting is stable for equal names, and ordinal (uppercase first)', () => {
+    const list = inProgress([vmim('a', 'b'), vmim('a', 'B'), vmim('a', 'a'), vmim('a', 'b')]).map((m) => m.name);
+    expect(list).toEqual(['B', 'a', 'b', 'b']);
+  });
+
+  it.each([
+    [0, ''],
+    [1, 'n/m0 (Running)'],
+    [5, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running)'],
+    [6, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running) and 1 more'],
+    [8, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running) and 3 more'],
+  ])('names at most five: %d migrations read %j', (n, text) => {
+    expect(describeMigrations(Array.from({ length: n }, (_, i) => ({ namespace: 'n', name: `m${i}`, phase: 'Running' })))).toBe(text);
+  });
+});
