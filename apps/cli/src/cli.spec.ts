@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,14 @@ const ex = (name: string) => join(root, 'examples', name);
 const CRD = join(root, 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cli-'));
 
-const run = (...args: string[]) => {
+const runWith = (env: Record<string, string>, ...args: string[]) => {
   const r = spawnSync(process.execPath, [bin, ...args], {
     encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1' },
+    env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1', ...env },
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
+const run = (...args: string[]) => runWith({}, ...args);
 const file = (name: string, text: string) => {
   const p = join(tmp, name);
   writeFileSync(p, text);
@@ -24,6 +26,16 @@ const file = (name: string, text: string) => {
 };
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A loopback port where nothing listens. */
+let closedPort = 0;
+beforeAll(async () => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  closedPort = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+});
 
 beforeAll(() => {
   if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
@@ -71,6 +83,21 @@ describe('kubevirt-migration validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       "allowed\n  warning: progressTimeout is 5, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish\n",
+    );
+  });
+
+  it('works offline even with a $KUBECONFIG of a cluster that is not running (only a flag reaches for a cluster)', () => {
+    const kubeconfig = file(
+      'stopped.kubeconfig',
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+    );
+    const r = runWith({ KUBECONFIG: kubeconfig }, 'validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const named = run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '--kubeconfig', kubeconfig);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe(
+      `kubevirt-migration: https://127.0.0.1:${closedPort}: list VirtualMachineInstanceMigrations: API server unreachable (ECONNREFUSED)\n`,
     );
   });
 

@@ -17,37 +17,47 @@ type Adapter = typeof import('@kubevirt-migration/k8s-adapter');
 /** The adapter (and client-node with it) is loaded only when the cluster is really used. */
 const loadAdapter = (): Promise<Adapter> => import('@kubevirt-migration/k8s-adapter');
 
-const described = async <T>(call: () => Promise<T>): Promise<T> => {
-  try {
-    return await call();
-  } catch (e) {
-    const message = typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e);
-    throw new InputError(message);
-  }
-};
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * A reader of the cluster when one is configured, else undefined. With `explicitOnly`, only a
- * cluster named by --kubeconfig, --context or $KUBECONFIG counts (validate works offline by
- * default); otherwise ~/.kube/config is used too, as kubectl would.
+ * A reader of the cluster when one is configured, else undefined. With `flagsOnly`, only a cluster
+ * named by --kubeconfig or --context counts (validate works offline by default, even with a
+ * $KUBECONFIG of a cluster that is not running); otherwise $KUBECONFIG and ~/.kube/config count too,
+ * as with kubectl. Every failure is one line naming the server (or the kubeconfig) and the problem.
  */
-export const connectCluster = (flags: ClusterFlags, explicitOnly: boolean): ClusterReader | undefined => {
-  const explicit = (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '' || (process.env['KUBECONFIG'] ?? '') !== '';
-  if (!explicit && (explicitOnly || !existsSync(join(homedir(), '.kube', 'config')))) return undefined;
-  let client: Promise<InstanceType<Adapter['KubeClient']>> | undefined;
-  const kube = () =>
-    (client ??= described(async () => {
+export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): ClusterReader | undefined => {
+  const named = (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '';
+  const configured = named || (process.env['KUBECONFIG'] ?? '') !== '' || existsSync(join(homedir(), '.kube', 'config'));
+  if (!(flagsOnly ? named : configured)) return undefined;
+  let connected: Promise<{ readonly client: InstanceType<Adapter['KubeClient']>; readonly server: string }> | undefined;
+  const connect = () =>
+    (connected ??= (async () => {
       const adapter = await loadAdapter();
-      return new adapter.KubeClient(adapter.loadKubeConfig(flags), FIELD_MANAGER);
-    }));
+      let kc;
+      try {
+        kc = adapter.loadKubeConfig(flags);
+      } catch (e) {
+        throw new InputError(messageOf(e));
+      }
+      return { client: new adapter.KubeClient(kc, FIELD_MANAGER), server: kc.getCurrentCluster()?.server ?? 'the cluster' };
+    })());
+  /** Runs a call against the cluster; a failure names the server. */
+  const described = async <T>(call: (client: InstanceType<Adapter['KubeClient']>) => Promise<T>): Promise<T> => {
+    const { client, server } = await connect();
+    try {
+      return await call(client);
+    } catch (e) {
+      throw new InputError(`${server}: ${messageOf(e)}`);
+    }
+  };
   return {
-    setting: () => described(async () => (await kube()).getSetting(SETTING_NAME)),
-    kubevirt: () => described(async () => (await kube()).getKubeVirt()),
-    kubevirtCrd: () => described(async () => (await kube()).getKubeVirtCrd()),
-    migrations: () => described(async () => (await kube()).listMigrations()),
+    setting: () => described((c) => c.getSetting(SETTING_NAME)),
+    kubevirt: () => described((c) => c.getKubeVirt()),
+    kubevirtCrd: () => described((c) => c.getKubeVirtCrd()),
+    migrations: () => described((c) => c.listMigrations()),
     patchSetting: (ops) =>
-      described(async () => {
-        await (await kube()).patchSetting(SETTING_NAME, ops);
+      described(async (c) => {
+        await c.patchSetting(SETTING_NAME, ops);
       }),
   };
 };

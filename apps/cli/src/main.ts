@@ -24,10 +24,10 @@ const emit = (r: CommandResult): void => {
 };
 
 /** Reads the cluster only if some input was not given as a file; connects at most once. */
-const lazyCluster = (flags: ClusterFlags, explicitOnly: boolean): (() => ClusterReader | undefined) => {
+const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => ClusterReader | undefined) => {
   let reader: ClusterReader | undefined | null = null;
   return () => {
-    if (reader === null) reader = connectCluster(flags, explicitOnly);
+    if (reader === null) reader = connectCluster(flags, flagsOnly);
     return reader;
   };
 };

@@ -147,7 +147,18 @@ export const toAdapterError = (e: unknown, what: string): AdapterError => {
   }
   const net = networkFailure(e);
   if (net !== undefined) return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
-  return new AdapterError('Other', `${what}: ${e instanceof Error ? e.message : String(e)}`, {}, { cause: e });
+  return new AdapterError('Other', `${what}: ${causes(e)}`, {}, { cause: e });
+};
+
+/** An error's message followed by those of its causes ("fetch failed: bad port"). */
+const causes = (e: unknown): string => {
+  const parts: string[] = [];
+  for (let cur: unknown = e, depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
+    const message = cur instanceof Error ? cur.message : String(cur);
+    if (message !== '' && !parts.includes(message)) parts.push(message);
+    cur = cur instanceof Error ? cur.cause : undefined;
+  }
+  return parts.join(': ');
 };
 
 /** Runs a client call, turning whatever it throws into an AdapterError. */
