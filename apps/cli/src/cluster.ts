@@ -33,13 +33,13 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): Cluster
   const connect = () =>
     (connected ??= (async () => {
       const adapter = await loadAdapter();
-      let kc;
+      let connection;
       try {
-        kc = adapter.loadKubeConfig(flags);
+        connection = adapter.loadConnection(flags);
       } catch (e) {
         throw new InputError(messageOf(e));
       }
-      return { client: new adapter.KubeClient(kc, FIELD_MANAGER), server: kc.getCurrentCluster()?.server ?? 'the cluster' };
+      return { client: new adapter.KubeClient(new adapter.KubeHttp(connection), FIELD_MANAGER), server: connection.server };
     })());
   /** Runs a call against the cluster; a failure names the server. */
   const described = async <T>(call: (client: InstanceType<Adapter['KubeClient']>) => Promise<T>): Promise<T> => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { KUBEVIRT_NAMESPACE } from '@kubevirt-migration/migration-policy';
-import { apiLeaseStore, LeaderElector, MigrationController, loadKubeConfig } from '@kubevirt-migration/k8s-adapter';
+import { apiLeaseStore, KubeHttp, LeaderElector, MigrationController, loadConnection } from '@kubevirt-migration/k8s-adapter';
 import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, type FlagValues } from '@kubevirt-migration/service';
 import { controllerMetrics } from './metrics.js';
 
@@ -13,7 +13,12 @@ const FLAGS = {
   'probe-address': { type: 'string', default: '127.0.0.1', env: 'PROBE_ADDRESS', help: 'address of /healthz, /readyz and /metrics', placeholder: 'ADDR' },
   'probe-port': { type: 'port', default: 8080, env: 'PROBE_PORT', help: 'their port (0 picks a free one)' },
   'leader-elect': { type: 'boolean', default: true, help: 'campaign for a Lease before writing' },
-  'lease-namespace': { type: 'string', default: KUBEVIRT_NAMESPACE, env: 'POD_NAMESPACE', help: 'namespace of the Lease', placeholder: 'NS' },
+  'lease-namespace': {
+    type: 'string',
+    env: 'POD_NAMESPACE',
+    help: `namespace of the Lease (default: the pod's namespace in a cluster, else ${KUBEVIRT_NAMESPACE})`,
+    placeholder: 'NS',
+  },
   'lease-name': { type: 'string', default: 'kubevirt-migration-controller', help: 'name of the Lease', placeholder: 'NAME' },
   'lease-duration': { type: 'seconds', default: 15, help: 'how long a lease lasts without renewal' },
   'renew-deadline': { type: 'seconds', default: 10, help: 'how long a leader keeps trying to renew before it stops writing and steps down' },
@@ -32,12 +37,14 @@ const check = (f: FlagValues<typeof FLAGS>): string | undefined =>
 
 const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   const log = createLogger('kubevirt-migration-controller', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
-  const kc = loadKubeConfig({ kubeconfig: f.kubeconfig, context: f.context });
+  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
+  const kc = new KubeHttp(connection);
   const electing = f['leader-elect'];
   const identity = f.identity;
 
   // the callbacks below run only once the elector and the controller both exist
-  const elector = new LeaderElector(apiLeaseStore(kc, f['lease-namespace'], f['lease-name']), {
+  const leaseNamespace = f['lease-namespace'] ?? connection.podNamespace ?? KUBEVIRT_NAMESPACE;
+  const elector = new LeaderElector(apiLeaseStore(kc, leaseNamespace, f['lease-name']), {
     identity,
     leaseDurationMs: f['lease-duration'] * 1000,
     renewDeadlineMs: f['renew-deadline'] * 1000,
@@ -76,7 +83,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   const port = await listen(probes, f['probe-port'], f['probe-address'], 'the probes');
   log.info('probes listening', { address: f['probe-address'], port });
 
-  log.info('syncing caches', { server: kc.getCurrentCluster()?.server, identity, leaderElection: electing });
+  log.info('syncing caches', { server: connection.server, source: connection.source, identity, leaderElection: electing, leaseNamespace });
   await controller.start();
   log.info('caches synced');
   if (electing) elector.start();

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { admit, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import {
   InProgressMigrations,
+  KubeHttp,
   SupportedOptionsWatch,
-  loadKubeConfig,
+  loadConnection,
   registerSettingWebhook,
   createAdmissionServer,
   unregisterWebhook,
@@ -56,15 +57,17 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   readInput(f['cert-file'], 'serving certificate');
   readInput(f['key-file'], 'private key');
   const caPem = f['ca-file'] === undefined ? undefined : readInput(f['ca-file'], 'CA file');
-  const kc = loadKubeConfig({ kubeconfig: f.kubeconfig, context: f.context });
+  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
+  const kc = new KubeHttp(connection);
   const watchError = (what: string) => (e: { message: string }, retryInMs: number) =>
     log.warn(`${what} cache failed; retrying`, { error: e.message, retryInMs });
 
   const migrations = new InProgressMigrations(kc, watchError('migrations'));
   const crd = new SupportedOptionsWatch(kc, { onError: watchError('KubeVirt CRD') });
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
-  const ready = () => migrations.cache.synced && crd.cache.synced;
-  log.info('syncing caches', { server: kc.getCurrentCluster()?.server });
+  // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
+  const ready = () => migrations.cache.fresh && crd.cache.synced;
+  log.info('syncing caches', { server: connection.server, source: connection.source });
   await Promise.all([migrations.cache.start(), crd.cache.start()]);
 
   const server = createAdmissionServer({

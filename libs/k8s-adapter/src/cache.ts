@@ -1,122 +1,234 @@
-import { CustomObjectsApi, KubeConfig, ListWatch, Watch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { systemClock, type Clock } from './clock.js';
+import { errorMessage, toAdapterError, type AdapterError } from './errors.js';
+import type { KubeHttp, WatchEvent } from './http.js';
 import { collectionPath, type CustomKind } from './kinds.js';
-import { toAdapterError, type AdapterError } from './errors.js';
 import type { KubeObject } from './client.js';
 
-export interface CacheOptions {
+export interface CacheOptions<T> {
   /** Only this namespace (default: all namespaces, or cluster-scoped). */
   readonly namespace?: string;
   /** Only the object of this name (a field selector on metadata.name). */
   readonly name?: string;
-  readonly clusterScoped?: boolean;
-  /** Called for every add, update and delete the watch delivers (and for re-listed objects). */
-  readonly onChange?: (obj: KubeObject, verb: 'add' | 'update' | 'delete') => void;
-  /** Called when the list or watch fails; the cache restarts itself with backoff either way. */
+  /**
+   * What the cache keeps of each object (as client-go's informer transforms): only what decisions
+   * need, so that memory does not grow with fields nobody reads.
+   */
+  readonly transform: (obj: KubeObject) => T;
+  /** Called for every add, update and delete (and for what a re-list changed), with the kept value. */
+  readonly onChange?: (value: T, verb: 'add' | 'update' | 'delete') => void;
+  /** Called when the list or watch fails; the cache lists again after `retryInMs` either way. */
   readonly onError?: (error: AdapterError, retryInMs: number) => void;
-  readonly initialBackoffMs?: number;
-  readonly maxBackoffMs?: number;
+  readonly clock?: Clock;
 }
 
-type Obj = KubeObject & KubernetesObject;
+/** Backoff of a failed list or watch: short, since a cache that is not fresh blocks decisions. */
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_UNAVAILABLE_MS = 1000;
+const MAX_RETRY_MS = 5000;
+/** The server ends each watch after a random 5 to 10 minutes (client-go's spread); bookmarks keep it alive meanwhile. */
+const watchSeconds = (): number => 300 + Math.floor(Math.random() * 300);
+
+const keyOf = (o: KubeObject): string => {
+  const m = (o['metadata'] ?? {}) as { namespace?: unknown; name?: unknown };
+  return `${typeof m.namespace === 'string' ? m.namespace : ''}/${typeof m.name === 'string' ? m.name : ''}`;
+};
+const resourceVersionOf = (o: unknown): string | undefined => {
+  const rv = ((o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata ?? {}).resourceVersion;
+  return typeof rv === 'string' ? rv : undefined;
+};
 
 /**
- * An informer cache of one kind that survives errors: client-node's informer stops for good on a
- * failed list or watch, so this one starts it again with capped exponential backoff (an expired
- * resourceVersion, 410, makes client-node re-list by itself). Reads never go to the API server.
+ * A cache of one kind kept by list and watch (a reflector, as client-go calls it), that can say
+ * whether it is current: `fresh` is true only while its watch is connected and it has been listed
+ * since its last failure. Any failure makes it stale and lists again: after a backoff that starts
+ * at 100 ms and is capped at 1 s while the API server is unavailable (5 s otherwise), or after the
+ * server's Retry-After; a success resets the backoff. A 410 (resourceVersion too old) lists again
+ * at once. Reads never go to the API server.
  */
-export class InformerCache {
-  private readonly informer: ListWatch<Obj>;
+export class InformerCache<T = KubeObject> {
+  private readonly items = new Map<string, T>();
   private stopped = false;
-  private isSynced = false;
-  private failedSinceStart = false;
-  private backoffMs: number;
-  private timer: NodeJS.Timeout | undefined;
+  private isFresh = false;
+  private hasSynced = false;
+  private failures = 0;
+  private lastError: string | undefined;
+  private watch: { readonly abort: () => void } | undefined;
+  private cancelSleep: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
   private readonly syncWaiters: (() => void)[] = [];
+  private readonly clock: Clock;
   private restarts = 0;
 
   constructor(
-    config: KubeConfig,
+    private readonly http: KubeHttp,
     readonly kind: CustomKind,
-    private readonly options: CacheOptions = {},
+    private readonly o: CacheOptions<T>,
   ) {
-    const api = config.makeApiClient(CustomObjectsApi);
-    const fieldSelector = options.name === undefined ? undefined : `metadata.name=${options.name}`;
-    const base = { group: kind.group, version: kind.version };
-    const list = async (): Promise<KubernetesListObject<Obj>> => {
-      const sel = fieldSelector === undefined ? {} : { fieldSelector };
-      const result: unknown =
-        options.namespace !== undefined
-          ? await api.listNamespacedCustomObject({ ...base, plural: kind.plural, namespace: options.namespace, ...sel })
-          : options.clusterScoped === true
-            ? await api.listClusterCustomObject({ ...base, plural: kind.plural, ...sel })
-            : await api.listCustomObjectForAllNamespaces({ ...base, resourcePlural: kind.plural, ...sel });
-      return result as KubernetesListObject<Obj>;
-    };
-    this.informer = new ListWatch<Obj>(collectionPath(kind, options.namespace), new Watch(config), list, false, undefined, fieldSelector);
-    this.backoffMs = options.initialBackoffMs ?? 250;
-    const notify = (verb: 'add' | 'update' | 'delete') => (obj: Obj) => options.onChange?.(obj, verb);
-    this.informer.on('add', notify('add'));
-    this.informer.on('update', notify('update'));
-    this.informer.on('delete', notify('delete'));
-    this.informer.on('error', (err: unknown) => this.failed(err));
+    this.clock = o.clock ?? systemClock;
   }
 
-  /** Starts listing and watching; resolves at the first successful sync (it keeps retrying until then). */
+  private get query(): Record<string, string | undefined> {
+    return { fieldSelector: this.o.name === undefined ? undefined : `metadata.name=${this.o.name}` };
+  }
+
+  /** Starts listing and watching; resolves at the first successful list (it keeps retrying until then). */
   async start(): Promise<void> {
-    void this.run();
-    await this.waitForSync();
+    this.loop ??= this.run();
+    if (!this.hasSynced) await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
   }
 
   private async run(): Promise<void> {
-    if (this.stopped) return;
-    this.failedSinceStart = false;
-    await this.informer.start().catch((e: unknown) => this.failed(e));
-    if (!this.failedSinceStart && !this.stopped) {
-      this.isSynced = true;
-      this.backoffMs = this.options.initialBackoffMs ?? 250;
-      for (const wake of this.syncWaiters.splice(0)) wake();
+    let resourceVersion: string | undefined;
+    while (!this.stopped) {
+      try {
+        if (resourceVersion === undefined) resourceVersion = await this.relist();
+        resourceVersion = await this.watchFrom(resourceVersion);
+      } catch (e) {
+        if (this.stopped) return;
+        const error = toAdapterError(e, `watch ${this.kind.plural}`);
+        this.isFresh = false;
+        this.lastError = error.message;
+        resourceVersion = undefined;
+        if (error.kind === 'Expired') continue;
+        const cap = error.kind === 'Unavailable' ? MAX_RETRY_UNAVAILABLE_MS : MAX_RETRY_MS;
+        const delay = error.retryAfterMs ?? Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.failures, 20), cap);
+        this.failures++;
+        this.restarts++;
+        this.o.onError?.(error, delay);
+        await new Promise<void>((resolve) => {
+          const cancel = this.clock.after(delay, resolve);
+          this.cancelSleep = () => {
+            cancel();
+            resolve();
+          };
+        });
+      }
     }
   }
 
-  private failed(err: unknown): void {
-    this.failedSinceStart = true;
-    if (this.stopped || this.timer !== undefined) return;
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.options.maxBackoffMs ?? 10000);
-    this.options.onError?.(toAdapterError(err, `watch ${this.kind.plural}`), delay);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.restarts++;
-      void this.run();
-    }, delay);
+  /** Lists, replaces the cache's content (reporting what changed), and gives the list's resourceVersion. */
+  private async relist(): Promise<string | undefined> {
+    const list = (await this.http.request(`list ${this.kind.plural}`, 'GET', collectionPath(this.kind, this.o.namespace), { query: this.query })) as {
+      items?: unknown;
+      metadata?: { resourceVersion?: unknown };
+    };
+    this.failures = 0;
+    const items = Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = keyOf(item);
+      seen.add(key);
+      this.put(key, item, this.items.has(key) ? 'update' : 'add');
+    }
+    for (const [key, value] of [...this.items]) {
+      if (seen.has(key)) continue;
+      this.items.delete(key);
+      this.o.onChange?.(value, 'delete');
+    }
+    if (!this.hasSynced) {
+      this.hasSynced = true;
+      for (const wake of this.syncWaiters.splice(0)) wake();
+    }
+    return resourceVersionOf(list);
   }
 
-  /** True once the first list has been received; stays true across restarts (the cache keeps its objects). */
+  private put(key: string, obj: KubeObject, verb: 'add' | 'update'): void {
+    const value = this.o.transform(obj);
+    this.items.set(key, value);
+    this.o.onChange?.(value, verb);
+  }
+
+  /** Watches from `resourceVersion` until the server ends the watch; gives the last resourceVersion seen. */
+  private async watchFrom(resourceVersion: string | undefined): Promise<string | undefined> {
+    let rv = resourceVersion;
+    const seconds = watchSeconds();
+    let watchError: unknown;
+    const onEvent = (e: WatchEvent): void => {
+      if (e.type === 'ERROR') {
+        const status = e.object as { code?: unknown; message?: unknown };
+        throw Object.assign(new Error(typeof status.message === 'string' ? status.message : 'watch error'), { code: status.code });
+      }
+      rv = resourceVersionOf(e.object) ?? rv;
+      if (e.type === 'BOOKMARK') return;
+      const key = keyOf(e.object);
+      if (e.type === 'DELETED') {
+        const value = this.items.get(key);
+        this.items.delete(key);
+        if (value !== undefined) this.o.onChange?.(value, 'delete');
+      } else {
+        this.put(key, e.object, this.items.has(key) ? 'update' : 'add');
+      }
+    };
+    const handle = this.http.watch(
+      `watch ${this.kind.plural}`,
+      collectionPath(this.kind, this.o.namespace),
+      { ...this.query, resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: String(seconds) },
+      (e) => {
+        try {
+          onEvent(e);
+        } catch (error) {
+          handle.abort();
+          watchError = error;
+        }
+      },
+      () => {
+        this.failures = 0;
+        this.isFresh = true;
+        this.lastError = undefined;
+      },
+      (seconds + 60) * 1000,
+    );
+    this.watch = handle;
+    await handle.done;
+    this.watch = undefined;
+    if (watchError !== undefined) {
+      const code = (watchError as { code?: unknown }).code;
+      throw typeof code === 'number'
+        ? { code, body: JSON.stringify({ message: errorMessage(watchError), reason: code === 410 ? 'Expired' : undefined }) }
+        : watchError;
+    }
+    return rv;
+  }
+
+  /** True once the first list has been received (the cache then has content, current or not). */
   get synced(): boolean {
-    return this.isSynced;
+    return this.hasSynced;
   }
 
-  /** How many times the cache restarted after an error. */
+  /** True while the watch is connected and the cache was listed since its last failure: its content is current. */
+  get fresh(): boolean {
+    return this.isFresh;
+  }
+
+  /** Why the cache is not fresh, when it is not. */
+  get staleReason(): string | undefined {
+    if (this.isFresh) return undefined;
+    return this.lastError ?? (this.hasSynced ? 'the watch is reconnecting' : 'not listed yet');
+  }
+
+  /** How many times the cache listed again after a failure. */
   get restartCount(): number {
     return this.restarts;
   }
 
-  waitForSync(): Promise<void> {
-    return this.isSynced ? Promise.resolve() : new Promise((resolve) => this.syncWaiters.push(resolve));
+  list(): readonly T[] {
+    return [...this.items.values()];
   }
 
-  list(): readonly KubeObject[] {
-    return this.informer.list(this.options.namespace);
+  get(name: string, namespace?: string): T | undefined {
+    return this.items.get(`${namespace ?? ''}/${name}`);
   }
 
-  get(name: string, namespace?: string): KubeObject | undefined {
-    return this.informer.get(name, namespace);
+  get size(): number {
+    return this.items.size;
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.informer.stop();
+    this.isFresh = false;
+    this.watch?.abort();
+    this.cancelSleep?.();
+    for (const wake of this.syncWaiters.splice(0)) wake();
+    await this.loop;
   }
 }

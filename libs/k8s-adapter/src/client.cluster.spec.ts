@@ -1,10 +1,11 @@
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { freePort } from '@kubevirt-migration/control-plane';
-import { testKubeConfig, freshNamespace, customApi } from '@kubevirt-migration/control-plane/testing';
+import { testKubeConfig, testKubeconfigPath, freshNamespace, customApi } from '@kubevirt-migration/control-plane/testing';
 import { KubeClient } from './client.js';
 import { isAdapterError, type AdapterError } from './errors.js';
 import { MIGRATIONS } from './kinds.js';
-import { loadKubeConfig } from './kubeconfig.js';
+import { loadConnection, type Connection } from './kubeconfig.js';
+import { KubeHttp } from './http.js';
 
 const rejection = async (p: Promise<unknown>): Promise<AdapterError> => {
   try {
@@ -18,7 +19,8 @@ const rejection = async (p: Promise<unknown>): Promise<AdapterError> => {
 
 describe('KubeClient against a real API server', () => {
   const kc = testKubeConfig();
-  const client = new KubeClient(kc, 'kubevirt-migration-test');
+  const connection = loadConnection({ kubeconfig: testKubeconfigPath() });
+  const client = new KubeClient(new KubeHttp(connection), 'kubevirt-migration-test');
 
   it('reads the Setting, the KubeVirt CR and its CRD', async () => {
     expect((await client.getSetting(SETTING_NAME))?.['default']).toEqual(expect.any(String));
@@ -58,12 +60,9 @@ describe('KubeClient against a real API server', () => {
   });
 
   it('maps a vanished API server to Unavailable', async () => {
-    const dead = loadKubeConfig({ kubeconfig: process.env['KUBEVIRT_MIGRATION_TEST_KUBECONFIG'] });
-    const cluster = dead.getCurrentCluster();
-    if (cluster === null) throw new Error('no cluster');
     // a loopback port where nothing listens
-    dead.clusters = [{ ...cluster, server: `https://127.0.0.1:${await freePort()}` }];
-    const error = await rejection(new KubeClient(dead, 'test').getSetting(SETTING_NAME));
+    const dead: Connection = { ...connection, server: `https://127.0.0.1:${await freePort()}` };
+    const error = await rejection(new KubeClient(new KubeHttp(dead), 'test').getSetting(SETTING_NAME));
     expect(error.kind).toBe('Unavailable');
     expect(error.message).toMatch(/get Setting kubevirt-migration: API server unreachable/);
   });

@@ -1,7 +1,7 @@
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, type Operation } from '@kubevirt-migration/migration-policy';
-import { attempt, orAbsent } from './errors.js';
-import { CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, SETTINGS } from './kinds.js';
+import { orAbsent } from './errors.js';
+import type { KubeHttp } from './http.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, objectPath, SETTINGS } from './kinds.js';
 
 /** Objects as the API server returns them; the policy decodes them. */
 export type KubeObject = Record<string, unknown>;
@@ -14,58 +14,54 @@ const asObject = (v: unknown): KubeObject => (typeof v === 'object' && v !== nul
  * write carries the field manager.
  */
 export class KubeClient {
-  private readonly custom: CustomObjectsApi;
-
   constructor(
-    config: KubeConfig,
+    private readonly http: KubeHttp,
     private readonly fieldManager: string,
-  ) {
-    this.custom = config.makeApiClient(CustomObjectsApi);
+  ) {}
+
+  async getSetting(name: string): Promise<KubeObject | undefined> {
+    const obj = await orAbsent(`get Setting ${name}`, () => this.http.request(`get Setting ${name}`, 'GET', objectPath(SETTINGS, name)));
+    return obj === undefined ? undefined : asObject(obj);
   }
 
-  getSetting(name: string): Promise<KubeObject | undefined> {
-    return orAbsent(`get Setting ${name}`, async () => asObject(await this.custom.getClusterCustomObject({ ...SETTINGS, name })));
+  async getKubeVirt(): Promise<KubeObject | undefined> {
+    const what = `get KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;
+    const obj = await orAbsent(what, () => this.http.request(what, 'GET', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE)));
+    return obj === undefined ? undefined : asObject(obj);
   }
 
-  getKubeVirt(): Promise<KubeObject | undefined> {
-    return orAbsent(`get KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`, async () =>
-      asObject(await this.custom.getNamespacedCustomObject({ ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, name: KUBEVIRT_NAME })),
-    );
-  }
-
-  getKubeVirtCrd(): Promise<KubeObject | undefined> {
-    return orAbsent(`get CRD ${KUBEVIRT_CRD_NAME}`, async () => asObject(await this.custom.getClusterCustomObject({ ...CRDS, name: KUBEVIRT_CRD_NAME })));
+  async getKubeVirtCrd(): Promise<KubeObject | undefined> {
+    const what = `get CRD ${KUBEVIRT_CRD_NAME}`;
+    const obj = await orAbsent(what, () => this.http.request(what, 'GET', objectPath(CRDS, KUBEVIRT_CRD_NAME)));
+    return obj === undefined ? undefined : asObject(obj);
   }
 
   async listMigrations(): Promise<readonly KubeObject[]> {
-    const list = await attempt('list VirtualMachineInstanceMigrations', () =>
-      this.custom.listCustomObjectForAllNamespaces({ group: MIGRATIONS.group, version: MIGRATIONS.version, resourcePlural: MIGRATIONS.plural }),
-    );
-    const items = asObject(list)['items'];
+    const list = asObject(await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS)));
+    const items = list['items'];
     return Array.isArray(items) ? items.map(asObject) : [];
   }
 
   /** A JSON Patch (RFC 6902) of the KubeVirt CR; a failed `test` comes back as TestFailed. */
-  patchKubeVirt(ops: readonly Operation[]): Promise<KubeObject> {
-    return attempt(`patch KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`, async () =>
-      asObject(
-        await this.custom.patchNamespacedCustomObject(
-          { ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, name: KUBEVIRT_NAME, body: [...ops], fieldManager: this.fieldManager },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-        ),
-      ),
+  async patchKubeVirt(ops: readonly Operation[]): Promise<KubeObject> {
+    const what = `patch KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;
+    return asObject(
+      await this.http.request(what, 'PATCH', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE), {
+        body: ops,
+        contentType: 'application/json-patch+json',
+        query: { fieldManager: this.fieldManager },
+      }),
     );
   }
 
   /** A JSON Patch of a Setting (it has no status subresource: status is patched here too). */
-  patchSetting(name: string, ops: readonly Operation[]): Promise<KubeObject> {
-    return attempt(`patch Setting ${name}`, async () =>
-      asObject(
-        await this.custom.patchClusterCustomObject(
-          { ...SETTINGS, name, body: [...ops], fieldManager: this.fieldManager },
-          setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
-        ),
-      ),
+  async patchSetting(name: string, ops: readonly Operation[]): Promise<KubeObject> {
+    return asObject(
+      await this.http.request(`patch Setting ${name}`, 'PATCH', objectPath(SETTINGS, name), {
+        body: ops,
+        contentType: 'application/json-patch+json',
+        query: { fieldManager: this.fieldManager },
+      }),
     );
   }
 }

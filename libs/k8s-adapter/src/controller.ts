@@ -1,10 +1,10 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME, type Notice, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
 import { KubeClient, type KubeObject } from './client.js';
 import { systemClock, type Clock } from './clock.js';
 import { errorMessage, isKind } from './errors.js';
 import { apiEventSink, EventRecorder } from './events.js';
+import type { KubeHttp } from './http.js';
 import { KUBEVIRTS, SETTINGS } from './kinds.js';
 import { reconcile, type ReconcileOutcome } from './reconcile.js';
 import { SupportedOptionsWatch } from './watches.js';
@@ -170,7 +170,7 @@ export class ControllerLoop {
 
 export interface MigrationControllerOptions extends ControllerOptions {
   readonly fieldManager: string;
-  readonly onCacheError?: CacheOptions['onError'];
+  readonly onCacheError?: CacheOptions<unknown>['onError'];
 }
 
 /**
@@ -179,19 +179,26 @@ export interface MigrationControllerOptions extends ControllerOptions {
  * manager, and events on the Setting.
  */
 export class MigrationController {
-  readonly settingCache: InformerCache;
-  readonly kubevirtCache: InformerCache;
+  readonly settingCache: InformerCache<KubeObject>;
+  readonly kubevirtCache: InformerCache<KubeObject>;
   readonly crd: SupportedOptionsWatch;
   readonly loop: ControllerLoop;
 
-  constructor(config: KubeConfig, o: MigrationControllerOptions) {
+  constructor(http: KubeHttp, o: MigrationControllerOptions) {
     const onError = o.onCacheError === undefined ? {} : { onError: o.onCacheError };
     const seen = (which: Which) => (obj: KubeObject) => this.loop.observed(which, obj);
-    this.settingCache = new InformerCache(config, SETTINGS, { name: SETTING_NAME, clusterScoped: true, onChange: seen('setting'), ...onError });
-    this.kubevirtCache = new InformerCache(config, KUBEVIRTS, { namespace: KUBEVIRT_NAMESPACE, name: KUBEVIRT_NAME, onChange: seen('kubevirt'), ...onError });
-    this.crd = new SupportedOptionsWatch(config, { onChange: () => this.loop.observed('crd'), ...onError });
-    const client = new KubeClient(config, o.fieldManager);
-    const recorder = new EventRecorder(apiEventSink(config), { component: o.fieldManager });
+    const whole = (obj: KubeObject): KubeObject => obj;
+    this.settingCache = new InformerCache(http, SETTINGS, { name: SETTING_NAME, transform: whole, onChange: seen('setting'), ...onError });
+    this.kubevirtCache = new InformerCache(http, KUBEVIRTS, {
+      namespace: KUBEVIRT_NAMESPACE,
+      name: KUBEVIRT_NAME,
+      transform: whole,
+      onChange: seen('kubevirt'),
+      ...onError,
+    });
+    this.crd = new SupportedOptionsWatch(http, { onChange: () => this.loop.observed('crd'), ...onError });
+    const client = new KubeClient(http, o.fieldManager);
+    const recorder = new EventRecorder(apiEventSink(http), { component: o.fieldManager });
     this.loop = new ControllerLoop(
       {
         setting: () => this.settingCache.get(SETTING_NAME),

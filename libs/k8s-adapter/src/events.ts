@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { Notice } from '@kubevirt-migration/migration-policy';
-import { attempt, isKind } from './errors.js';
+import { isKind } from './errors.js';
+import type { KubeHttp } from './http.js';
+import { collectionPath, EVENTS, objectPath } from './kinds.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CustomKind } from './kinds.js';
 
@@ -123,19 +124,14 @@ export class EventRecorder {
 }
 
 /** Events in the API server, in the namespace `default`. */
-export const apiEventSink = (config: KubeConfig): EventSink => {
-  const core = config.makeApiClient(CoreV1Api);
-  return {
-    create: async (event) => {
-      await attempt(`create Event ${event.reason}`, () => core.createNamespacedEvent({ namespace: EVENT_NAMESPACE, body: event }));
-    },
-    bump: async (name, count, lastTimestamp) => {
-      await attempt(`update Event ${name}`, () =>
-        core.patchNamespacedEvent(
-          { name, namespace: EVENT_NAMESPACE, body: { count, lastTimestamp } },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-        ),
-      );
-    },
-  };
-};
+export const apiEventSink = (http: KubeHttp): EventSink => ({
+  create: async (event) => {
+    await http.request(`create Event ${event.reason}`, 'POST', collectionPath(EVENTS, EVENT_NAMESPACE), { body: event });
+  },
+  bump: async (name, count, lastTimestamp) => {
+    await http.request(`update Event ${name}`, 'PATCH', objectPath(EVENTS, name, EVENT_NAMESPACE), {
+      body: { count, lastTimestamp },
+      contentType: 'application/merge-patch+json',
+    });
+  },
+});

@@ -4,8 +4,9 @@
  * the Setting, the KubeVirt CR and CRD, migrations, patches with a field manager, informer caches,
  * the controller loop, leader election, events, the admission server, and one mapping of API errors.
  */
-export { loadKubeConfig } from './kubeconfig.js';
-export type { KubeConfigFlags } from './kubeconfig.js';
+export { loadConnection } from './kubeconfig.js';
+export type { Connection, KubeConfigFlags } from './kubeconfig.js';
+export { KubeHttp } from './http.js';
 export { KubeClient } from './client.js';
 export type { KubeObject } from './client.js';
 export { AdapterError, isAdapterError, isKind, attempt, orAbsent, errorMessage, toAdapterError } from './errors.js';

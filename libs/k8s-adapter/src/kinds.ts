@@ -15,12 +15,21 @@ export const MIGRATIONS: CustomKind = {
   plural: 'virtualmachineinstancemigrations',
   kind: 'VirtualMachineInstanceMigration',
 };
-
-/** CRDs are read and created through the generic object API, so no field is lost to client-node's typed models. */
 export const CRDS: CustomKind = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' };
+export const LEASES: CustomKind = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
+export const EVENTS: CustomKind = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
+export const WEBHOOK_CONFIGURATIONS: CustomKind = {
+  group: 'admissionregistration.k8s.io',
+  version: 'v1',
+  plural: 'validatingwebhookconfigurations',
+  kind: 'ValidatingWebhookConfiguration',
+};
 
 export const KUBEVIRT_CRD_NAME = 'kubevirts.kubevirt.io';
 
-/** The URL path of a kind's collection, for watches. */
+/** The URL path of a kind's collection (core kinds under /api, the others under /apis). */
 export const collectionPath = (k: CustomKind, namespace?: string): string =>
-  `/apis/${k.group}/${k.version}${namespace === undefined ? '' : `/namespaces/${namespace}`}/${k.plural}`;
+  `${k.group === '' ? `/api/${k.version}` : `/apis/${k.group}/${k.version}`}${namespace === undefined ? '' : `/namespaces/${encodeURIComponent(namespace)}`}/${k.plural}`;
+
+/** The URL path of one object. */
+export const objectPath = (k: CustomKind, name: string, namespace?: string): string => `${collectionPath(k, namespace)}/${encodeURIComponent(name)}`;

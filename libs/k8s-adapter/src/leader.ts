@@ -1,5 +1,6 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import { attempt, errorMessage, isKind, orAbsent } from './errors.js';
+import { errorMessage, isKind, orAbsent } from './errors.js';
+import type { KubeHttp } from './http.js';
+import { collectionPath, LEASES, objectPath } from './kinds.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** The spec of a coordination.k8s.io/v1 Lease, as leader election reads and writes it. */
@@ -164,12 +165,8 @@ export class LeaderElector {
   }
 }
 
-const LEASES = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases' };
-
-/** The Lease `namespace/name` in the API server (through the generic object API: no fields lost). */
-export const apiLeaseStore = (config: KubeConfig, namespace: string, name: string): LeaseStore => {
-  const api = config.makeApiClient(CustomObjectsApi);
-  const ref = { ...LEASES, namespace, name };
+/** The Lease `namespace/name` in the API server. */
+export const apiLeaseStore = (http: KubeHttp, namespace: string, name: string): LeaseStore => {
   const what = `Lease ${namespace}/${name}`;
   const body = (record: LeaseRecord, resourceVersion?: string) => ({
     apiVersion: 'coordination.k8s.io/v1',
@@ -179,15 +176,15 @@ export const apiLeaseStore = (config: KubeConfig, namespace: string, name: strin
   });
   return {
     get: async () => {
-      const lease = (await orAbsent(`get ${what}`, () => api.getNamespacedCustomObject(ref))) as
+      const lease = (await orAbsent(`get ${what}`, () => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
         { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
       return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
     },
     create: async (record) => {
-      await attempt(`create ${what}`, () => api.createNamespacedCustomObject({ ...LEASES, namespace, body: body(record) }));
+      await http.request(`create ${what}`, 'POST', collectionPath(LEASES, namespace), { body: body(record) });
     },
     update: async (record, resourceVersion) => {
-      await attempt(`update ${what}`, () => api.replaceNamespacedCustomObject({ ...ref, body: body(record, resourceVersion) }));
+      await http.request(`update ${what}`, 'PUT', objectPath(LEASES, name, namespace), { body: body(record, resourceVersion) });
     },
   };
 };

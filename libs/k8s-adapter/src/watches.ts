@@ -1,56 +1,82 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { decodeSupportedOptions, isInProgress, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
+import type { KubeHttp } from './http.js';
 import { CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from './kinds.js';
 import type { KubeObject } from './client.js';
 
-type ErrorHandler = CacheOptions['onError'];
+type ErrorHandler = CacheOptions<unknown>['onError'];
 
-const keyOf = (o: KubeObject): string => {
-  const m = (o['metadata'] ?? {}) as { namespace?: string; name?: string };
-  return `${m.namespace ?? ''}/${m.name ?? ''}`;
+/**
+ * What admission needs of a VirtualMachineInstanceMigration, and nothing more (the cache keeps
+ * this projection, not the object): the fields `isInProgress` reads, and where it is.
+ */
+export interface MigrationProjection {
+  readonly metadata: { readonly namespace: string; readonly name: string; readonly deletionTimestamp?: string };
+  readonly status: { readonly phase?: string; readonly migrationState?: { readonly completed: true } };
+}
+
+const str = (u: unknown): string | undefined => (typeof u === 'string' ? u : undefined);
+
+const projectMigration = (obj: KubeObject): MigrationProjection => {
+  const meta = (obj['metadata'] ?? {}) as Record<string, unknown>;
+  const status = (obj['status'] ?? {}) as Record<string, unknown>;
+  const state = (status['migrationState'] ?? {}) as Record<string, unknown>;
+  const deletion = meta['deletionTimestamp'];
+  const phase = str(status['phase']);
+  return {
+    metadata: {
+      namespace: str(meta['namespace']) ?? '',
+      name: str(meta['name']) ?? '',
+      ...(deletion !== undefined && deletion !== null ? { deletionTimestamp: String(deletion) } : {}),
+    },
+    status: { ...(phase === undefined ? {} : { phase }), ...(state['completed'] === true ? { migrationState: { completed: true } } : {}) },
+  };
 };
 
 /**
- * The migrations in progress, kept up to date from a cache of every VMIM: admission reads only
- * these, so its cost does not grow with the number of finished migrations.
+ * The migrations in progress, kept up to date from a cache of every VMIM (projected): admission
+ * reads only these, so its cost does not grow with the number of finished migrations.
  */
 export class InProgressMigrations {
-  private readonly running = new Map<string, KubeObject>();
-  readonly cache: InformerCache;
+  private readonly running = new Map<string, MigrationProjection>();
+  readonly cache: InformerCache<MigrationProjection>;
 
-  constructor(config: KubeConfig, onError?: ErrorHandler) {
-    this.cache = new InformerCache(config, MIGRATIONS, {
-      onChange: (obj, verb) => {
-        if (verb !== 'delete' && isInProgress(obj)) this.running.set(keyOf(obj), obj);
-        else this.running.delete(keyOf(obj));
+  constructor(http: KubeHttp, onError?: ErrorHandler) {
+    this.cache = new InformerCache(http, MIGRATIONS, {
+      transform: projectMigration,
+      onChange: (m, verb) => {
+        const key = `${m.metadata.namespace}/${m.metadata.name}`;
+        if (verb !== 'delete' && isInProgress(m)) this.running.set(key, m);
+        else this.running.delete(key);
       },
       ...(onError === undefined ? {} : { onError }),
     });
   }
 
-  list(): readonly KubeObject[] {
+  list(): readonly MigrationProjection[] {
     return [...this.running.values()];
   }
 }
 
 /**
- * The options the installed KubeVirt CRD lists, from a cache of that one CRD. Undefined while the
- * CRD is absent or unreadable: then every option of the table is accepted.
+ * The options the installed KubeVirt CRD lists, reduced to that set on arrival (the CRD itself is
+ * half a megabyte). Undefined while the CRD is absent or unreadable: then every option of the
+ * table is accepted.
  */
 export class SupportedOptionsWatch {
   private current: SupportedOptions;
-  readonly cache: InformerCache;
+  readonly cache: InformerCache<SupportedOptions>;
 
-  constructor(config: KubeConfig, o: { readonly onChange?: () => void; readonly onError?: ErrorHandler } = {}) {
-    this.cache = new InformerCache(config, CRDS, {
+  constructor(http: KubeHttp, o: { readonly onChange?: () => void; readonly onError?: ErrorHandler } = {}) {
+    this.cache = new InformerCache(http, CRDS, {
       name: KUBEVIRT_CRD_NAME,
-      clusterScoped: true,
-      onChange: (obj, verb) => {
-        const decoded =
-          verb === 'delete' ? E.left('deleted') : decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
-        this.current = E.isRight(decoded) ? decoded.right : undefined;
+      transform: (obj) => {
+        const decoded = decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
+        return E.isRight(decoded) ? decoded.right : undefined;
+      },
+      onChange: (options, verb) => {
+        this.current = verb === 'delete' ? undefined : options;
         o.onChange?.();
       },
       ...(o.onError === undefined ? {} : { onError: o.onError }),

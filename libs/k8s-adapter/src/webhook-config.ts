@@ -1,6 +1,6 @@
-import { AdmissionregistrationV1Api, KubeConfig, type V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
-import { attempt, isKind } from './errors.js';
-import { SETTINGS } from './kinds.js';
+import { isKind } from './errors.js';
+import type { KubeHttp } from './http.js';
+import { collectionPath, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from './kinds.js';
 
 export interface SettingWebhook {
   /** Name of the ValidatingWebhookConfiguration (and of its one webhook). */
@@ -18,7 +18,7 @@ export interface SettingWebhook {
  * the one Setting (other settings never depend on this webhook), failurePolicy Fail,
  * sideEffects None.
  */
-const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebhookConfiguration => ({
+const settingWebhookConfiguration = (w: SettingWebhook) => ({
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'ValidatingWebhookConfiguration',
   metadata: { name: w.name, labels: { 'app.kubernetes.io/name': 'kubevirt-migration-webhook' } },
@@ -40,24 +40,23 @@ const settingWebhookConfiguration = (w: SettingWebhook): V1ValidatingWebhookConf
 });
 
 /** Creates or replaces the registration. */
-export const registerSettingWebhook = async (kc: KubeConfig, w: SettingWebhook): Promise<void> => {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+export const registerSettingWebhook = async (http: KubeHttp, w: SettingWebhook): Promise<void> => {
   const body = settingWebhookConfiguration(w);
+  const what = `ValidatingWebhookConfiguration ${w.name}`;
   try {
-    await attempt(`create ValidatingWebhookConfiguration ${w.name}`, () => api.createValidatingWebhookConfiguration({ body }));
+    await http.request(`create ${what}`, 'POST', collectionPath(WEBHOOK_CONFIGURATIONS), { body });
   } catch (e) {
     if (!isKind(e, 'AlreadyExists')) throw e;
-    const current = await attempt(`read ValidatingWebhookConfiguration ${w.name}`, () => api.readValidatingWebhookConfiguration({ name: w.name }));
+    const current = (await http.request(`read ${what}`, 'GET', objectPath(WEBHOOK_CONFIGURATIONS, w.name))) as { metadata?: { resourceVersion?: string } };
     const replacement = { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion ?? '' } };
-    await attempt(`replace ValidatingWebhookConfiguration ${w.name}`, () => api.replaceValidatingWebhookConfiguration({ name: w.name, body: replacement }));
+    await http.request(`replace ${what}`, 'PUT', objectPath(WEBHOOK_CONFIGURATIONS, w.name), { body: replacement });
   }
 };
 
 /** Removes the registration (before the webhook stops: with failurePolicy Fail it would block the Setting). */
-export const unregisterWebhook = async (kc: KubeConfig, name: string): Promise<void> => {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
+export const unregisterWebhook = async (http: KubeHttp, name: string): Promise<void> => {
   try {
-    await attempt(`delete ValidatingWebhookConfiguration ${name}`, () => api.deleteValidatingWebhookConfiguration({ name }));
+    await http.request(`delete ValidatingWebhookConfiguration ${name}`, 'DELETE', objectPath(WEBHOOK_CONFIGURATIONS, name));
   } catch (e) {
     if (!isKind(e, 'NotFound')) throw e;
   }

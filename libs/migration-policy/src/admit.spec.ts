@@ -3,8 +3,12 @@ import { admit, type AdmissionInput } from './admit.js';
 import { HARVESTER_DEFAULT } from './setting.js';
 import { SUPPORTED_170 as supported170, setting, vmim } from './testing/fixtures.js';
 
-const update = (oldValue: string | undefined, newValue: string | undefined, migrations: unknown[] = [], more: Partial<AdmissionInput> = {}) =>
-  admit({ operation: 'UPDATE', oldObject: setting(oldValue), object: setting(newValue), migrations, ...more });
+const update = (
+  oldValue: string | undefined,
+  newValue: string | undefined,
+  migrations: AdmissionInput['migrations'] = [],
+  more: Partial<AdmissionInput> = {},
+) => admit({ operation: 'UPDATE', oldObject: setting(oldValue), object: setting(newValue), migrations, ...more });
 
 const running = vmim('default', 'vm1', { phase: 'Running' });
 const CHANGE = '{"parallelMigrationsPerCluster":3}';
@@ -285,5 +289,29 @@ describe('admission: the shape of each answer', () => {
     expect(update(undefined, CHANGE, [vmim('a', 'done', { phase: 'Succeeded' }), vmim('a', 'gone', { phase: 'Running' }, '2026-01-01T00:00:00Z')])).toEqual({
       allowed: true,
     });
+  });
+});
+
+describe('admission: when the migrations cannot be vouched for (docs/semantics.md §4)', () => {
+  const unknown = { unknown: 'watch virtualmachineinstancemigrations: API server unreachable (ECONNREFUSED)' };
+
+  it('a change is refused with 503, saying why', () => {
+    expect(update(undefined, CHANGE, unknown)).toEqual({
+      allowed: false,
+      status: {
+        metadata: {},
+        status: 'Failure',
+        message:
+          'Setting.harvesterhci.io "kubevirt-migration" cannot be changed now: it is not known whether a migration is in progress (watch virtualmachineinstancemigrations: API server unreachable (ECONNREFUSED)); retry in a few seconds',
+        reason: 'ServiceUnavailable',
+        code: 503,
+      },
+    });
+  });
+
+  it('what needs no knowledge of migrations is decided as always: no change allowed, an invalid value denied, DELETE allowed', () => {
+    expect(update(CHANGE, CHANGE, unknown)).toEqual({ allowed: true });
+    expect(update(undefined, '{"progressTimeout":0}', unknown).status?.code).toBe(422);
+    expect(admit({ operation: 'DELETE', object: setting(CHANGE), migrations: unknown })).toEqual({ allowed: true });
   });
 });

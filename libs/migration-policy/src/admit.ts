@@ -14,9 +14,20 @@ export interface AdmissionInput {
   readonly object?: unknown;
   readonly oldObject?: unknown;
   /** VirtualMachineInstanceMigrations; finished ones are ignored. */
-  readonly migrations: readonly unknown[];
+  readonly migrations: readonly unknown[] | MigrationsUnknown;
   readonly supportedOptions?: SupportedOptions;
 }
+
+/**
+ * The live migrations cannot be vouched for (the webhook's cache is not current, say after an API
+ * server restart): a change is then refused rather than decided from stale knowledge.
+ */
+export interface MigrationsUnknown {
+  /** Why they are unknown, for the message. */
+  readonly unknown: string;
+}
+
+const isUnknown = (m: AdmissionInput['migrations']): m is MigrationsUnknown => !Array.isArray(m);
 
 export interface StatusCause {
   readonly reason: string;
@@ -29,8 +40,8 @@ export interface FailureStatus {
   readonly metadata: Readonly<Record<string, never>>;
   readonly status: 'Failure';
   readonly message: string;
-  readonly reason: 'Invalid' | 'BadRequest';
-  readonly code: 422 | 400;
+  readonly reason: 'Invalid' | 'BadRequest' | 'ServiceUnavailable';
+  readonly code: 422 | 400 | 503;
   readonly details?: {
     readonly name: string;
     readonly group: string;
@@ -115,6 +126,18 @@ export const admit = (input: AdmissionInput): AdmissionResponse => {
   const previous = previousConfig(input);
   if (previous !== undefined && sameConfig(previous, config)) return { allowed: true };
 
+  if (isUnknown(input.migrations)) {
+    return {
+      allowed: false,
+      status: {
+        metadata: {},
+        status: 'Failure',
+        message: `${SUBJECT} cannot be changed now: it is not known whether a migration is in progress (${input.migrations.unknown}); retry in a few seconds`,
+        reason: 'ServiceUnavailable',
+        code: 503,
+      },
+    };
+  }
   const running = inProgress(input.migrations);
   if (running.length > 0) {
     const [count, them] = running.length === 1 ? ['a migration is', 'it has'] : [`${running.length} migrations are`, 'they have'];

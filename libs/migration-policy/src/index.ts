@@ -17,7 +17,7 @@ export { sameConfig } from './canonical.js';
 export { decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
 export { admit } from './admit.js';
-export type { AdmissionInput, AdmissionResponse, FailureStatus, StatusCause } from './admit.js';
+export type { AdmissionInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
 export { plan } from './plan.js';
 export type { Plan, PlanInput, PlanOutcome, Step } from './plan.js';
 export type { Notice, ConfiguredCondition } from './notices.js';
