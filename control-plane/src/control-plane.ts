@@ -7,6 +7,7 @@ import { freePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { getAsAdmin } from './https-probe.js';
+import { runRecord } from './leftovers.js';
 import { seconds, type Log } from './log.js';
 
 export interface ControlPlaneOptions {
@@ -120,8 +121,10 @@ export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions):
   const bins = await ensureBinaries(repoRoot, log);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cp-'));
+  runRecord.path(dir);
   const shm = '/dev/shm';
   const dataDir = join(mkdtempSync(join(shmExists(shm) ? shm : dir, 'kubevirt-migration-etcd-')), 'data');
+  runRecord.path(join(dataDir, '..'));
   const pki = createPki(join(dir, 'pki'));
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {

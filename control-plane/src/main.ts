@@ -2,7 +2,8 @@ import { resolve, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { removeLeftovers, runRecord } from './leftovers.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
@@ -36,7 +37,7 @@ const main = async (): Promise<void> => {
       },
     }).values;
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
+    process.stderr.write(`npm start: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
     process.exit(2);
   }
   if (args.help) {
@@ -54,6 +55,7 @@ const main = async (): Promise<void> => {
     // apps first: the webhook removes its registration, which would otherwise block the Setting
     for (const app of apps.reverse()) await app.stop();
     await cp?.stop();
+    runRecord.finish();
     stderrLog('stopped');
     process.exit(code);
   };
@@ -74,8 +76,14 @@ const main = async (): Promise<void> => {
   let kubeconfig: string;
   if (args.kubeconfig !== undefined) {
     kubeconfig = resolve(args.kubeconfig);
-    stderrLog(`using the cluster of ${kubeconfig}`);
+    try {
+      stderrLog(`using the cluster of ${kubeconfig}: ${loadConnection({ kubeconfig }).server}`);
+    } catch (e) {
+      stderrLog(errorMessage(e));
+      process.exit(2);
+    }
   } else {
+    removeLeftovers(stderrLog);
     cp = await startControlPlane({ repoRoot, log: stderrLog });
     cp.onCrash(stopOnCrash('a control-plane process'));
     const kc = new KubeConfig();

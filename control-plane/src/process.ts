@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+import { runRecord } from './leftovers.js';
 
 /** A process this control plane started: its log file, its exit, and a stop by PID. */
 export class ManagedProcess {
@@ -17,8 +18,10 @@ export class ManagedProcess {
     // its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it in order
     this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd], detached: true });
     closeSync(fd);
+    runRecord.process(this.child.pid, command);
     this.exit = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
+        runRecord.exited(this.child.pid);
         this.exited = { code, signal };
         resolve();
       });

@@ -89,7 +89,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     other: (req, res) => serveProbes({ ready, registry: metrics.registry }, req, res),
     onOutcome: (o) => {
       metrics.record(o);
-      if (o.result === 'rejected') log.warn('rejected a request that is not an AdmissionReview', { status: o.status, reason: o.reason });
+      if (o.result === 'rejected') log.warn('rejected a request', { status: o.status, reason: o.reason });
       if (o.result === 'error') log.error('internal error while reviewing', { reason: o.reason });
     },
     onCertificateReload: (e) =>

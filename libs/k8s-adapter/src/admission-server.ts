@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import * as E from 'fp-ts/lib/Either.js';
@@ -37,6 +38,9 @@ export interface AdmissionServer {
 
 /** The API server sends at most a few MiB (two objects of at most 1.5 MiB each, and metadata). */
 const DEFAULT_MAX_BODY = 3 * 1024 * 1024;
+
+const HANDSHAKE_TIMEOUT_MS = 5000;
+const IDLE_TIMEOUT_MS = 30000;
 
 const send = (res: ServerResponse, status: number, body: object, extra: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
@@ -136,15 +140,30 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
   // enough that a slow client is cut off close to its deadline.
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, requestTimeout / 4));
   const server: Server = createServer(
-    { ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval },
+    // a TLS handshake must finish in 5 s (Node's default is 120 s)
+    { ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
     (req, res) => {
+      const started = performance.now();
       handle(req, res).catch((e: unknown) => {
-        if (!res.headersSent) send(res, 500, { error: String(e) });
+        const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+        if (!res.headersSent) send(res, 500, { error: message });
+        outcome(started, 'error', 500, message);
       });
     },
   );
   server.headersTimeout = Math.min(requestTimeout, 10000);
-  server.keepAliveTimeout = 30000;
+  // the API server keeps its connections busy; an idle one is closed after this long
+  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
+  // a connection that sends nothing at all (not even a request) is closed too
+  server.timeout = Math.max(requestTimeout, IDLE_TIMEOUT_MS);
+  server.on('tlsClientError', (e: Error & { code?: string }) => outcome(performance.now(), 'rejected', 0, `TLS: ${e.code ?? e.message}`));
+  server.on('clientError', (e: Error & { code?: string }, socket: Duplex) => {
+    const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' || e.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+    outcome(performance.now(), 'rejected', timedOut ? 408 : 400, `client error: ${e.code ?? e.message}`);
+    if (socket.writable)
+      socket.end(timedOut ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
 
   const reload = () => {
     try {

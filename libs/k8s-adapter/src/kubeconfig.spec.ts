@@ -88,8 +88,8 @@ describe('finding the cluster, as client-go does', () => {
   });
 
   it.each<[string, () => unknown, RegExp]>([
-    ['a file that does not exist', () => loadConnection({ kubeconfig: join(dir, 'nope') }, noEnv), /^kubeconfig .*nope: file .*nope: no such file$/],
-    ['a directory', () => loadConnection({ kubeconfig: dir }, noEnv), /is a directory$/],
+    ['a file that does not exist', () => loadConnection({ kubeconfig: join(dir, 'nope') }, noEnv), /^kubeconfig .*nope: no such file$/],
+    ['a directory', () => loadConnection({ kubeconfig: dir }, noEnv), /is a directory, not a kubeconfig file$/],
     ['text that is not YAML', () => loadConnection({ kubeconfig: file('bad.yaml', 'a: [') }, noEnv), /^kubeconfig .*bad\.yaml: not valid YAML/],
     ['no current context', () => loadConnection({ kubeconfig: file('nocur.yaml', config({ current: '' })) }, noEnv), /no current-context \(give --context\)$/],
     ['an unknown context', () => loadConnection({ kubeconfig: file('d.yaml', config()), context: 'nope' }, noEnv), /no context named nope$/],

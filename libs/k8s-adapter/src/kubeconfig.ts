@@ -99,6 +99,8 @@ const str = (u: unknown): string | undefined => (typeof u === 'string' && u !== 
 const mergeFiles = (files: readonly string[], source: string): Merged => {
   const merged: Merged = { clusters: new Map(), users: new Map(), contexts: new Map() };
   for (const file of files) {
+    if (!existsSync(file)) fail(file, 'no such file');
+    if (statSync(file).isDirectory()) fail(file, 'is a directory, not a kubeconfig file');
     let doc: unknown;
     try {
       doc = parse(readFile(file, 'file', source).toString('utf8'), { maxAliasCount: 100 });
