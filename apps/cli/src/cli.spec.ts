@@ -128,13 +128,78 @@ describe('kubevirt-migration validate', () => {
     ['empty', '', /empty: expected a Kubernetes object/],
     ['two documents', 'kind: Setting\n---\nkind: Setting\n', /expected one Setting, found 2 documents/],
     ['binary', '\u0000\u0001\u0002', /not YAML or JSON \(binary content\)/],
+    [
+      'an alias bomb',
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+        { length: 12 },
+        (_, i) =>
+          `b${i}: &b${i} [${Array(10)
+            .fill(i === 0 ? '*a' : `*b${i - 1}`)
+            .join(', ')}]`,
+      ).join('\n')}\n`,
+      /not usable YAML or JSON: Excessive alias count/,
+    ],
+    ['YAML nested 100,000 levels', `${'['.repeat(100000)}${']'.repeat(100000)}\n`, /not (usable|valid) YAML or JSON/],
+    [
+      'a value nested 5,000 levels (decoded as one violation, never a crash)',
+      `apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: x}\nvalue: '${'['.repeat(5000)}${']'.repeat(5000)}'\n`,
+      /$^/,
+    ],
   ])('an unreadable setting file (%s) is one clear line naming it, exit 2', (_name, text, message) => {
     const p = file(`bad-${_name.replace(/\W/g, '')}.yaml`, text);
     const r = run('validate', '--new', p);
+    if (_name.startsWith('a value nested')) {
+      // readable: the Setting is decoded, and its deep value is one violation (not this setting's name: allowed)
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return;
+    }
     expect(r.code).toBe(2);
     expect(r.stderr.startsWith(`kubevirt-migration: ${p}: `)).toBe(true);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a value nested 5,000 levels in the Setting is denied as one violation of value', () => {
+    const p = file(
+      'deep-value.yaml',
+      `apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: '${'['.repeat(5000)}${']'.repeat(5000)}'\n`,
+    );
+    const r = run('validate', '--new', p, '-o', 'json');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { status: { details: { causes: { field: string; message: string }[] } } }).status.details.causes).toEqual([
+      { reason: 'FieldValueInvalid', field: 'value', message: expect.stringMatching(/nested deeper than 100 levels$/) },
+    ]);
+  });
+
+  it('/dev/zero is refused after 16 MiB actually read, not read forever', () => {
+    const r = run('validate', '--new', '/dev/zero');
+    expect([r.code, r.stderr]).toEqual([2, 'kubevirt-migration: /dev/zero: too large (more than 16 MiB)\n']);
+  });
+
+  it('a FIFO that no program writes to is given up, not waited on forever', () => {
+    const fifo = join(tmp, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = run('validate', '--new', fifo);
+    expect([r.code, r.stderr]).toEqual([2, `kubevirt-migration: ${fifo}: a pipe that no program writes to\n`]);
+  }, 15000);
+
+  it('a setting on standard input is read', () => {
+    const r = spawnSync(process.execPath, [bin, 'validate', '--new', '/dev/stdin'], {
+      input: 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: "{}"\n',
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1' },
+    });
+    expect([r.status, r.stdout.trim()]).toEqual([0, 'allowed']);
+  });
+
+  it.each<[string, () => string, RegExp]>([
+    ['a directory', () => tmp, /^kubevirt-migration: kubeconfig .*: is a directory, not a kubeconfig file\n$/],
+    ['garbage', () => file('garbage.kubeconfig', '{{{ not: yaml ::: ['), /^kubevirt-migration: kubeconfig .*garbage\.kubeconfig: not valid YAML: [^\n]*\n$/],
+    ['a missing file', () => join(tmp, 'missing.kubeconfig'), /^kubevirt-migration: kubeconfig .*missing\.kubeconfig: no such file\n$/],
+  ])('--kubeconfig on %s is one line naming it', (_name, path, message) => {
+    const r = run('diff', '--kubeconfig', path());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
   });
 
   it('a 50 MB file is refused without being read', () => {

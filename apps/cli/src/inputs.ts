@@ -29,7 +29,7 @@ export interface FileFlags {
   readonly migrations?: string | undefined;
 }
 
-export const readSettingFile = (file: string): unknown => expectOne(file, readDocuments(file), SETTING);
+export const readSettingFile = async (file: string): Promise<unknown> => expectOne(file, await readDocuments(file), SETTING);
 
 const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   const decoded = decodeSupportedOptions(crd);
@@ -37,7 +37,7 @@ const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   return decoded.right;
 };
 
-const readCrdFile = (file: string): ReadonlySet<string> => supportedFromCrd(file, expectOne(file, readDocuments(file), CRD));
+const readCrdFile = async (file: string): Promise<ReadonlySet<string>> => supportedFromCrd(file, expectOne(file, await readDocuments(file), CRD));
 
 const required = async (what: string, read: () => Promise<unknown>): Promise<unknown> => {
   const obj = await read();
@@ -61,7 +61,7 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     return c === undefined ? noCluster('--setting')() : required('Setting kubevirt-migration', c.setting);
   },
   kubevirt: async () => {
-    if (files.kubevirt !== undefined) return expectOne(files.kubevirt, readDocuments(files.kubevirt), KUBEVIRT);
+    if (files.kubevirt !== undefined) return expectOne(files.kubevirt, await readDocuments(files.kubevirt), KUBEVIRT);
     const c = cluster();
     return c === undefined ? noCluster('--kubevirt')() : required('KubeVirt harvester-system/kubevirt', c.kubevirt);
   },
@@ -73,7 +73,7 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     return crd === undefined ? undefined : supportedFromCrd('CRD kubevirts.kubevirt.io in the cluster', crd);
   },
   migrations: async () => {
-    if (files.migrations !== undefined) return expectList(files.migrations, readDocuments(files.migrations), VMIM);
+    if (files.migrations !== undefined) return expectList(files.migrations, await readDocuments(files.migrations), VMIM);
     const c = cluster();
     return c === undefined ? [] : c.migrations();
   },

@@ -22,8 +22,8 @@ export const validate = async (opts: ValidateOptions, inputs: Inputs, paint: Sty
     throw new InputError(`--operation must be one of ${OPERATIONS.join(', ')}, not ${JSON.stringify(opts.operation)}`);
   }
   if (operation === 'UPDATE' && opts.oldFile === undefined) throw new InputError('--operation UPDATE needs --old FILE');
-  const object = readSettingFile(opts.newFile);
-  const oldObject = opts.oldFile === undefined ? undefined : readSettingFile(opts.oldFile);
+  const object = await readSettingFile(opts.newFile);
+  const oldObject = opts.oldFile === undefined ? undefined : await readSettingFile(opts.oldFile);
   const [migrations, supportedOptions] = await Promise.all([inputs.migrations(), inputs.supportedOptions()]);
   const response = admit({ operation, object, oldObject, migrations, supportedOptions });
   return {
