@@ -57,7 +57,7 @@ export const boundaries = (extraPolicyImports = []) => [
 
 /** Tests against a real API server may use the control-plane harness (a tool); nothing else may. */
 export const clusterTests = {
-  files: ['**/*.cluster.spec.ts'],
+  files: ['**/*.cluster.spec.ts', '**/*.faults.spec.ts'],
   rules: {
     '@nx/enforce-module-boundaries': [
       'error',
