@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
-import { KUBEVIRTS, KubeClient, SETTINGS, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
+import { KUBEVIRTS, KubeClient, KubeHttp, SETTINGS, loadConnection, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import { customApi, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
@@ -249,7 +249,7 @@ describe('a concurrent writer', () => {
   it('changing the CR between plan and patch causes a conflict and a fresh plan, never a lost write', async () => {
     await resetState();
     await setValue('{"parallelMigrationsPerCluster":7}');
-    const client = new KubeClient(kc, 'kubevirt-migration-test');
+    const client = new KubeClient(new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() })), 'kubevirt-migration-test');
     let raced = false;
     const deps: ReconcileDeps = {
       setting: async () => client.getSetting('kubevirt-migration'),

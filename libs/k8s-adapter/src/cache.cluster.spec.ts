@@ -50,7 +50,15 @@ describe('InformerCache', () => {
   it('survives an API server restart: it restarts itself and sees what changed meanwhile', async () => {
     const ns = await freshNamespace(kc);
     const errors: string[] = [];
-    const cache = new InformerCache(http, MIGRATIONS, { transform: whole, onError: (e) => errors.push(e.kind) });
+    const t0 = Date.now();
+    const seen: string[] = [];
+    const cache = new InformerCache(http, MIGRATIONS, {
+      transform: whole,
+      onError: (e, retryInMs) => {
+        errors.push(e.kind);
+        seen.push(`${Date.now() - t0} ms: ${e.message} (retry in ${retryInMs} ms)`);
+      },
+    });
     await cache.start();
     try {
       await until('the watch to connect', () => cache.fresh);
@@ -62,6 +70,7 @@ describe('InformerCache', () => {
       const ready = Date.now();
       await until('the cache to be current again', () => cache.fresh, 30000);
       // the API server answers within a second of /readyz; the cache follows it at once
+      if (Date.now() - ready >= 2000) console.log(`ready at ${ready - t0} ms; errors:\n${seen.join('\n')}`);
       expect(Date.now() - ready).toBeLessThan(2000);
       await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: vmim('during-recovery') });
       await until('the restarted watch to deliver the object', () => cache.get('during-recovery', ns) !== undefined, 30000);

@@ -23,8 +23,8 @@ export interface CacheOptions<T> {
 
 /** Backoff of a failed list or watch: short, since a cache that is not fresh blocks decisions. */
 const FIRST_RETRY_MS = 100;
-const MAX_RETRY_UNAVAILABLE_MS = 1000;
-const MAX_RETRY_MS = 5000;
+const MAX_RETRY_MS = 1000;
+const MAX_RETRY_DENIED_MS = 5000;
 /** The server ends each watch after a random 5 to 10 minutes (client-go's spread); bookmarks keep it alive meanwhile. */
 const watchSeconds = (): number => 300 + Math.floor(Math.random() * 300);
 
@@ -41,8 +41,8 @@ const resourceVersionOf = (o: unknown): string | undefined => {
  * A cache of one kind kept by list and watch (a reflector, as client-go calls it), that can say
  * whether it is current: `fresh` is true only while its watch is connected and it has been listed
  * since its last failure. Any failure makes it stale and lists again: after a backoff that starts
- * at 100 ms and is capped at 1 s while the API server is unavailable (5 s otherwise), or after the
- * server's Retry-After; a success resets the backoff. A 410 (resourceVersion too old) lists again
+ * at 100 ms and is capped at 1 s (5 s for Forbidden or Unauthorized), or after the server's
+ * Retry-After up to that cap; a success resets the backoff. A 410 (resourceVersion too old) lists again
  * at once. Reads never go to the API server.
  */
 export class InformerCache<T = KubeObject> {
@@ -90,8 +90,10 @@ export class InformerCache<T = KubeObject> {
         this.lastError = error.message;
         resourceVersion = undefined;
         if (error.kind === 'Expired') continue;
-        const cap = error.kind === 'Unavailable' ? MAX_RETRY_UNAVAILABLE_MS : MAX_RETRY_MS;
-        const delay = error.retryAfterMs ?? Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.failures, 20), cap);
+        // a cache that is not current blocks decisions: retry within a second (a server's Retry-After
+        // counts, up to that), except where only a person can help (RBAC, credentials)
+        const cap = error.kind === 'Forbidden' || error.kind === 'Unauthorized' ? MAX_RETRY_DENIED_MS : MAX_RETRY_MS;
+        const delay = Math.min(error.retryAfterMs ?? FIRST_RETRY_MS * 2 ** Math.min(this.failures, 20), cap);
         this.failures++;
         this.restarts++;
         this.o.onError?.(error, delay);
