@@ -48,3 +48,52 @@ describe('reading a JSON text within bounds', () => {
     expect(readJsonText(`"${'é'.repeat(524288)}"`)).toMatchObject({ ok: false, problem: 'tooLong' });
   });
 });
+
+describe('reading a JSON text: the scanner follows any layout', () => {
+  it.each([
+    ['spaces', '{ "a" : 1 , "a" : 2 }'],
+    ['newlines and tabs', '{\n\t"a":\n\t1,\r\n\t"a":\t2\n}'],
+    ['after true, false and null values', '{"x":true,"y":false,"z":null,"a":1,"a":2}'],
+    ['after a number with exponent and fraction', '{"x":-1.5e+3,"a":1,"a":2}'],
+    ['after an array of strings with escaped quotes', '{"x":["\\"a\\"",":",","],"a":1,"a":2}'],
+    ['after a nested object', '{"x":{"a":1},"a":1,"a":2}'],
+    ['after an array of objects', '{"x":[{"k":1},{"k":2}],"a":1,"a":2}'],
+    ['with unicode escapes in the keys', '{"\\u0061":1,"a":2}'],
+  ])('a duplicate is found %s', (_name, text) => {
+    expect(read(text).duplicates).toEqual([['a']]);
+  });
+
+  it('keys in arrays of objects are counted per object, with the element index in the path', () => {
+    expect(read('[{"a":1},{"a":1,"a":2}]').duplicates).toEqual([['1', 'a']]);
+    expect(read('{"x":[[{"a":1,"a":2}]]}').duplicates).toEqual([['x', '0', '0', 'a']]);
+  });
+
+  it('a value that is a string is not taken for a key', () => {
+    expect(read('{"a":"a","b":"a"}').duplicates).toEqual([]);
+    expect(read('{"a":["a","a"]}').duplicates).toEqual([]);
+  });
+
+  it('keeps number texts only of direct members of the top-level object', () => {
+    expect(read('{"a":1,"b":[2],"c":{"d":3},"e":-0.0e0}').numbers).toEqual({ a: '1', e: '-0.0e0' });
+    expect(read('[1,2]').numbers).toEqual({});
+  });
+
+  it('counts 2-, 3- and 4-byte characters at their boundaries', () => {
+    const mib = 1024 * 1024;
+    const at = (ch: string, n: number) => readJsonText(`"${ch.repeat(n)}${'a'.repeat(mib - 2 - n * Buffer.byteLength(ch))}"`).ok;
+    for (const ch of ['\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\ud800\udc00']) {
+      expect([ch, at(ch, 1)]).toEqual([ch, true]);
+      const over = `"${ch}${'a'.repeat(mib - 2 - Buffer.byteLength(ch) + 1)}"`;
+      expect([ch, readJsonText(over).ok]).toEqual([ch, false]);
+    }
+    // a lone high surrogate at the end counts as 3 bytes, as the UTF-8 encoder writes U+FFFD
+    expect(readJsonText(`"${'a'.repeat(mib - 5)}\ud800"`).ok).toBe(true);
+    expect(readJsonText(`"${'a'.repeat(mib - 4)}\ud800"`).ok).toBe(false);
+  });
+
+  it('a text exactly 1 MiB long in characters is measured, not refused for its length', () => {
+    const mib = 1024 * 1024;
+    expect(readJsonText(`"${'a'.repeat(mib - 2)}"`).ok).toBe(true);
+    expect(readJsonText(`"${'a'.repeat(mib - 1)}"`)).toMatchObject({ ok: false, problem: 'tooLong' });
+  });
+});

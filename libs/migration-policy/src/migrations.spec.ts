@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describeMigrations, inProgress, isInProgress } from './migrations.js';
 import { vmim } from './testing/fixtures.js';
 
@@ -50,5 +51,20 @@ describe('migrations in progress (docs/semantics.md §4)', () => {
     [8, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running) and 3 more'],
   ])('names at most five: %d migrations read %j', (n, text) => {
     expect(describeMigrations(Array.from({ length: n }, (_, i) => ({ namespace: 'n', name: `m${i}`, phase: 'Running' })))).toBe(text);
+  });
+});
+
+describe('migrations in progress: ordering, as a property', () => {
+  it('any set of migrations comes out sorted by namespace, then name, whatever the input order', () => {
+    const key = fc.stringMatching(/^[a-c]{1,3}$/);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(key, key), { selector: ([ns, name]) => `${ns}/${name}`, maxLength: 12 }), (pairs) => {
+        const names = inProgress(pairs.map(([ns, name]) => vmim(ns, name, { phase: 'Running' }))).map((m) => `${m.namespace}/${m.name}`);
+        const expected = [...pairs]
+          .sort(([n1, m1], [n2, m2]) => (n1 < n2 ? -1 : n1 > n2 ? 1 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0))
+          .map(([ns, name]) => `${ns}/${name}`);
+        expect(names).toEqual(expected);
+      }),
+    );
   });
 });

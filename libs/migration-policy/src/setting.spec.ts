@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+import { decodeConfigObject } from './config.js';
 import { decodeSetting, defaultConfig, effectiveSource, effectiveText, HARVESTER_DEFAULT, isBlank, viewSetting } from './setting.js';
 import type { CauseType } from './violation.js';
 import { SUPPORTED_170, setting } from './testing/fixtures.js';
@@ -316,5 +317,43 @@ describe('reading the Setting object', () => {
     expect(effectiveSource({ value: 'x', default: 'y' })).toBe('value');
     expect(effectiveSource({ value: ' ', default: 'y' })).toBe('default');
     expect(effectiveSource({ value: undefined, default: '' })).toBe('none');
+  });
+});
+
+describe('decoding objects that did not come from a text (a CR, a file): plain numbers', () => {
+  const decode = (config: Record<string, unknown>) => {
+    const r = decodeConfigObject(config, 'spec.configuration.migrations');
+    return E.isLeft(r) ? r.left.map((v) => v.message) : r.right;
+  };
+
+  it.each([
+    ['an integer beyond 2^53', { parallelMigrationsPerCluster: 2 ** 60 }, ['Invalid value: 1152921504606847000: must be from 1 to 2147483647']],
+    ['a negative integer beyond 2^53', { parallelMigrationsPerCluster: -(2 ** 60) }, ['Invalid value: -1152921504606847000: must be from 1 to 2147483647']],
+    ['a fraction', { progressTimeout: 0.5 }, ['Invalid value: 0.5: must be an integer from 1 to 9007199254740991']],
+    [
+      'a bandwidth beyond 2^53',
+      { bandwidthPerMigration: 2 ** 60 },
+      ['Invalid value: 1152921504606847000: must be at most 9223372036854775807 bytes per second'],
+    ],
+    ['a negative bandwidth beyond 2^53', { bandwidthPerMigration: -(2 ** 60) }, [expect.stringMatching(/must not be negative/)]],
+    ['a fractional bandwidth', { bandwidthPerMigration: 0.5 }, [expect.stringMatching(/must be a whole number of bytes/)]],
+    [
+      'a boolean for a bandwidth',
+      { bandwidthPerMigration: true },
+      ['Invalid value: true: must be a quantity string or a number: a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M'],
+    ],
+    ['a number for a protected key', { network: 5 }, ['Invalid value: 5: must be a string, and only "" is accepted']],
+    ['a string for a boolean', { allowPostCopy: 'yes' }, ['Invalid value: "yes": must be true or false']],
+  ])('%s', (_name, config, expected) => {
+    expect(decode(config)).toEqual(expected);
+  });
+
+  it('a valid configuration is given back as written', () => {
+    expect(decode({ progressTimeout: 5, bandwidthPerMigration: 1024, allowPostCopy: false, network: '' })).toEqual({
+      progressTimeout: 5,
+      bandwidthPerMigration: 1024,
+      allowPostCopy: false,
+      network: '',
+    });
   });
 });
