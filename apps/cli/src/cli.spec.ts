@@ -306,3 +306,57 @@ describe('kubevirt-migration adopt and schema', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ type: 'object', additionalProperties: false });
   });
 });
+
+describe('kubevirt-migration explain', () => {
+  it("says what an option means and accepts, with the installed CRD's description when a CRD is given", () => {
+    const r = run('explain', 'progressTimeout', '--kubevirt-crd', CRD);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^progressTimeout\n/);
+    expect(r.stdout).toMatch(/ accepted: +1 to 9007199254740991\n/);
+    expect(r.stdout).toMatch(/ KubeVirt default: +150\n/);
+    expect(r.stdout).toMatch(/ Harvester UI minimum: +10\n/);
+    expect(r.stdout).toMatch(/ installed CRD: +lists it\n/);
+    expect(r.stdout).toMatch(/ CRD description: +\S/);
+  });
+
+  it('-o json and -o yaml give the same facts', () => {
+    const j = JSON.parse(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'json').stdout) as Record<string, unknown>;
+    expect(j).toMatchObject({
+      key: 'maxDowntimeMs',
+      type: 'integer',
+      accepted: '1 to 2000000',
+      kubevirtDefault: 900,
+      since: 'KubeVirt 1.9',
+      installedCrdLists: false,
+    });
+    expect(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'yaml').stdout).toMatch(/^key: maxDowntimeMs\ntype: integer\n/);
+  });
+
+  it('an unknown option lists the options, exit 2', () => {
+    const r = run('explain', 'bandwith');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^kubevirt-migration: no option named "bandwith"; the options are parallelMigrationsPerCluster, /);
+  });
+});
+
+describe('-o yaml', () => {
+  it('validate, diff and schema speak YAML too', () => {
+    expect(run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '-o', 'yaml').stdout).toBe('allowed: true\n');
+    expect(run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout).toMatch(/^outcome: Patch\npatch:\n/);
+    expect(run('schema', '-o', 'yaml').stdout).toMatch(/^\$schema: https:\/\/json-schema.org\/draft\/2020-12\/schema\n/);
+    expect(run('adopt', '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout).toMatch(/^value: '\{"parallelMigrationsPerCluster":5,/);
+  });
+});
+
+describe('as a kubectl plugin', () => {
+  it('kubectl kubevirt-migration runs it, once npm has put kubectl-kubevirt_migration on PATH', () => {
+    const bins = join(root, 'node_modules', '.bin');
+    expect(existsSync(join(bins, 'kubectl-kubevirt_migration'))).toBe(true);
+    const r = spawnSync('kubectl', ['kubevirt-migration', 'explain', 'allowPostCopy', '-o', 'json'], {
+      encoding: 'utf8',
+      env: { PATH: `${bins}:${process.env['PATH'] ?? ''}`, HOME: tmp, NO_COLOR: '1' },
+    });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: 'allowPostCopy', type: 'boolean' });
+  });
+});

@@ -9,6 +9,8 @@ export interface Inputs {
   readonly setting: () => Promise<unknown>;
   readonly kubevirt: () => Promise<unknown>;
   readonly supportedOptions: () => Promise<SupportedOptions>;
+  /** The KubeVirt CRD itself (for its descriptions), or undefined where none is given or found. */
+  readonly kubevirtCrd: () => Promise<{ readonly where: string; readonly crd: unknown } | undefined>;
   readonly migrations: () => Promise<readonly unknown[]>;
 }
 
@@ -37,7 +39,9 @@ const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   return decoded.right;
 };
 
-const readCrdFile = async (file: string): Promise<ReadonlySet<string>> => supportedFromCrd(file, expectOne(file, await readDocuments(file), CRD));
+const readCrd = async (file: string): Promise<unknown> => expectOne(file, await readDocuments(file), CRD);
+const readCrdFile = async (file: string): Promise<ReadonlySet<string>> => supportedFromCrd(file, await readCrd(file));
+const CLUSTER_CRD = 'CRD kubevirts.kubevirt.io in the cluster';
 
 const required = async (what: string, read: () => Promise<unknown>): Promise<unknown> => {
   const obj = await read();
@@ -70,7 +74,12 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     const c = cluster();
     if (c === undefined) return undefined;
     const crd = await c.kubevirtCrd();
-    return crd === undefined ? undefined : supportedFromCrd('CRD kubevirts.kubevirt.io in the cluster', crd);
+    return crd === undefined ? undefined : supportedFromCrd(CLUSTER_CRD, crd);
+  },
+  kubevirtCrd: async () => {
+    if (files.kubevirtCrd !== undefined) return { where: files.kubevirtCrd, crd: await readCrd(files.kubevirtCrd) };
+    const crd = await cluster()?.kubevirtCrd();
+    return crd === undefined ? undefined : { where: CLUSTER_CRD, crd };
   },
   migrations: async () => {
     if (files.migrations !== undefined) return expectList(files.migrations, await readDocuments(files.migrations), VMIM);

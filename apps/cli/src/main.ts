@@ -2,16 +2,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from './io/errors.js';
 import { inputsFrom, type ClusterReader, type FileFlags } from './inputs.js';
 import { colorFor, stylist } from './render/style.js';
-import type { CommandResult, OutputFormat } from './commands/result.js';
+import { OUTPUT_FORMATS, type CommandResult, type OutputFormat } from './commands/result.js';
 import { validate } from './commands/validate.js';
 import { diff } from './commands/diff.js';
 import { adopt } from './commands/adopt.js';
 import { schema } from './commands/schema.js';
+import { explain } from './commands/explain.js';
 import { connectCluster, type ClusterFlags } from './cluster.js';
 
 const paint = stylist(colorFor(process.stdout, process.env));
 
-const outputOption = () => new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text');
+const outputOption = () => new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('text');
 const clusterOptions = (cmd: Command): Command =>
   cmd
     .option('--kubeconfig <file>', 'kubeconfig to use for inputs not given as files (default: $KUBECONFIG, then ~/.kube/config)')
@@ -86,11 +87,22 @@ export const program = (): Command => {
     emit(await adopt({ output: o.output, apply }, inputs, paint));
   });
 
+  clusterOptions(
+    cli
+      .command('explain')
+      .argument('<option>', 'an option of the setting, such as bandwidthPerMigration')
+      .description("what one option means and accepts: type, range, KubeVirt's default, the Harvester UI's minimum, and the installed CRD's description")
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (default: read from the cluster when one is named)')
+      .addOption(outputOption()),
+  ).action(async (key: string, o: FileFlags & ClusterFlags & { output: OutputFormat }) => {
+    emit(await explain(key, o.output, inputsFrom(o, lazyCluster(o, true)), paint));
+  });
+
   cli
     .command('schema')
     .description('JSON Schema of the setting value')
     .addOption(outputOption())
-    .action(() => emit(schema()));
+    .action((o: { output: OutputFormat }) => emit(schema(o.output)));
 
   return cli;
 };

@@ -7,6 +7,7 @@ import type { Violation } from './violation.js';
 import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
 import { bareBytes } from './quantity.js';
+import { OPTIONS } from './options.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -76,8 +77,6 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
 
 const MEBIBYTE = 1048576n;
 
-/** Below this many seconds the Harvester UI refuses the timeouts. */
-const UI_MINIMUM_SECONDS = 10;
 
 /** Warnings for a configuration that is valid but probably not what the administrator meant. */
 const warningsFor = (config: MigrationConfig): readonly string[] => {
@@ -87,10 +86,12 @@ const warningsFor = (config: MigrationConfig): readonly string[] => {
       'allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true',
     );
   }
-  for (const key of ['completionTimeoutPerGiB', 'progressTimeout'] as const) {
-    const v = config[key];
-    if (v !== undefined && v < UI_MINIMUM_SECONDS) {
-      warnings.push(`${key} is ${v}, below ${UI_MINIMUM_SECONDS} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`);
+  for (const option of OPTIONS) {
+    const v = config[option.key];
+    if ('uiMinimum' in option && typeof v === 'number' && v < option.uiMinimum) {
+      warnings.push(
+        `${option.key} is ${v}, below ${option.uiMinimum} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
+      );
     }
   }
   const bandwidth = config.bandwidthPerMigration;

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSupportedOptions } from './crd.js';
+import { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 
 const schemaWith = (options: readonly string[]) => ({
   openAPIV3Schema: {
@@ -65,5 +65,28 @@ describe('options supported by a KubeVirt CRD', () => {
     ],
   ])('%s: %s', (_name, u, message) => {
     expect(options(u)).toBe(message);
+  });
+});
+
+describe('descriptions of the options in a KubeVirt CRD', () => {
+  it('each listed option with its description, or undefined where it has none', () => {
+    const versions = [
+      {
+        name: 'v1',
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            properties: {
+              spec: { properties: { configuration: { properties: { migrations: { properties: { a: { description: 'Alpha.' }, b: { type: 'string' } } } } } } },
+            },
+          },
+        },
+      },
+    ];
+    const r = decodeCrdOptions(crd(versions));
+    expect(E.isRight(r) && [...r.right]).toEqual([
+      ['a', 'Alpha.'],
+      ['b', undefined],
+    ]);
   });
 });

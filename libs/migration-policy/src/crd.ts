@@ -2,10 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { at, isRecord } from './json.js';
 
 /**
- * The options that an installed KubeVirt CRD lists under `spec.configuration.migrations` of its
- * storage version (v1). The API server prunes any other key, so the policy refuses them.
+ * The options an installed KubeVirt CRD lists under `spec.configuration.migrations` of its storage
+ * version (v1), each with the description the CRD gives it.
  */
-export const decodeSupportedOptions = (crd: unknown): E.Either<string, ReadonlySet<string>> => {
+export const decodeCrdOptions = (crd: unknown): E.Either<string, ReadonlyMap<string, string | undefined>> => {
   if (at(crd, 'kind') !== 'CustomResourceDefinition' || at(crd, 'metadata', 'name') !== 'kubevirts.kubevirt.io') {
     return E.left('is not the CustomResourceDefinition kubevirts.kubevirt.io');
   }
@@ -15,5 +15,19 @@ export const decodeSupportedOptions = (crd: unknown): E.Either<string, ReadonlyS
   if (version === undefined) return E.left('has no storage version');
   const props = at(version, 'schema', 'openAPIV3Schema', 'properties', 'spec', 'properties', 'configuration', 'properties', 'migrations', 'properties');
   if (!isRecord(props)) return E.left('has no schema for spec.configuration.migrations');
-  return E.right(new Set(Object.keys(props)));
+  return E.right(
+    new Map(
+      Object.keys(props).map((key) => {
+        const description = at(props, key, 'description');
+        return [key, typeof description === 'string' ? description : undefined] as const;
+      }),
+    ),
+  );
 };
+
+/**
+ * The options that an installed KubeVirt CRD lists. The API server prunes any other key, so the
+ * policy refuses them.
+ */
+export const decodeSupportedOptions = (crd: unknown): E.Either<string, ReadonlySet<string>> =>
+  E.map((options: ReadonlyMap<string, string | undefined>): ReadonlySet<string> => new Set(options.keys()))(decodeCrdOptions(crd));

@@ -14,7 +14,7 @@ export type { MigrationConfig, OptionValue, SupportedOptions } from './config.js
 export { SETTING_NAME, HARVESTER_DEFAULT, effectiveText, decodeSetting } from './setting.js';
 export { KUBEVIRT_NAMESPACE, KUBEVIRT_NAME, migrationsBlock } from './kubevirt.js';
 export { sameConfig } from './canonical.js';
-export { decodeSupportedOptions } from './crd.js';
+export { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
 export { admit } from './admit.js';
 export type { AdmissionInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';

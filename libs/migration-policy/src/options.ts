@@ -28,6 +28,8 @@ export interface OptionSpec {
   readonly kubevirtDefault: string | number | boolean;
   /** The first KubeVirt release whose CRD lists the option, when later than 1.0. */
   readonly since?: string;
+  /** The smallest value the Harvester UI lets one enter; below it, admission warns. */
+  readonly uiMinimum?: number;
   readonly description: string;
 }
 
@@ -58,12 +60,14 @@ export const OPTIONS = [
     key: 'completionTimeoutPerGiB',
     kind: int64,
     kubevirtDefault: 150,
+    uiMinimum: 10,
     description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled.',
   },
   {
     key: 'progressTimeout',
     kind: int64,
     kubevirtDefault: 150,
+    uiMinimum: 10,
     description: 'Seconds a migration may make no progress before it is cancelled.',
   },
   {

@@ -4,7 +4,7 @@ import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderViolations } from '../render/violations.js';
 import type { Stylist } from '../render/style.js';
-import type { CommandResult, OutputFormat } from './result.js';
+import { machine, type CommandResult, type OutputFormat } from './result.js';
 
 export interface AdoptOptions {
   readonly output: OutputFormat;
@@ -26,5 +26,7 @@ export const adopt = async (opts: AdoptOptions, inputs: Inputs, paint: Stylist):
     if (E.isLeft(write)) throw new InputError(write.left);
     if (write.right.length > 0) await opts.apply.patchSetting(write.right);
   }
-  return { stdout: adoption.value, ...(stderr === undefined ? {} : { stderr }), exitCode: 0 };
+  // the value is JSON text already; in YAML it is the Setting's field, ready to paste
+  const stdout = opts.output === 'yaml' ? machine('yaml', { value: adoption.value }) : adoption.value;
+  return { stdout, ...(stderr === undefined ? {} : { stderr }), exitCode: 0 };
 };

@@ -4,7 +4,7 @@ import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderPlan } from '../render/diff.js';
 import type { Stylist } from '../render/style.js';
-import { json, type CommandResult, type OutputFormat } from './result.js';
+import { machine, type CommandResult, type OutputFormat } from './result.js';
 
 /** The names `diff -o json` gives the outcomes (docs/semantics.md §6). */
 const CONTRACT_OUTCOME = { Unchanged: 'Unchanged', Applied: 'Patch', DriftCorrected: 'Patch', Adopted: 'Adopt', Invalid: 'Invalid' } as const;
@@ -22,7 +22,7 @@ export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist)
   const exitCode = p.outcome === 'Unchanged' ? 0 : p.outcome === 'Invalid' ? 2 : 1;
   if (output === 'text') return { stdout: renderPlan(p, before, after, paint), exitCode };
   return {
-    stdout: json({
+    stdout: machine(output, {
       outcome: CONTRACT_OUTCOME[p.outcome],
       patch,
       before,

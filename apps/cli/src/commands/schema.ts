@@ -1,4 +1,5 @@
 import { settingValueSchema } from '@kubevirt-migration/migration-policy';
-import { json, type CommandResult } from './result.js';
+import { machine, type CommandResult, type OutputFormat } from './result.js';
 
-export const schema = (): CommandResult => ({ stdout: json(settingValueSchema()), exitCode: 0 });
+/** The JSON Schema of the setting value: JSON unless YAML is asked for. */
+export const schema = (output: OutputFormat): CommandResult => ({ stdout: machine(output === 'yaml' ? 'yaml' : 'json', settingValueSchema()), exitCode: 0 });

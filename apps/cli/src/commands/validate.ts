@@ -4,7 +4,7 @@ import { readSettingFile } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderVerdict } from '../render/validate.js';
 import type { Stylist } from '../render/style.js';
-import { json, type CommandResult, type OutputFormat } from './result.js';
+import { machine, type CommandResult, type OutputFormat } from './result.js';
 
 export interface ValidateOptions {
   readonly newFile: string;
@@ -27,7 +27,7 @@ export const validate = async (opts: ValidateOptions, inputs: Inputs, paint: Sty
   const [migrations, supportedOptions] = await Promise.all([inputs.migrations(), inputs.supportedOptions()]);
   const response = admit({ operation, object, oldObject, migrations, supportedOptions });
   return {
-    stdout: opts.output === 'json' ? json(response) : renderVerdict(response, paint),
+    stdout: opts.output === 'text' ? renderVerdict(response, paint) : machine(opts.output, response),
     exitCode: response.allowed ? 0 : 1,
   };
 };

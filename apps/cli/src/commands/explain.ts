@@ -1,0 +1,72 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { decodeCrdOptions, OPTIONS, type OptionSpec } from '@kubevirt-migration/migration-policy';
+import type { Inputs } from '../inputs.js';
+import { InputError } from '../io/errors.js';
+import type { Stylist } from '../render/style.js';
+import { machine, type CommandResult, type OutputFormat } from './result.js';
+
+const typeOf = (o: OptionSpec): string => {
+  switch (o.kind.type) {
+    case 'integer':
+      return 'integer';
+    case 'boolean':
+      return 'boolean';
+    case 'quantity':
+      return 'Kubernetes quantity (a string such as "64Mi", or a JSON number of bytes)';
+    case 'protected':
+      return 'string (protected)';
+  }
+};
+
+const acceptedOf = (o: OptionSpec): string => {
+  switch (o.kind.type) {
+    case 'integer':
+      return `${o.kind.min} to ${o.kind.max}`;
+    case 'boolean':
+      return 'true or false';
+    case 'quantity':
+      return 'a whole number of bytes per second, 0 (no limit) to 9223372036854775807';
+    case 'protected':
+      return `only "" or leaving it out: it is owned by ${o.kind.owner}`;
+  }
+};
+
+/** What one option means and accepts: the options table, and the installed CRD's own description when one is given. */
+export const explain = async (key: string, output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
+  const option: OptionSpec | undefined = OPTIONS.find((o) => o.key === key);
+  if (option === undefined) throw new InputError(`no option named ${JSON.stringify(key)}; the options are ${OPTIONS.map((o) => o.key).join(', ')}`);
+  const crd = await inputs.kubevirtCrd();
+  let crdDescription: string | undefined;
+  let listed: boolean | undefined;
+  if (crd !== undefined) {
+    const options = decodeCrdOptions(crd.crd);
+    if (E.isLeft(options)) throw new InputError(`${crd.where}: ${options.left}`);
+    listed = options.right.has(key);
+    crdDescription = options.right.get(key);
+  }
+  const facts = {
+    key,
+    type: typeOf(option),
+    accepted: acceptedOf(option),
+    kubevirtDefault: option.kubevirtDefault,
+    ...(option.uiMinimum === undefined ? {} : { harvesterUiMinimum: option.uiMinimum }),
+    ...(option.since === undefined ? {} : { since: `KubeVirt ${option.since}` }),
+    description: option.description,
+    ...(listed === undefined ? {} : { installedCrdLists: listed }),
+    ...(crdDescription === undefined ? {} : { crdDescription }),
+  };
+  if (output !== 'text') return { stdout: machine(output, facts), exitCode: 0 };
+  const rows: [string, string | undefined][] = [
+    ['type', facts.type],
+    ['accepted', facts.accepted],
+    ['KubeVirt default', JSON.stringify(facts.kubevirtDefault)],
+    ['Harvester UI minimum', option.uiMinimum === undefined ? undefined : String(option.uiMinimum)],
+    ['since', facts.since],
+    ['description', facts.description],
+    ['installed CRD', listed === undefined ? undefined : listed ? 'lists it' : 'does not list it: the API server would drop it, so it is refused'],
+    ['CRD description', crdDescription?.replace(/\s+/g, ' ')],
+  ];
+  const shown = rows.filter((r): r is [string, string] => r[1] !== undefined);
+  const width = Math.max(...shown.map(([k]) => k.length)) + 2;
+  return { stdout: [paint('bold', key), ...shown.map(([k, v]) => `  ${`${k}:`.padEnd(width)} ${v}`)].join('\n'), exitCode: 0 };
+};
