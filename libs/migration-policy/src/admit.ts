@@ -77,7 +77,6 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
 
 const MEBIBYTE = 1048576n;
 
-
 /** Warnings for a configuration that is valid but probably not what the administrator meant. */
 const warningsFor = (config: MigrationConfig): readonly string[] => {
   const warnings: string[] = [];
