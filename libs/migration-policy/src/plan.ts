@@ -6,7 +6,7 @@ import { quantityForCR } from './quantity.js';
 import { canonicalize, sameConfig, sameValue } from './canonical.js';
 import { adopt, planAdoptionWrite } from './adopt.js';
 import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker, desiredWasApplied, everApplied } from './marker.js';
-import { at, isRecord, own, type JsonRecord } from './json.js';
+import { at, hasOwn, isRecord, own, type JsonRecord } from './json.js';
 import { MIGRATIONS_KEYS, migrationsBlock } from './kubevirt.js';
 import { pointer, resourceVersionGuard, type Operation } from './patch.js';
 import { conditions, notices, type Notice } from './notices.js';
@@ -76,7 +76,7 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): BlockPlan => {
     const current = own(block, key);
     const want = desired[key];
     if (want !== undefined) {
-      if (!Object.hasOwn(block, key)) ops.push({ op: 'add', path, value: want });
+      if (!hasOwn(block, key)) ops.push({ op: 'add', path, value: want });
       else if (!sameValue(key, current, want) || forCR(key, current) !== current) ops.push({ op: 'replace', path, value: want });
     } else if (current !== undefined && current !== null) {
       ops.push({ op: 'remove', path });
