@@ -1,25 +1,24 @@
 // admit and plan on a typical setting, one core (Node runs them on one thread).
-import { admit, HARVESTER_DEFAULT, plan } from '@kubevirt-migration/migration-policy';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { parse } from 'yaml';
+import { admit, decodeSupportedOptions, HARVESTER_DEFAULT, plan } from '@kubevirt-migration/migration-policy';
 import { fmt, table, throughput } from './stats.js';
 
 export const TYPICAL_VALUE =
   '{"parallelMigrationsPerCluster":8,"parallelOutboundMigrationsPerNode":3,"bandwidthPerMigration":"512Mi","completionTimeoutPerGiB":300,"progressTimeout":150,"allowAutoConverge":true}';
 
-export const SUPPORTED_170: ReadonlySet<string> = new Set([
-  'allowAutoConverge',
-  'allowPostCopy',
-  'allowWorkloadDisruption',
-  'bandwidthPerMigration',
-  'completionTimeoutPerGiB',
-  'disableTLS',
-  'matchSELinuxLevelOnMigration',
-  'network',
-  'nodeDrainTaintKey',
-  'parallelMigrationsPerCluster',
-  'parallelOutboundMigrationsPerNode',
-  'progressTimeout',
-  'unsafeMigrationOverride',
-]);
+/** The options the KubeVirt 1.7.0 CRD lists, read from the CRD file the project keeps. */
+const supported170 = (): ReadonlySet<string> => {
+  const crd: unknown = parse(
+    readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'),
+  );
+  const options = decodeSupportedOptions(crd);
+  if (E.isLeft(options)) throw new Error(`the KubeVirt CRD file ${options.left}`);
+  return options.right;
+};
 
 export const settingObject = (value: string | undefined, annotations: Record<string, string> = {}) => ({
   apiVersion: 'harvesterhci.io/v1beta1',
@@ -42,7 +41,7 @@ export const run = async (): Promise<void> => {
   // applied before (any marker): first-sight adoption is out of play
   const applied = settingObject(TYPICAL_VALUE, { 'harvesterhci.io/hash': 'applied' });
   const now = new Date().toISOString();
-  const supportedOptions = SUPPORTED_170;
+  const supportedOptions = supported170();
 
   if (!admit({ operation: 'UPDATE', oldObject: oldSetting, object: newSetting, migrations, supportedOptions }).allowed)
     throw new Error('admit: unexpected denial');
