@@ -20,24 +20,29 @@ export interface JsonText {
   readonly numbers: ReadonlyMap<string, string>;
 }
 
-/** UTF-8 length of a string, stopping early once past `limit`. */
-const utf8Bytes = (text: string, limit: number): number => {
+/** UTF-8 length of a string (a lone surrogate counts 3, as the encoder writes U+FFFD). */
+const utf8Bytes = (text: string): number => {
   let bytes = 0;
-  for (let i = 0; i < text.length && bytes <= limit; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
     } else bytes += 3;
   }
   return bytes;
 };
 
 interface Frame {
-  readonly kind: 'object' | 'array';
-  readonly path: readonly string[];
+  readonly object: boolean;
+  readonly parent: Frame | undefined;
+  /** This container's key in its parent object, or its index in its parent array. */
+  readonly segment: string;
   readonly keys: Set<string>;
   /** The key whose value comes next (objects). */
   key: string | undefined;
@@ -45,15 +50,15 @@ interface Frame {
   index: number;
 }
 
-// JSON forbids raw control characters in strings; the class excludes them on purpose
-// eslint-disable-next-line no-control-regex
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-
-const at = (re: RegExp, text: string, i: number): string | undefined => {
-  re.lastIndex = i;
-  return re.exec(text)?.[0];
+const pathOf = (frame: Frame | undefined): string[] => {
+  const path: string[] = [];
+  for (let f = frame; f?.parent !== undefined; f = f.parent) path.unshift(f.segment);
+  return path;
 };
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /**
  * One pass over the text, with an explicit stack: the nesting depth, duplicate keys, and the number
@@ -61,44 +66,60 @@ const at = (re: RegExp, text: string, i: number): string | undefined => {
  * on text it cannot follow it stops and reports what it saw so far.
  */
 const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: string[][]; readonly numbers: Map<string, string> } => {
-  const stack: Frame[] = [];
   const duplicates: string[][] = [];
   const numbers = new Map<string, string>();
+  let top: Frame | undefined;
+  let depth = 0;
   let expectKey = false;
   for (let i = 0; i < text.length;) {
-    const c = text[i];
-    const top = stack[stack.length - 1];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === ':') {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3a /* : */) {
       i++;
-    } else if (c === '{' || c === '[') {
-      if (stack.length >= MAX_DEPTH) return { tooDeep: true, duplicates, numbers };
-      const path = top === undefined ? [] : [...top.path, top.kind === 'object' ? (top.key ?? '') : String(top.index)];
-      stack.push({ kind: c === '{' ? 'object' : 'array', path, keys: new Set(), key: undefined, index: 0 });
-      expectKey = c === '{';
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (depth >= MAX_DEPTH) return { tooDeep: true, duplicates, numbers };
+      const segment = top === undefined ? '' : top.object ? (top.key ?? '') : String(top.index);
+      top = { object: c === 0x7b, parent: top, segment, keys: new Set(), key: undefined, index: 0 };
+      depth++;
+      expectKey = c === 0x7b;
       i++;
-    } else if (c === '}' || c === ']') {
-      stack.pop();
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      top = top?.parent;
+      depth = Math.max(0, depth - 1);
       expectKey = false;
       i++;
-    } else if (c === ',') {
-      expectKey = top?.kind === 'object';
+    } else if (c === 0x2c /* , */) {
+      expectKey = top?.object === true;
       if (top !== undefined) top.index++;
       i++;
-    } else if (c === '"') {
-      const token = at(STRING, text, i);
-      if (token === undefined) break;
+    } else if (c === QUOTE) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < text.length && text.charCodeAt(j) !== QUOTE) {
+        if (text.charCodeAt(j) === BACKSLASH) {
+          escaped = true;
+          j++;
+        }
+        j++;
+      }
+      if (j >= text.length) break;
       if (expectKey && top !== undefined) {
-        const key = JSON.parse(token) as string;
-        if (top.keys.has(key)) duplicates.push([...top.path, key]);
+        let key: string;
+        try {
+          key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
+        } catch {
+          break;
+        }
+        if (top.keys.has(key)) duplicates.push([...pathOf(top), key]);
         top.keys.add(key);
         top.key = key;
         expectKey = false;
       }
-      i += token.length;
+      i = j + 1;
     } else {
-      const token = at(NUMBER, text, i);
+      NUMBER.lastIndex = i;
+      const token = NUMBER.exec(text)?.[0];
       if (token !== undefined && token !== '') {
-        if (stack.length === 1 && top?.kind === 'object' && top.key !== undefined) numbers.set(top.key, token);
+        if (depth === 1 && top?.object === true && top.key !== undefined) numbers.set(top.key, token);
         i += token.length;
       } else if (text.startsWith('true', i) || text.startsWith('null', i)) i += 4;
       else if (text.startsWith('false', i)) i += 5;
@@ -110,7 +131,8 @@ const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: s
 
 /** Parses the text of `value` or `default` within the bounds; Left says why it could not. */
 export const readJsonText = (text: string): { readonly ok: true; readonly json: JsonText } | ({ readonly ok: false } & JsonTextProblem) => {
-  const bytes = text.length > MAX_TEXT_BYTES ? text.length : utf8Bytes(text, MAX_TEXT_BYTES);
+  // at most 3 bytes a UTF-16 unit: a short text cannot be too long, and is not measured
+  const bytes = text.length * 3 <= MAX_TEXT_BYTES ? 0 : utf8Bytes(text);
   if (bytes > MAX_TEXT_BYTES) return { ok: false, problem: 'tooLong', bytes };
   const scanned = scan(text);
   if (scanned.tooDeep) return { ok: false, problem: 'tooDeep' };
