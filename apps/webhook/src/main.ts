@@ -14,6 +14,8 @@ import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes
 import { webhookMetrics } from './metrics.js';
 
 const WEBHOOK_NAME = 'kubevirt-migration.harvesterhci.io';
+/** For this long after its migration cache became current again, a change is checked against the API server itself. */
+const SETTLE_MS = 30000;
 
 const FLAGS = {
   kubeconfig: {
@@ -75,14 +77,24 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     keyFile: f['key-file'],
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
-    review: (r) => {
-      const response = admit({
-        operation: r.operation,
-        object: r.object,
-        oldObject: r.oldObject,
-        migrations: migrations.list(),
-        supportedOptions: crd.options,
+    review: async (r) => {
+      const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options };
+      const stale = migrations.cache.staleReason;
+      let response = admit({
+        ...base,
+        migrations: stale === undefined ? migrations.list() : { unknown: `the webhook's migration cache is not current: ${stale}` },
       });
+      if (stale === undefined && migrations.cache.settling(SETTLE_MS)) {
+        // just after the cache became current: a change is checked against the API server itself
+        const probe = admit({ ...base, migrations: { unknown: 'probe' } });
+        if (probe.status?.code === 503) {
+          const live = await migrations.listLive().then(
+            (list) => list,
+            (e: unknown) => ({ unknown: `the migrations could not be read: ${errorMessage(e)}` }),
+          );
+          response = admit({ ...base, migrations: live });
+        }
+      }
       if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
       return response;
     },

@@ -97,3 +97,31 @@ describe('fault: API server killed and restarted on the same port', () => {
     expect(results.busy).toBeGreaterThan(0);
   });
 });
+
+describe('fault: the webhook killed and started again', () => {
+  it('while it is down every change is refused (failurePolicy Fail); once it is back, changes are decided again', async () => {
+    webhook.kill('SIGKILL');
+    let refused = 0;
+    let admitted = 0;
+    for (let i = 0; i < 20; i++) {
+      try {
+        await setValue(`{"parallelMigrationsPerCluster":${20 + i}}`);
+        admitted++;
+      } catch (e) {
+        if (/failed calling webhook/.test(toAdapterError(e, 'change').message)) refused++;
+        else throw e;
+      }
+    }
+    const restarted = Date.now();
+    webhook = await startWebhook(
+      root,
+      { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
+      join(logs, 'webhook-2.log'),
+    );
+    const back = Date.now() - restarted;
+    await setValue('{"parallelMigrationsPerCluster":7}');
+    console.log(`webhook killed: ${admitted} of 20 changes admitted while it was down, ${refused} refused; answering again ${back} ms after its start`);
+    expect(admitted).toBe(0);
+    expect(refused).toBe(20);
+  });
+});

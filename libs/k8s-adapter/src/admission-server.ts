@@ -20,7 +20,7 @@ export interface AdmissionServerOptions {
   /** The path the API server posts AdmissionReviews to. */
   readonly path: string;
   /** The decision; it must not throw, but if it does the request is denied, never crashed. */
-  readonly review: (request: AdmissionRequest) => { readonly allowed: boolean };
+  readonly review: (request: AdmissionRequest) => { readonly allowed: boolean } | Promise<{ readonly allowed: boolean }>;
   /** Other paths (probes), answered before a 404. */
   readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly maxBodyBytes?: number;
@@ -124,7 +124,7 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
     if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
     let response: { readonly allowed: boolean };
     try {
-      response = o.review(request.right);
+      response = await o.review(request.right);
     } catch (e) {
       const message = `internal error while reviewing: ${e instanceof Error ? e.message : String(e)}`;
       send(res, 200, admissionReview(request.right.uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));

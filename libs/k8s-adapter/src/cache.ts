@@ -49,6 +49,8 @@ export class InformerCache<T = KubeObject> {
   private readonly items = new Map<string, T>();
   private stopped = false;
   private isFresh = false;
+  /** When the cache last became current (clock.now()). */
+  private freshSince = Number.NEGATIVE_INFINITY;
   private hasSynced = false;
   private failures = 0;
   private lastError: string | undefined;
@@ -175,6 +177,7 @@ export class InformerCache<T = KubeObject> {
       },
       () => {
         this.failures = 0;
+        if (!this.isFresh) this.freshSince = this.clock.now();
         this.isFresh = true;
         this.lastError = undefined;
       },
@@ -200,6 +203,15 @@ export class InformerCache<T = KubeObject> {
   /** True while the watch is connected and the cache was listed since its last failure: its content is current. */
   get fresh(): boolean {
     return this.isFresh;
+  }
+
+  /**
+   * True for a while after the cache became current again (its first list included): an API server
+   * that has just started can deliver watch events late (measured: up to 0.8 s after /readyz), so
+   * what matters during that time is better read from the API server itself.
+   */
+  settling(ms: number): boolean {
+    return this.isFresh && this.clock.now() - this.freshSince < ms;
   }
 
   /** Why the cache is not fresh, when it is not. */

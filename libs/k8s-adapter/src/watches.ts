@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { decodeSupportedOptions, isInProgress, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
 import type { KubeHttp } from './http.js';
-import { CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from './kinds.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from './kinds.js';
 import type { KubeObject } from './client.js';
 
 type ErrorHandler = CacheOptions<unknown>['onError'];
@@ -42,7 +42,10 @@ export class InProgressMigrations {
   private readonly running = new Map<string, MigrationProjection>();
   readonly cache: InformerCache<MigrationProjection>;
 
-  constructor(http: KubeHttp, onError?: ErrorHandler) {
+  constructor(
+    private readonly http: KubeHttp,
+    onError?: ErrorHandler,
+  ) {
     this.cache = new InformerCache(http, MIGRATIONS, {
       transform: projectMigration,
       onChange: (m, verb) => {
@@ -56,6 +59,15 @@ export class InProgressMigrations {
 
   list(): readonly MigrationProjection[] {
     return [...this.running.values()];
+  }
+
+  /** The migrations in progress read from the API server itself (a consistent list), not from the cache. */
+  async listLive(): Promise<readonly MigrationProjection[]> {
+    const list = (await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS), { timeoutMs: 2000 })) as {
+      items?: unknown;
+    };
+    const items = Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
+    return items.map(projectMigration).filter((m) => isInProgress(m));
   }
 }
 
