@@ -35,7 +35,7 @@ const utf8 = (text: string): Uint8Array => {
 
 const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
 
-export const sha224Hex = (text: string): string => {
+const digest = (text: string): string => {
   const data = utf8(text);
   const blocks = Math.ceil((data.length + 9) / 64);
   const msg = new Uint8Array(blocks * 64);
@@ -87,4 +87,21 @@ export const sha224Hex = (text: string): string => {
     h[7] = (h[7] ?? 0) + hh;
   }
   return Array.from(h.slice(0, 7), (x) => x.toString(16).padStart(8, '0')).join('');
+};
+
+/** Recent digests: a controller plans the same setting again and again (every event of the CR). */
+const recent = new Map<string, string>();
+const RECENT = 16;
+
+/** SHA-224 of the UTF-8 bytes of `text`, lowercase hex; the last few results are remembered. */
+export const sha224Hex = (text: string): string => {
+  const known = recent.get(text);
+  if (known !== undefined) return known;
+  const hex = digest(text);
+  if (recent.size >= RECENT) {
+    const oldest = recent.keys().next().value;
+    if (oldest !== undefined) recent.delete(oldest);
+  }
+  recent.set(text, hex);
+  return hex;
 };
