@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd from the Go module proxy into a cache outside the repository.
+# Builds kube-apiserver, etcd and Helm from the Go module proxy into a cache outside the repository,
+# and the load generator hey when asked (`build-binaries.sh hey`, for the benchmarks).
 # Rebuilds only when a binary is missing or its pinned version changed. Prints the binary folder last.
 set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
+HELM_VERSION="${HELM_VERSION:-v4.3.1}"
+HEY_VERSION="${HEY_VERSION:-v0.1.4}"
 CACHE="${KUBEVIRT_MIGRATION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubevirt-migration}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN"
@@ -85,6 +88,17 @@ build_etcd() {
   echo "$ETCD_VERSION" > "$BIN/etcd.version"
 }
 
+# A module whose go.mod has no replace directives builds with `go install module/cmd@version`.
+go_install() {
+  local name=$1 pkg=$2 version=$3
+  local tmp="$BIN/.$name.gobin"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  GOBIN="$tmp" go install -trimpath -ldflags "-s -w" "$pkg@$version"
+  mv "$tmp/$(basename "$pkg")" "$BIN/$name"
+  rm -rf "$tmp"
+  echo "$version" > "$BIN/$name.version"
+}
+
 current() { cat "$BIN/$1.version" 2>/dev/null || true; }
 
 if [ -x "$BIN/etcd" ] && [ "$(current etcd)" = "$ETCD_VERSION" ]; then
@@ -99,4 +113,23 @@ else
   log "kube-apiserver $KUBE_VERSION: building (about 4 minutes the first time on 2 cores, under a minute with a warm Go cache)"
   with_progress "kube-apiserver $KUBE_VERSION" build_kube_apiserver
 fi
+if [ -x "$BIN/helm" ] && [ "$(current helm)" = "$HELM_VERSION" ]; then
+  log "helm $HELM_VERSION: cached"
+else
+  log "helm $HELM_VERSION: building (about 3 minutes the first time on 2 cores)"
+  with_progress "helm $HELM_VERSION" go_install helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION"
+fi
+for extra in "$@"; do
+  case "$extra" in
+    hey)
+      if [ -x "$BIN/hey" ] && [ "$(current hey)" = "$HEY_VERSION" ]; then
+        log "hey $HEY_VERSION: cached"
+      else
+        log "hey $HEY_VERSION: building"
+        with_progress "hey $HEY_VERSION" go_install hey github.com/rakyll/hey "$HEY_VERSION"
+      fi
+      ;;
+    *) log "unknown extra binary: $extra"; exit 2 ;;
+  esac
+done
 echo "$BIN"

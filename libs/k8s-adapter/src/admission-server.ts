@@ -1,10 +1,9 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { createSecureContext } from 'node:tls';
 import * as E from 'fp-ts/lib/Either.js';
 import { admissionReview, decodeAdmissionReview, type AdmissionRequest } from './admission.js';
+import type { ServingCredentials } from './serving-credentials.js';
 
 /** What happened to one request, for metrics and logs. */
 export interface AdmissionOutcome {
@@ -15,8 +14,8 @@ export interface AdmissionOutcome {
 }
 
 export interface AdmissionServerOptions {
-  readonly certFile: string;
-  readonly keyFile: string;
+  /** The serving certificate; a change is served from the next TLS handshake on, without a restart. */
+  readonly credentials: ServingCredentials;
   /** The path the API server posts AdmissionReviews to. */
   readonly path: string;
   /** The decision; it must not throw, but if it does the request is denied, never crashed. */
@@ -27,7 +26,6 @@ export interface AdmissionServerOptions {
   /** A client that has not sent its whole request by then gets 408. */
   readonly requestTimeoutMs?: number;
   readonly onOutcome?: (outcome: AdmissionOutcome) => void;
-  readonly onCertificateReload?: (error?: Error) => void;
 }
 
 /** The server, not yet listening (the caller starts it, so that a busy port is its error to report). */
@@ -72,11 +70,9 @@ const readBody = (req: IncomingMessage, max: number): Promise<E.Either<number, B
     });
   });
 
-const loadPair = (certFile: string, keyFile: string) => ({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
-
 /**
- * The HTTPS server of a validating webhook (TLS 1.2 or newer). Certificate and key are read from
- * files and reloaded when they change (a bad pair is reported and the old one kept). Hostile input
+ * The HTTPS server of a validating webhook (TLS 1.2 or newer), serving the credentials it is given
+ * and following their changes. Hostile input
  * gets a clear 4xx: a wrong method 405, a wrong content type 415, a body over the limit 413, a body
  * that is not JSON or not an AdmissionReview 400, a slow client 408; the server keeps serving.
  */
@@ -141,7 +137,7 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, requestTimeout / 4));
   const server: Server = createServer(
     // a TLS handshake must finish in 5 s (Node's default is 120 s)
-    { ...loadPair(o.certFile, o.keyFile), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+    { ...o.credentials.pair(), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
     (req, res) => {
       const started = performance.now();
       handle(req, res).catch((e: unknown) => {
@@ -165,25 +161,12 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
     socket.destroy();
   });
 
-  const reload = () => {
-    try {
-      const pair = loadPair(o.certFile, o.keyFile);
-      createSecureContext(pair);
-      server.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
-      o.onCertificateReload?.();
-    } catch (e) {
-      o.onCertificateReload?.(e instanceof Error ? e : new Error(String(e)));
-    }
-  };
-  watchFile(o.certFile, { interval: 1000, persistent: false }, reload);
-  watchFile(o.keyFile, { interval: 1000, persistent: false }, reload);
+  o.credentials.onChange(() => server.setSecureContext({ ...o.credentials.pair(), minVersion: 'TLSv1.2' }));
 
   return {
     server,
     close: () =>
       new Promise<void>((done) => {
-        unwatchFile(o.certFile, reload);
-        unwatchFile(o.keyFile, reload);
         server.close(() => done());
         server.closeAllConnections();
       }),

@@ -17,6 +17,8 @@ export const MIGRATIONS: CustomKind = {
 };
 export const CRDS: CustomKind = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' };
 export const LEASES: CustomKind = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
+export const SECRETS: CustomKind = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
+export const DEPLOYMENTS: CustomKind = { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' };
 export const EVENTS: CustomKind = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
 export const WEBHOOK_CONFIGURATIONS: CustomKind = {
   group: 'admissionregistration.k8s.io',
