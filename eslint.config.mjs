@@ -51,6 +51,8 @@ export const boundaries = (extraPolicyImports = []) => [
       { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
       // benchmarks drive the local control plane
       { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
+      // the chart's tests install it into the local control plane
+      { sourceTag: 'type:deploy', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] },
     ],
   },
 ];

@@ -10,7 +10,7 @@ module.exports = {
   ...preset,
   displayName: 'cluster',
   rootDir: __dirname,
-  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/control-plane'],
+  roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/control-plane', '<rootDir>/deploy'],
   testMatch: ['**/src/**/*.cluster.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/control-plane/src/testing/global-setup.cjs',

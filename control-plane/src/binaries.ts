@@ -6,10 +6,11 @@ import type { Log } from './log.js';
 export interface Binaries {
   readonly etcd: string;
   readonly kubeApiserver: string;
+  readonly helm: string;
 }
 
 /**
- * The binaries, built from the Go module proxy on first use by control-plane/scripts/build-binaries.sh
+ * The binaries (etcd, kube-apiserver, Helm), built from the Go module proxy on first use by control-plane/scripts/build-binaries.sh
  * (cached under ~/.cache/kubevirt-migration/bin, never in the repository). Progress goes to stderr.
  */
 export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
@@ -26,8 +27,8 @@ export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
     child.on('error', (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
     child.on('exit', (code) => {
       const dir = out.trim().split('\n').pop() ?? '';
-      const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver') };
-      if (code === 0 && existsSync(bins.etcd) && existsSync(bins.kubeApiserver)) resolve(bins);
+      const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver'), helm: join(dir, 'helm') };
+      if (code === 0 && existsSync(bins.etcd) && existsSync(bins.kubeApiserver) && existsSync(bins.helm)) resolve(bins);
       else reject(new Error(`building the control-plane binaries failed (exit ${code}):\n${err.split('\n').slice(-25).join('\n')}`));
     });
   });

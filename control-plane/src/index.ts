@@ -10,3 +10,4 @@ export { stderrLog, quietLog } from './log.js';
 export { freePort } from './ports.js';
 export { startWebhook, startController, webhookAnswers } from './apps.js';
 export { ManagedProcess } from './process.js';
+export { ensureBinaries } from './binaries.js';

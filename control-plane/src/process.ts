@@ -13,10 +13,12 @@ export class ManagedProcess {
     command: string,
     args: readonly string[],
     readonly logFile: string,
+    /** Its environment (default: this process's) and, to run it as another user, uid and gid. */
+    options: { readonly env?: NodeJS.ProcessEnv; readonly uid?: number; readonly gid?: number; readonly cwd?: string } = {},
   ) {
     const fd = openSync(logFile, 'a');
     // its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it in order
-    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd], detached: true });
+    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd], detached: true, ...options });
     closeSync(fd);
     runRecord.process(this.child.pid, command);
     this.exit = new Promise((resolve) => {

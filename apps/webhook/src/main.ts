@@ -203,6 +203,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   log.info('serving', { address: f['listen-address'], port, path: '/validate' });
 
   const endpoint = endpointOf(f, port);
+  const owner = f['owner-deployment'];
   const registration =
     endpoint === undefined
       ? undefined
@@ -216,7 +217,13 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
             ...(f['ca-injected-from'] === undefined ? {} : { injectCaFrom: f['ca-injected-from'] }),
           },
           () => credentials.caBundle(),
-          { onRepaired: (what) => log.warn('registration repaired', { what }), onError: (message) => log.error(message) },
+          {
+            onRepaired: (what) => log.warn('registration repaired', { what }),
+            onError: (message) => log.error(message),
+            onReleaseGone: () => log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
+          },
+          undefined,
+          owner === undefined ? undefined : { gone: () => deploymentGone(kc, namespace ?? '', owner), delayMs: 3000 },
         );
   if (registration !== undefined) {
     credentials.onChange(() => registration.refresh());
@@ -229,7 +236,6 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     // first stop keeping the registration, so that an uninstall is not undone
     await registration?.stop();
     if (registration !== undefined) {
-      const owner = f['owner-deployment'];
       const remove =
         owner === undefined ||
         (await deploymentGone(kc, namespace ?? '', owner).catch((e: unknown) => {

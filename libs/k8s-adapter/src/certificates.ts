@@ -10,7 +10,7 @@ import * as x509 from '@peculiar/asn1-x509';
  */
 
 /** A key pair in PEM: the certificate and its PKCS #8 private key. */
-export interface Issued {
+interface Issued {
   readonly cert: string;
   readonly key: string;
 }
@@ -108,11 +108,11 @@ const issue = (r: Request): Issued => {
 };
 
 /** A self-signed CA for the webhook's serving certificates. */
-export const issueCa = (now: Date, lifetimeMs: number): Issued =>
+const issueCa = (now: Date, lifetimeMs: number): Issued =>
   issue({ subject: `kubevirt-migration-webhook-ca@${Math.floor(now.getTime() / 1000)}`, ca: true, now, notAfter: new Date(now.getTime() + lifetimeMs) });
 
 /** A serving certificate for `hosts`, signed by `ca`, never valid beyond the CA. */
-export const issueServing = (ca: Issued, hosts: readonly string[], now: Date, lifetimeMs: number): Issued => {
+const issueServing = (ca: Issued, hosts: readonly string[], now: Date, lifetimeMs: number): Issued => {
   const caEnd = new Date(new X509Certificate(ca.cert).validTo).getTime();
   return issue({
     subject: hosts[0] ?? 'kubevirt-migration-webhook',

@@ -31,7 +31,7 @@ const INJECT_CA_ANNOTATION = 'cert-manager.io/inject-ca-from';
  * matchConditions to the one Setting (no other Setting ever depends on this webhook), failurePolicy
  * Fail, sideEffects None, every defaulted field written out so that a change of any is seen.
  */
-export const desiredWebhook = (spec: RegistrationSpec, caBundle: string | undefined): Record<string, unknown> => ({
+const desiredWebhook = (spec: RegistrationSpec, caBundle: string | undefined): Record<string, unknown> => ({
   name: spec.name,
   admissionReviewVersions: ['v1'],
   clientConfig: {
@@ -74,6 +74,18 @@ export const registrationDrift = (spec: RegistrationSpec, caBundle: string | und
 export interface RegistrationEvents {
   readonly onRepaired?: (what: string) => void;
   readonly onError?: (message: string) => void;
+  /** The registration is gone and so is the release: it is not created again. */
+  readonly onReleaseGone?: () => void;
+}
+
+export interface ReleaseCheck {
+  /** Whether the release the webhook belongs to is being removed (see `deploymentGone`). */
+  readonly gone: () => Promise<boolean>;
+  /**
+   * How long a deletion is left alone before the release is looked at: `helm uninstall` deletes
+   * the registration first and the Deployment a moment later.
+   */
+  readonly delayMs: number;
 }
 
 const RETRY_MS = 1000;
@@ -100,6 +112,8 @@ export class RegistrationKeeper {
     private readonly caBundle: () => string | undefined,
     private readonly events: RegistrationEvents = {},
     clock?: Clock,
+    /** With it, a deleted registration is created again only while the release is still there. */
+    private readonly release?: ReleaseCheck,
   ) {
     this.clock = clock ?? systemClock;
     this.cache = new InformerCache(http, WEBHOOK_CONFIGURATIONS, {
@@ -166,6 +180,10 @@ export class RegistrationKeeper {
     try {
       const actual = this.cache.get(this.spec.name);
       if (actual === undefined) {
+        if (this.release !== undefined && (await this.releaseGone(this.release))) {
+          this.events.onReleaseGone?.();
+          return;
+        }
         await this.http.request(`create ${what}`, 'POST', collectionPath(WEBHOOK_CONFIGURATIONS), { body: this.body() });
         this.events.onRepaired?.(`${what} was missing: created`);
       } else {
@@ -193,6 +211,19 @@ export class RegistrationKeeper {
         this.again = false;
         this.refresh();
       }
+    }
+  }
+
+  /** After the delay: still missing, and the release gone (or this identity revoked with it)? */
+  private async releaseGone(release: ReleaseCheck): Promise<boolean> {
+    await this.clock.sleep(release.delayMs);
+    if (this.stopped || this.cache.get(this.spec.name) !== undefined) return true;
+    try {
+      return await release.gone();
+    } catch (e) {
+      // the release's RBAC is deleted with it: a refusal means it is going away
+      if (isKind(e, 'Forbidden', 'Unauthorized')) return true;
+      throw e;
     }
   }
 

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { ensureBinaries, quietLog } from '@kubevirt-migration/control-plane';
+
+const run = promisify(execFile);
+
+export const repoRoot = join(__dirname, '..', '..', '..');
+export const chartDir = join(repoRoot, 'deploy', 'kubevirt-migration');
+
+/** One rendered Kubernetes object. */
+export type Manifest = Record<string, unknown> & { kind: string; apiVersion: string; metadata: { name: string; namespace?: string } };
+
+/** Helm, built and cached by control-plane/scripts/build-binaries.sh, run with its own empty home. */
+export const helm = async (args: readonly string[], kubeconfig?: string): Promise<string> => {
+  const { helm: binary } = await ensureBinaries(repoRoot, quietLog);
+  const home = mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-'));
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }),
+  };
+  try {
+    const { stdout } = await run(binary, [...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(`helm ${args.join(' ')}: ${(err.stderr ?? '').trim() || err.message}`);
+  }
+};
+
+export const parseManifests = (text: string): Manifest[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+
+const GO_MODULES = {
+  certManager: 'github.com/cert-manager/cert-manager@v1.19.1',
+  prometheusOperator: 'github.com/prometheus-operator/prometheus-operator@v0.85.0',
+} as const;
+
+/** Where the Go module proxy put a module (downloaded once into the Go module cache). */
+const moduleDir = async (module: string): Promise<string> => {
+  const scratch = mkdtempSync(join(tmpdir(), 'kubevirt-migration-gomod-'));
+  const { stdout } = await run('go', ['mod', 'download', '-json', module], {
+    cwd: scratch,
+    env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const dir = (JSON.parse(stdout) as { Dir?: string; Error?: string }).Dir;
+  if (dir === undefined) throw new Error(`go mod download ${module}: ${stdout}`);
+  return dir;
+};
+
+/**
+ * The CRDs of the optional features (cert-manager's Certificate and Issuer, the Prometheus
+ * operator's ServiceMonitor), as their projects publish them, taken from their Go modules: the
+ * dry runs then check those objects against the real schemas.
+ */
+export const optionalFeatureCrds = async (): Promise<Manifest[]> => {
+  const certManager = join(await moduleDir(GO_MODULES.certManager), 'deploy', 'crds');
+  const prometheus = join(await moduleDir(GO_MODULES.prometheusOperator), 'example', 'prometheus-operator-crd');
+  const files = [
+    ...readdirSync(certManager)
+      .filter((f) => f === 'cert-manager.io_certificates.yaml' || f === 'cert-manager.io_issuers.yaml')
+      .map((f) => join(certManager, f)),
+    join(prometheus, 'monitoring.coreos.com_servicemonitors.yaml'),
+  ];
+  return files.flatMap((f) => parseManifests(readFileSync(f, 'utf8')));
+};
