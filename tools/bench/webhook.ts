@@ -1,10 +1,12 @@
-// Admissions per second and latency over TLS on loopback: the real webhook (its bundle, caches
-// synced from a local control plane) with 0 and with 10,000 VMIMs cached, side by side with a
-// bare node:https server answering a fixed AdmissionReview (the floor).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// CPU per admission and memory of the webhook, measured on the server's side: an external load
+// generator (hey v0.1.4, built from the Go module proxy by control-plane/scripts/build-binaries.sh)
+// sends the same UPDATE AdmissionReview over TLS keep-alive, and the server's CPU time is read from
+// /proc before and after. Side by side in the same run: a Go net/http server and a bare
+// node:https server answering a fixed review (the floors), and the webhook with 0 and with 10,000
+// finished VMIMs cached. Latency p50/p99 at a fixed rate of 1,000 admissions per second.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
@@ -13,35 +15,83 @@ import { seed, startControlPlane, startWebhook, stderrLog } from '@kubevirt-migr
 import { fmt, table } from './stats.js';
 import { settingObject, TYPICAL_VALUE } from './policy.js';
 
-const SECONDS = 5;
-const CONNECTIONS = 16;
+const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? '40000');
+const CONNECTIONS = 8;
+const RATE = 1000;
 const VMIMS = Number(process.env['BENCH_VMIMS'] ?? '10000');
+/** The webhook checks changes against the API server for 30 s after its cache became current. */
+const SETTLE_MS = 31000;
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
-interface Load {
-  readonly requests: number;
-  readonly errors: number;
+/** CPU time (user + system) a process has used, in microseconds, from /proc/PID/stat. */
+const cpuMicros = (pid: number): number => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
+  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
+};
+const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0') / 1024;
+
+interface Hey {
   readonly rps: number;
   readonly p50: number;
   readonly p99: number;
-  readonly max: number;
+  readonly errors: number;
 }
 
-const load = (root: string, url: string, ca: string, body: string, mode: 'max' | 'rate', n: number): Load => {
-  const r = spawnSync(process.execPath, [join(root, '.bench', 'load.js'), url, ca, body, mode, String(n), String(SECONDS)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`load failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Load;
+/** Runs hey and reads its summary. */
+const hey = (binary: string, url: string, body: string, args: readonly string[]): Hey => {
+  if (!url.startsWith('https://127.0.0.1:')) throw new Error(`the load only targets loopback, not ${url}`);
+  const r = spawnSync(binary, [...args, '-m', 'POST', '-T', 'application/json', '-D', body, url], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`hey failed: ${r.stderr}`);
+  const out = r.stdout;
+  const pct = (p: number) => Number(new RegExp(`${p}%% in ([0-9.]+) secs`.replace('%%', '%')).exec(out)?.[1] ?? 'NaN') * 1000;
+  const codes = [...out.matchAll(/\[(\d+)\]\s+(\d+) responses/g)];
+  const errors = codes.filter((m) => m[1] !== '200').reduce((n, m) => n + Number(m[2]), 0) + [...out.matchAll(/^\s+\[(\d+)\]\s+Get|Post/gm)].length * 0;
+  return {
+    rps: Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 'NaN'),
+    p50: pct(50),
+    p99: pct(99),
+    errors: errors + (/Error distribution/.test(out) ? 1 : 0),
+  };
 };
 
-const get = (port: number, path: string, ca: string): Promise<string> =>
+interface Figures {
+  readonly cpuPerRequestUs: number;
+  readonly rss: number;
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly errors: number;
+}
+
+/** The server's CPU per request over REQUESTS requests at full speed, its RSS after, and latency at a fixed rate. */
+const measure = (binary: string, pid: number, url: string, body: string): Figures => {
+  hey(binary, url, body, ['-n', String(REQUESTS / 4), '-c', String(CONNECTIONS)]); // warm-up (JIT, TLS sessions)
+  const before = cpuMicros(pid);
+  const full = hey(binary, url, body, ['-n', String(REQUESTS), '-c', String(CONNECTIONS)]);
+  const cpu = cpuMicros(pid) - before;
+  const rss = rssMiB(pid);
+  const paced = hey(binary, url, body, ['-z', '5s', '-c', String(CONNECTIONS), '-q', String(RATE / CONNECTIONS)]);
+  return { cpuPerRequestUs: cpu / REQUESTS, rss, rps: full.rps, p50: paced.p50, p99: paced.p99, errors: full.errors + paced.errors };
+};
+
+const startServer = (command: string, args: readonly string[]): Promise<{ child: ChildProcess; port: number }> =>
   new Promise((resolve, reject) => {
-    request({ host: '127.0.0.1', port, path, ca: readFileSync(ca) }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve(text));
-    })
-      .on('error', reject)
-      .end();
+    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.stdout?.once('data', (d: Buffer) => resolve({ child, port: Number(d.toString().trim()) }));
   });
+
+/** The Go floor, built once into the cache (it has no dependencies). */
+const goFloor = (root: string, cache: string): string => {
+  const out = join(cache, 'go-floor');
+  execFileSync('go', ['build', '-trimpath', '-o', out, '.'], {
+    cwd: join(root, 'tools', 'bench', 'go-floor'),
+    env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' },
+  });
+  return out;
+};
 
 /** Creates `count` finished VMIMs (status through the status subresource), `parallel` at a time. */
 const createFinishedMigrations = async (kc: KubeConfig, count: number, parallel = 32): Promise<void> => {
@@ -71,26 +121,21 @@ const createFinishedMigrations = async (kc: KubeConfig, count: number, parallel 
 
 export const run = async (root: string): Promise<void> => {
   const work = mkdtempSync(join(tmpdir(), 'kubevirt-migration-bench-'));
+  const bin =
+    execFileSync('bash', [join(root, 'control-plane', 'scripts', 'build-binaries.sh'), 'hey'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop() ?? '';
+  const heyBinary = join(bin, 'hey');
+  mkdirSync(join(bin, '..', 'bench'), { recursive: true });
+  const goFloorBinary = goFloor(root, join(bin, '..', 'bench'));
   const cp = await startControlPlane({ repoRoot: root, log: stderrLog });
-  let floor: ReturnType<typeof spawn> | undefined;
+  const children: ChildProcess[] = [];
   let webhook: Awaited<ReturnType<typeof startWebhook>> | undefined;
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     await seed(kc, root, stderrLog);
-    webhook = await startWebhook(
-      root,
-      { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
-      join(work, 'webhook.log'),
-    );
-    const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
-    const url = config.webhooks?.[0]?.clientConfig.url ?? '';
-    const port = Number(new URL(url).port);
-
-    floor = spawn(process.execPath, [join(root, '.bench', 'floor.js'), cp.pki.webhookCert, cp.pki.webhookKey], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const floorPort = await new Promise<number>((resolve) => floor?.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
-    const floorUrl = `https://127.0.0.1:${floorPort}/validate`;
-
     const body = join(work, 'review.json');
     writeFileSync(
       body,
@@ -100,60 +145,66 @@ export const run = async (root: string): Promise<void> => {
         request: { uid: 'bench', operation: 'UPDATE', name: 'kubevirt-migration', object: settingObject(TYPICAL_VALUE), oldObject: settingObject(undefined) },
       }),
     );
-
     const rows: Record<string, string | number>[] = [];
-    const measure = (label: string) => {
-      const floorMax = load(root, floorUrl, cp.pki.caCert, body, 'max', CONNECTIONS);
-      const hookMax = load(root, url, cp.pki.caCert, body, 'max', CONNECTIONS);
-      const hookRate = load(root, url, cp.pki.caCert, body, 'rate', 1000);
-      rows.push(
-        {
-          server: `floor (bare node:https)`,
-          'VMIMs cached': label,
-          load: `${CONNECTIONS} connections, ${SECONDS} s`,
-          'req/s': fmt(floorMax.rps),
-          'p50 ms': fmt(floorMax.p50, 2),
-          'p99 ms': fmt(floorMax.p99, 2),
-          errors: floorMax.errors,
-        },
-        {
-          server: 'webhook',
-          'VMIMs cached': label,
-          load: `${CONNECTIONS} connections, ${SECONDS} s`,
-          'req/s': `${fmt(hookMax.rps)} (${fmt((hookMax.rps / floorMax.rps) * 100)}% of floor)`,
-          'p50 ms': fmt(hookMax.p50, 2),
-          'p99 ms': fmt(hookMax.p99, 2),
-          errors: hookMax.errors,
-        },
-        {
-          server: 'webhook',
-          'VMIMs cached': label,
-          load: `1,000 req/s, ${SECONDS} s`,
-          'req/s': fmt(hookRate.rps),
-          'p50 ms': fmt(hookRate.p50, 2),
-          'p99 ms': fmt(hookRate.p99, 2),
-          errors: hookRate.errors,
-        },
-      );
-    };
-    measure('0');
+    const row = (server: string, vmims: string, f: Figures, floor?: Figures) =>
+      rows.push({
+        server,
+        'VMIMs cached': vmims,
+        'CPU µs / admission':
+          floor === undefined ? fmt(f.cpuPerRequestUs, 1) : `${fmt(f.cpuPerRequestUs, 1)} (${fmt(f.cpuPerRequestUs / floor.cpuPerRequestUs, 2)}× floor)`,
+        'RSS after, MiB': floor === undefined ? fmt(f.rss, 1) : `${fmt(f.rss, 1)} (${fmt(f.rss / floor.rss, 2)}× floor)`,
+        'req/s (hey, 8 conn.)': fmt(f.rps),
+        [`p50 / p99 ms at ${fmt(RATE)}/s`]: `${fmt(f.p50, 2)} / ${fmt(f.p99, 2)}`,
+        errors: f.errors,
+      });
 
-    const started = performance.now();
+    const go = await startServer(goFloorBinary, [cp.pki.webhookCert, cp.pki.webhookKey]);
+    children.push(go.child);
+    const goFigures = measure(heyBinary, go.child.pid ?? 0, `https://127.0.0.1:${go.port}/validate`, body);
+    go.child.kill('SIGTERM');
+    const node = await startServer(process.execPath, [join(root, '.bench', 'floor.js'), cp.pki.webhookCert, cp.pki.webhookKey]);
+    children.push(node.child);
+    const floor = measure(heyBinary, node.child.pid ?? 0, `https://127.0.0.1:${node.port}/validate`, body);
+    node.child.kill('SIGTERM');
+    row('Go net/http, fixed answer', '–', goFigures);
+    row('bare node:https, fixed answer (the floor)', '–', floor);
+
+    webhook = await startWebhook(
+      root,
+      { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
+      join(work, 'webhook.log'),
+    );
+    const started = Date.now();
+    const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
+    const url = config.webhooks?.[0]?.clientConfig.url ?? '';
+    const port = Number(new URL(url).port);
+    const pid = webhook.pid ?? 0;
+    stderrLog(`webhook started (RSS ${fmt(rssMiB(pid), 1)} MiB); waiting out its 30 s of live checks after start`);
+    await new Promise((r) => setTimeout(r, Math.max(0, SETTLE_MS - (Date.now() - started))));
+    const empty = measure(heyBinary, pid, url, body);
+    row('webhook', '0', empty, floor);
+
+    const creating = performance.now();
     await createFinishedMigrations(kc, VMIMS);
-    const deadline = Date.now() + 120000;
+    const deadline = Date.now() + 180000;
     for (;;) {
       const metrics = await get(port, '/metrics', cp.pki.caCert);
       if (metrics.includes(`kubevirt_migration_webhook_cached_migrations{state="all"} ${VMIMS}`)) break;
-      if (Date.now() > deadline) throw new Error('the webhook cache did not reach 10,000 VMIMs');
+      if (Date.now() > deadline) throw new Error(`the webhook cache did not reach ${VMIMS} VMIMs`);
       await new Promise((r) => setTimeout(r, 500));
     }
-    stderrLog(`created ${fmt(VMIMS)} finished VMIMs and the webhook cached them in ${fmt((performance.now() - started) / 1000, 1)} s`);
-    measure(fmt(VMIMS));
-    const rss = spawnSync('ps', ['-o', 'rss=', '-p', String(webhook.pid)], { encoding: 'utf8' }).stdout.trim();
+    stderrLog(
+      `created ${fmt(VMIMS)} finished VMIMs; the webhook cached them in ${fmt((performance.now() - creating) / 1000, 1)} s (RSS ${fmt(rssMiB(pid), 1)} MiB)`,
+    );
+    const full = measure(heyBinary, pid, url, body);
+    row('webhook', fmt(VMIMS), full, floor);
     table(rows);
-    console.log(`\nwebhook RSS with ${fmt(VMIMS)} VMIMs cached: ${fmt(Number(rss) / 1024)} MiB`);
+    console.log(
+      `\nwith ${fmt(VMIMS)} VMIMs against 0: CPU per admission ${fmt((full.cpuPerRequestUs / empty.cpuPerRequestUs - 1) * 100, 1)}%, p99 ${fmt((full.p99 / empty.p99 - 1) * 100, 1)}%, RSS +${fmt(full.rss - empty.rss, 1)} MiB`,
+    );
+    console.log(`(${fmt(REQUESTS)} requests per CPU figure after ${fmt(REQUESTS / 4)} to warm up; CPU from /proc/PID/stat at ${TICKS_PER_SECOND} ticks/s)`);
   } finally {
-    floor?.kill('SIGTERM');
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await webhook?.stop();
     await cp.stop();
     rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,3 @@
+module kubevirt-migration.local/bench/go-floor
+
+go 1.24
