@@ -12,7 +12,6 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: {
     bench: join(root, 'tools', 'bench', 'main.ts'),
-    load: join(root, 'tools', 'bench', 'load.ts'),
     floor: join(root, 'tools', 'bench', 'floor.ts'),
   },
   outdir: out,

@@ -93,6 +93,17 @@ const goFloor = (root: string, cache: string): string => {
   return out;
 };
 
+const get = (port: number, path: string, ca: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path, ca: readFileSync(ca) }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+
 /** Creates `count` finished VMIMs (status through the status subresource), `parallel` at a time. */
 const createFinishedMigrations = async (kc: KubeConfig, count: number, parallel = 32): Promise<void> => {
   const api = kc.makeApiClient(CustomObjectsApi);
