@@ -2,6 +2,7 @@
 // `npm run bench [-- SECTION...]`: bundles tools/bench (TypeScript, workspace sources) with esbuild
 // and runs it. Sections: policy, cli, webhook, controller. Figures are recorded in BENCHMARKS.md.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-options.mjs';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -15,12 +16,6 @@ await build({
     floor: join(root, 'tools', 'bench', 'floor.ts'),
   },
   outdir: out,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node24',
-  conditions: ['@kubevirt-migration/source'],
-  logLevel: 'warning',
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  ...nodeBundle,
 });
 await import(pathToFileURL(join(out, 'bench.js')).href);

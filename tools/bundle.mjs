@@ -3,6 +3,7 @@
 // workspace libraries taken through the `@kubevirt-migration/source` condition, so no library
 // build is needed first. Run by `npm ci` (prepare) and by each app's `build` target.
 import { build } from 'esbuild';
+import { nodeBundle } from './esbuild-options.mjs';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,18 +20,11 @@ for (const app of apps) {
   await build({
     entryPoints: { main: entry },
     outdir: join(folder(app), 'dist'),
-    bundle: true,
+    ...nodeBundle,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    conditions: ['@kubevirt-migration/source'],
     chunkNames: 'chunks/[name]-[hash]',
     sourcemap: true,
     legalComments: 'none',
-    logLevel: 'warning',
-    // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   });
   console.error(`bundled ${app} in ${Math.round(performance.now() - started)} ms`);
 }

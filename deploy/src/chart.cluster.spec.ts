@@ -142,6 +142,24 @@ describe('the Helm chart (deploy/kubevirt-migration)', () => {
   });
 });
 
+/** The Setting and the CR as seeded (other test files start from there): what this file's controllers wrote is undone. */
+const restoreSeededState = async (kc: KubeConfig): Promise<void> => {
+  const objects = customApi(kc);
+  const setting = { group: 'harvesterhci.io', version: 'v1beta1', plural: 'settings', name: 'kubevirt-migration' };
+  const s = (await objects.getClusterCustomObject(setting)) as { value?: string; status?: unknown; metadata: { annotations?: Record<string, string> } };
+  const ops: object[] = [];
+  if (s.value !== undefined) ops.push({ op: 'remove', path: '/value' });
+  if (s.status !== undefined) ops.push({ op: 'remove', path: '/status' });
+  for (const key of Object.keys(s.metadata.annotations ?? {}))
+    if (key === 'harvesterhci.io/hash' || key.startsWith('kubevirt-migration.harvesterhci.io/'))
+      ops.push({ op: 'remove', path: `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
+  if (ops.length > 0) await objects.patchClusterCustomObject({ ...setting, body: ops });
+  const crRef = { group: 'kubevirt.io', version: 'v1', plural: 'kubevirts', namespace: 'harvester-system', name: 'kubevirt' };
+  const cr = (await objects.getNamespacedCustomObject(crRef)) as { spec?: { configuration?: { migrations?: unknown } } };
+  if (cr.spec?.configuration?.migrations !== undefined)
+    await objects.patchNamespacedCustomObject({ ...crRef, body: [{ op: 'remove', path: '/spec/configuration/migrations' }] });
+};
+
 /** A client acting as a service account, with a token from the TokenRequest API. */
 const asIdentity = (admin: KubeConfig, token: string): KubeConfig => {
   const cluster = admin.getCurrentCluster();
@@ -262,6 +280,7 @@ describe('helm install into the API server, the apps running under the identitie
       .makeApiClient(AdmissionregistrationV1Api)
       .deleteValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })
       .catch(() => undefined);
+    await restoreSeededState(kc);
   });
 
   it('the webhook makes its certificate in the chart’s Secret and the API server calls it through the chart’s registration', async () => {

@@ -59,11 +59,36 @@ export const decodeConfigObject = (
 };
 
 /**
+ * The last texts decoded, with their results (which are never mutated): the webhook sees the same
+ * `default` on every request and each request's old value was the previous one's new value, and the
+ * controller plans the same Setting on every event. Forgotten when the supported options change.
+ */
+const MEMO_ENTRIES = 16;
+const MEMO_MAX_TEXT = 64 * 1024;
+const memo = new Map<string, E.Either<readonly Violation[], MigrationConfig>>();
+let memoSupported: SupportedOptions | undefined;
+
+/**
  * Decodes the text of `value` or `default` (docs/semantics.md §2, §3): bounded in size and depth,
  * every key written twice reported, then the object decoded. Blank text is the caller's business
  * (see effectiveText).
  */
 export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
+  if (text.length > MEMO_MAX_TEXT) return decodeConfigTextOnce(text, root, supported);
+  if (supported !== memoSupported) {
+    memo.clear();
+    memoSupported = supported;
+  }
+  const key = `${root}\u0000${text}`;
+  const known = memo.get(key);
+  if (known !== undefined) return known;
+  const result = decodeConfigTextOnce(text, root, supported);
+  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value ?? '');
+  memo.set(key, result);
+  return result;
+};
+
+const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   const read = readJsonText(text);
   if (!read.ok) {
     const detail =
