@@ -5,7 +5,7 @@
  * or `t.success` goes through a property getter that esbuild's CommonJS interop defines: measured
  * as 11% of the time of an admission. The ES modules bind directly, so the bundles take those.
  */
-export const esModulesOfFpTs = {
+const esModulesOfFpTs = {
   name: 'es-modules-of-fp-ts',
   setup(build) {
     build.onResolve({ filter: /^(fp-ts|io-ts)\/lib\// }, (args) =>
