@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
-import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
-import { KubeHttp, loadConnection, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
+import { toAdapterError, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
 import { chartDir, helm, optionalFeatureCrds, parseManifests, repoRoot, type Manifest } from './testing/helm.js';
 
 /** Where each kind the chart renders lives in the API (for the dry runs). */
@@ -75,12 +75,9 @@ const valuesFile = (values: object): string => {
 };
 
 describe('the Helm chart (deploy/kubevirt-migration)', () => {
-  let kc: KubeConfig;
+  const kc = testKubeConfig();
   let http: KubeHttp;
-  beforeAll(() => {
-    kc = testKubeConfig();
-    http = new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() }));
-  });
+  beforeAll(() => (http = testKubeHttp()));
   afterAll(() => http.close());
 
   it('passes helm lint --strict, with its defaults and with every option on', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
 
 /** The environment variable through which the global setup hands the kubeconfig to the tests. */
 const TEST_KUBECONFIG_ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
@@ -19,6 +20,9 @@ export const testKubeConfig = (): KubeConfig => {
   kc.loadFromFile(testKubeconfigPath());
   return kc;
 };
+
+/** The project's own client of the test run's API server (close it when done). */
+export const testKubeHttp = (): KubeHttp => new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() }));
 
 /** A fresh namespace per test: there is no controller-manager, so namespaces never finish deleting. */
 export const freshNamespace = async (kc: KubeConfig, prefix = 'test'): Promise<string> => {

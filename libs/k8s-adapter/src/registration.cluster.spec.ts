@@ -1,22 +1,21 @@
 import { X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
-import { KubeHttp } from './http.js';
-import { loadConnection } from './kubeconfig.js';
+import { freshNamespace, testKubeConfig, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
+import type { KubeHttp } from './http.js';
 import { RegistrationKeeper, registrationDrift, removeRegistration, type RegistrationSpec } from './registration.js';
 import { SecretCredentials } from './serving-credentials.js';
 
 const policy = { hosts: ['webhook.example.svc', '127.0.0.1'], servingLifetimeMs: 365 * 86400_000, caLifetimeMs: 3650 * 86400_000, caOverlapMs: 3600_000 };
 
-describe('SecretCredentials (certificates the webhook makes and keeps in a Secret)', () => {
-  let kc: KubeConfig;
-  let http: KubeHttp;
-  beforeAll(() => {
-    kc = testKubeConfig();
-    http = new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() }));
-  });
-  afterAll(() => http.close());
+let kc: KubeConfig;
+let http: KubeHttp;
+beforeAll(() => {
+  kc = testKubeConfig();
+  http = testKubeHttp();
+});
+afterAll(() => http.close());
 
+describe('SecretCredentials (certificates the webhook makes and keeps in a Secret)', () => {
   it('two replicas starting at once into an empty Secret agree on one set, and keep the Secret’s labels', async () => {
     const namespace = await freshNamespace(kc);
     const core = kc.makeApiClient(CoreV1Api);
@@ -96,15 +95,10 @@ describe('SecretCredentials (certificates the webhook makes and keeps in a Secre
 });
 
 describe('RegistrationKeeper', () => {
-  let kc: KubeConfig;
-  let http: KubeHttp;
   let api: AdmissionregistrationV1Api;
   beforeAll(() => {
-    kc = testKubeConfig();
-    http = new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() }));
     api = kc.makeApiClient(AdmissionregistrationV1Api);
   });
-  afterAll(() => http.close());
 
   const spec = (name: string): RegistrationSpec => ({
     name,
