@@ -6,6 +6,15 @@ import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { ManagedProcess } from './process.js';
 import { freePort } from './ports.js';
 
+/**
+ * Node's flags for the apps: with KUBEVIRT_MIGRATION_PROFILE_DIR set (`npm run bench`, by hand),
+ * each app writes a CPU profile there when it stops (Node refuses --cpu-prof in NODE_OPTIONS).
+ */
+const nodeFlags = (): string[] => {
+  const dir = process.env['KUBEVIRT_MIGRATION_PROFILE_DIR'];
+  return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
+
 /** The bundled program of an app (built by `npm ci` or `npm run build`). */
 const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
   const program = join(repoRoot, 'apps', app, 'dist', 'main.js');
@@ -29,6 +38,7 @@ export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFil
     'webhook',
     process.execPath,
     [
+      ...nodeFlags(),
       appProgram(repoRoot, 'webhook'),
       `--kubeconfig=${files.kubeconfig}`,
       `--cert-file=${files.certFile}`,
@@ -76,7 +86,7 @@ export const startController = async (
   const proc = new ManagedProcess(
     'controller',
     process.execPath,
-    [appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs],
+    [...nodeFlags(), appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs],
     logFile,
   );
   await proc.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200, 60000);
