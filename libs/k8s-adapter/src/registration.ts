@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { KubeObject } from './client.js';
 import { errorMessage, isKind, orAbsent } from './errors.js';
 import type { KubeHttp } from './http.js';
+import { WorkQueue } from './workqueue.js';
 import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from './kinds.js';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL. */
@@ -89,6 +90,8 @@ export interface ReleaseCheck {
 }
 
 const RETRY_MS = 1000;
+/** The one key of the work queue: the registration, looked at as a whole. */
+const RECONCILE = 'registration';
 
 /**
  * Keeps the ValidatingWebhookConfiguration as it must be: created when missing (again after a
@@ -101,9 +104,8 @@ export class RegistrationKeeper {
   private readonly clock: Clock;
   private metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } = {};
   private stopped = false;
-  private busy = false;
-  private again = false;
-  private cancelRetry: (() => void) | undefined;
+  /** One reconcile at a time; a change seen during one brings one more after it. */
+  private readonly queue: WorkQueue;
 
   constructor(
     private readonly http: KubeHttp,
@@ -116,6 +118,7 @@ export class RegistrationKeeper {
     private readonly release?: ReleaseCheck,
   ) {
     this.clock = clock ?? systemClock;
+    this.queue = new WorkQueue({ clock: this.clock });
     this.cache = new InformerCache(http, WEBHOOK_CONFIGURATIONS, {
       name: spec.name,
       transform: (o) => o,
@@ -129,15 +132,12 @@ export class RegistrationKeeper {
     await this.cache.start();
     while (!this.cache.fresh && !this.stopped) await this.clock.sleep(50);
     await this.reconcile();
+    void this.queue.run(() => this.reconcile());
   }
 
   /** Looks again (the CA bundle changed, say). */
   refresh(): void {
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    void this.reconcile();
+    this.queue.add(RECONCILE);
   }
 
   private managedBundle(): string | undefined {
@@ -171,11 +171,9 @@ export class RegistrationKeeper {
     if (this.stopped) return;
     if (!this.cache.fresh) {
       // what the cache holds may be old: look again once it is current
-      this.cancelRetry?.();
-      this.cancelRetry = this.clock.after(100, () => this.refresh());
+      this.queue.addAfter(RECONCILE, 100);
       return;
     }
-    this.busy = true;
     const what = `ValidatingWebhookConfiguration ${this.spec.name}`;
     try {
       const actual = this.cache.get(this.spec.name);
@@ -202,14 +200,7 @@ export class RegistrationKeeper {
       // a replica that acted at the same time: what it wrote comes back through the watch
       if (!isKind(e, 'Conflict', 'AlreadyExists', 'NotFound')) {
         this.events.onError?.(`${what} could not be kept (retrying in ${RETRY_MS} ms): ${errorMessage(e)}`);
-        this.cancelRetry?.();
-        this.cancelRetry = this.clock.after(RETRY_MS, () => this.refresh());
-      }
-    } finally {
-      this.busy = false;
-      if (this.again) {
-        this.again = false;
-        this.refresh();
+        this.queue.addAfter(RECONCILE, RETRY_MS);
       }
     }
   }
@@ -230,7 +221,8 @@ export class RegistrationKeeper {
   /** Stops keeping it (first thing at shutdown, so that an uninstall is not undone). */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.cancelRetry?.();
+    // a pass under way finishes by itself; nothing starts after this
+    this.queue.shutdown();
     await this.cache.stop();
   }
 }

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { KubeObject } from './client.js';
 import { errorMessage, isKind } from './errors.js';
 import type { KubeHttp } from './http.js';
+import { WorkQueue } from './workqueue.js';
 import { collectionPath, objectPath, SECRETS } from './kinds.js';
 
 /** A serving certificate and its key, PEM. */
@@ -115,6 +116,8 @@ export interface SecretCredentialsOptions extends CredentialEvents {
 }
 
 const RETRY_MS = 1000;
+/** The one key of the work queue: the Secret, looked at as a whole. */
+const CHECK = 'certificates';
 
 /**
  * Certificates the webhook makes and rotates itself, kept in one Secret shared by its replicas (as
@@ -129,19 +132,20 @@ export class SecretCredentials implements ServingCredentials {
   private current: CertificateSet | undefined;
   private cancelTimer: (() => void) | undefined;
   private stopped = false;
-  private busy = false;
-  private again = false;
+  /** One check at a time; a change seen during a check brings one more after it. */
+  private readonly queue: WorkQueue;
 
   constructor(
     private readonly http: KubeHttp,
     private readonly o: SecretCredentialsOptions,
   ) {
     this.clock = o.clock ?? systemClock;
+    this.queue = new WorkQueue({ clock: this.clock });
     this.cache = new InformerCache(http, SECRETS, {
       namespace: o.namespace,
       name: o.name,
       transform: decodeSecret,
-      onChange: () => this.check(),
+      onChange: () => this.queue.add(CHECK),
       onError: (e, retryInMs) => o.onError?.(`the certificate Secret ${this.what} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
     });
   }
@@ -153,10 +157,9 @@ export class SecretCredentials implements ServingCredentials {
   /** Resolves once certificates are in use (made, if the Secret had none). */
   async start(): Promise<void> {
     await this.cache.start();
-    while (this.current === undefined && !this.stopped) {
-      await this.checkNow();
-      if (this.current === undefined) await this.clock.sleep(RETRY_MS / 5);
-    }
+    void this.queue.run(() => this.check());
+    this.queue.add(CHECK);
+    while (this.current === undefined && !this.stopped) await this.clock.sleep(50);
   }
 
   pair(): KeyPair {
@@ -172,18 +175,7 @@ export class SecretCredentials implements ServingCredentials {
     this.listeners.push(listener);
   }
 
-  /** Looks at the Secret again soon (coalesced: one check at a time). */
-  private check(): void {
-    if (this.busy) {
-      this.again = true;
-      return;
-    }
-    void this.checkNow();
-  }
-
-  private async checkNow(): Promise<void> {
-    if (this.stopped) return;
-    this.busy = true;
+  private async check(): Promise<void> {
     try {
       const state = this.cache.get(this.o.name, this.o.namespace);
       const decision = decideCertificates(state?.set, this.o.policy, this.clock.date());
@@ -197,12 +189,6 @@ export class SecretCredentials implements ServingCredentials {
     } catch (e) {
       this.o.onError?.(`the certificates in Secret ${this.what} could not be checked: ${errorMessage(e)}`);
       this.schedule(RETRY_MS);
-    } finally {
-      this.busy = false;
-      if (this.again) {
-        this.again = false;
-        this.check();
-      }
     }
   }
 
@@ -246,12 +232,14 @@ export class SecretCredentials implements ServingCredentials {
   private schedule(ms: number): void {
     this.cancelTimer?.();
     const wait = Math.max(RETRY_MS, Math.min(ms, this.o.recheckMs ?? 3600_000));
-    this.cancelTimer = this.clock.after(wait, () => this.check());
+    this.cancelTimer = this.clock.after(wait, () => this.queue.add(CHECK));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
+    // a pass under way finishes by itself; nothing starts after this
+    this.queue.shutdown();
     await this.cache.stop();
   }
 }
