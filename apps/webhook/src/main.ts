@@ -7,6 +7,7 @@ import {
   loadConnection,
   createAdmissionServer,
   errorMessage,
+  fileErrorText,
   fileCredentials,
   SecretCredentials,
   RegistrationKeeper,
@@ -91,25 +92,28 @@ const readInput = (file: string, what: string): string => {
   try {
     return readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new StartupError(
-      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e)}`,
-    );
+    throw new StartupError(`${what} ${file}: ${fileErrorText(e)}`);
   }
+};
+
+/** The Service of --register-service (checked against SERVICE_PATTERN before start). */
+const serviceOf = (f: Flags): { namespace: string; name: string; port: number; path: string } | undefined => {
+  const m = SERVICE_PATTERN.exec(f['register-service'] ?? '');
+  return m === null ? undefined : { namespace: m[1] ?? '', name: m[2] ?? '', port: Number(m[3]), path: '/validate' };
 };
 
 /** How the API server reaches this webhook, when it keeps its registration. */
 const endpointOf = (f: Flags, port: number): WebhookEndpoint | undefined => {
-  const service = SERVICE_PATTERN.exec(f['register-service'] ?? '');
-  if (service !== null) return { service: { namespace: service[1] ?? '', name: service[2] ?? '', port: Number(service[3]), path: '/validate' } };
+  const service = serviceOf(f);
+  if (service !== undefined) return { service };
   return f['register-url'] === undefined ? undefined : { url: f['register-url'].replace('{port}', String(port)) };
 };
 
 /** The names a self-made serving certificate carries: the Service's DNS names, or the URL's host. */
 const hostsOf = (f: Flags): string[] => {
-  const service = SERVICE_PATTERN.exec(f['register-service'] ?? '');
-  if (service !== null) {
-    const [name, ns] = [service[2] ?? '', service[1] ?? ''];
+  const service = serviceOf(f);
+  if (service !== undefined) {
+    const { name, namespace: ns } = service;
     return [`${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`, `${name}.${ns}`, name];
   }
   if (f['register-url'] !== undefined) return [new URL(f['register-url'].replace('{port}', '1')).hostname.replace(/^\[|\]$/g, '')];

@@ -9,7 +9,7 @@ export type { Connection, KubeConfigFlags } from './kubeconfig.js';
 export { KubeHttp } from './http.js';
 export { KubeClient } from './client.js';
 export type { KubeObject } from './client.js';
-export { AdapterError, isAdapterError, isKind, attempt, orAbsent, errorMessage, toAdapterError } from './errors.js';
+export { AdapterError, isAdapterError, isKind, attempt, orAbsent, errorMessage, fileErrorText, toAdapterError } from './errors.js';
 export type { AdapterErrorKind } from './errors.js';
 export { SETTINGS, KUBEVIRTS, MIGRATIONS, CRDS } from './kinds.js';
 export type { CustomKind } from './kinds.js';

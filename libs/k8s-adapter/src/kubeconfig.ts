@@ -2,6 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import { fileErrorText } from './errors.js';
 
 /**
  * Where the API server is and how to authenticate to it, found as client-go finds it: --kubeconfig,
@@ -44,8 +45,7 @@ const readFile = (file: string, what: string, source: string): Buffer => {
     return readFileSync(file);
   } catch (e) {
     if (e instanceof Error && e.message.startsWith('kubeconfig ')) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    return fail(source, `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : String(e)}`);
+    return fail(source, `${what} ${file}: ${fileErrorText(e)}`);
   }
 };
 
