@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -215,7 +215,6 @@ describe('helm install into the API server, the apps running under the identitie
     const c = await container(component);
     const server = new URL(kc.getCurrentCluster()?.server ?? '');
     const dir = join(saRoot, `${component}-${replica}`);
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'token'), tokens[component]);
     writeFileSync(join(dir, 'ca.crt'), Buffer.from(kc.getCurrentCluster()?.caData ?? '', 'base64'));
@@ -315,7 +314,6 @@ describe('helm install into the API server, the apps running under the identitie
       },
       20000,
     );
-    const { readFileSync } = await import('node:fs');
     const logs = processes.map((p) => readFileSync(p.logFile, 'utf8')).join('\n');
     expect(logs).not.toMatch(/forbidden/i);
     await objects.patchClusterCustomObject({

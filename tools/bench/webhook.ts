@@ -45,15 +45,11 @@ const hey = (binary: string, url: string, body: string, args: readonly string[])
   const r = spawnSync(binary, [...args, '-m', 'POST', '-T', 'application/json', '-D', body, url], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`hey failed: ${r.stderr}`);
   const out = r.stdout;
-  const pct = (p: number) => Number(new RegExp(`${p}%% in ([0-9.]+) secs`.replace('%%', '%')).exec(out)?.[1] ?? 'NaN') * 1000;
-  const codes = [...out.matchAll(/\[(\d+)\]\s+(\d+) responses/g)];
-  const errors = codes.filter((m) => m[1] !== '200').reduce((n, m) => n + Number(m[2]), 0) + [...out.matchAll(/^\s+\[(\d+)\]\s+Get|Post/gm)].length * 0;
-  return {
-    rps: Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 'NaN'),
-    p50: pct(50),
-    p99: pct(99),
-    errors: errors + (/Error distribution/.test(out) ? 1 : 0),
-  };
+  const pct = (p: number) => Number(new RegExp(`\\b${p}% in ([0-9.]+) secs`).exec(out)?.[1] ?? 'NaN') * 1000;
+  // answers other than 200, and requests that got no answer (hey's "Error distribution": "  [N]\tPost …: reason")
+  const notOk = [...out.matchAll(/\[(\d+)\]\s+(\d+) responses/g)].filter((m) => m[1] !== '200').reduce((n, m) => n + Number(m[2]), 0);
+  const failed = [...(out.split('Error distribution:')[1] ?? '').matchAll(/^\s+\[(\d+)\]\s/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  return { rps: Number(/Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1] ?? 'NaN'), p50: pct(50), p99: pct(99), errors: notOk + failed };
 };
 
 interface Figures {
