@@ -15,9 +15,12 @@ export const chartDir = join(repoRoot, 'deploy', 'kubevirt-migration');
 export type Manifest = Record<string, unknown> & { kind: string; apiVersion: string; metadata: { name: string; namespace?: string } };
 
 /** Helm, built and cached by control-plane/scripts/build-binaries.sh, run with its own empty home. */
+/** The binary and an empty home, found and made once per test file. */
+let setup: Promise<{ readonly binary: string; readonly home: string }> | undefined;
+
 export const helm = async (args: readonly string[], kubeconfig?: string): Promise<string> => {
-  const { helm: binary } = await ensureBinaries(repoRoot, quietLog);
-  const home = mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-'));
+  setup ??= ensureBinaries(repoRoot, quietLog).then((b) => ({ binary: b.helm, home: mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-')) }));
+  const { binary, home } = await setup;
   const env = {
     PATH: process.env['PATH'] ?? '',
     HOME: home,
