@@ -52,13 +52,19 @@ const candidate = (lease: MemoryLease, clock: ManualClock, identity: string) => 
   return { elector, events, conn };
 };
 
+/** A fresh lease and clock, and candidate `a` started and leading. */
+const aLeading = async () => {
+  const lease = new MemoryLease();
+  const clock = new ManualClock();
+  const a = candidate(lease, clock, 'a');
+  a.elector.start();
+  await clock.advance(0);
+  return { lease, clock, a };
+};
+
 describe('leader election', () => {
   it('takes a free lease, renews it every retry period, and may write meanwhile', async () => {
-    const lease = new MemoryLease();
-    const clock = new ManualClock();
-    const a = candidate(lease, clock, 'a');
-    a.elector.start();
-    await clock.advance(0);
+    const { lease, clock, a } = await aLeading();
     expect(a.events).toEqual(['a leads']);
     expect(lease.record).toMatchObject({ holderIdentity: 'a', leaseDurationSeconds: 15, leaseTransitions: 0 });
     expect(a.elector.mayWrite()).toBe(true);
@@ -71,12 +77,8 @@ describe('leader election', () => {
   });
 
   it('a second candidate waits while the holder renews, and takes over once the record is unchanged for a lease duration', async () => {
-    const lease = new MemoryLease();
-    const clock = new ManualClock();
-    const a = candidate(lease, clock, 'a');
+    const { lease, clock, a } = await aLeading();
     const b = candidate(lease, clock, 'b');
-    a.elector.start();
-    await clock.advance(0);
     b.elector.start();
     await clock.advance(30000);
     expect(b.events).toEqual([]);
@@ -94,11 +96,7 @@ describe('leader election', () => {
   });
 
   it('fenced: a leader whose renewals fail stops writing at the renew deadline, before the lease expires, and steps down', async () => {
-    const lease = new MemoryLease();
-    const clock = new ManualClock();
-    const a = candidate(lease, clock, 'a');
-    a.elector.start();
-    await clock.advance(0);
+    const { clock, a } = await aLeading();
     a.conn.failing = true;
     await clock.advance(9999);
     expect(a.elector.mayWrite()).toBe(true);
@@ -115,11 +113,7 @@ describe('leader election', () => {
   });
 
   it('fenced: a renewal that hangs (API server paused) does not keep the leader writing past the renew deadline', async () => {
-    const lease = new MemoryLease();
-    const clock = new ManualClock();
-    const a = candidate(lease, clock, 'a');
-    a.elector.start();
-    await clock.advance(0);
+    const { clock, a } = await aLeading();
     a.conn.hanging = true;
     await clock.advance(10000);
     expect(a.elector.mayWrite()).toBe(false);
@@ -140,12 +134,8 @@ describe('leader election', () => {
   });
 
   it('stop releases the lease (holder cleared) so that another candidate takes it at once', async () => {
-    const lease = new MemoryLease();
-    const clock = new ManualClock();
-    const a = candidate(lease, clock, 'a');
+    const { lease, clock, a } = await aLeading();
     const b = candidate(lease, clock, 'b');
-    a.elector.start();
-    await clock.advance(0);
     b.elector.start();
     await clock.advance(100);
     const stopping = a.elector.stop();
