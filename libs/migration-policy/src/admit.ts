@@ -6,8 +6,7 @@ import { describeMigrations, inProgress } from './migrations.js';
 import type { Violation } from './violation.js';
 import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
-import { bareBytes } from './quantity.js';
-import { OPTIONS } from './options.js';
+import { configWarnings } from './warnings.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -75,34 +74,6 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
   },
 });
 
-const MEBIBYTE = 1048576n;
-
-/** Warnings for a configuration that is valid but probably not what the administrator meant. */
-const warningsFor = (config: MigrationConfig): readonly string[] => {
-  const warnings: string[] = [];
-  if (config.allowPostCopy === true && config.allowWorkloadDisruption === false) {
-    warnings.push(
-      'allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true',
-    );
-  }
-  for (const option of OPTIONS) {
-    const v = config[option.key];
-    if ('uiMinimum' in option && typeof v === 'number' && v < option.uiMinimum) {
-      warnings.push(
-        `${option.key} is ${v}, below ${option.uiMinimum} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
-      );
-    }
-  }
-  const bandwidth = config.bandwidthPerMigration;
-  const bytes = bandwidth === undefined ? undefined : bareBytes(bandwidth);
-  if (bytes !== undefined && bytes > 0n && bytes < MEBIBYTE) {
-    warnings.push(
-      `bandwidthPerMigration ${JSON.stringify(bandwidth)} means ${bytes} byte${bytes === 1n ? '' : 's'} per second, which KubeVirt rounds up to 1 MiB/s; did you mean "${bytes}Mi"?`,
-    );
-  }
-  return warnings;
-};
-
 /** The configuration the new object is compared with: the old one's, or on CREATE its own default's. */
 const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
   if (input.operation === 'UPDATE') {
@@ -152,6 +123,6 @@ export const admit = (input: AdmissionInput): AdmissionResponse => {
       },
     };
   }
-  const warnings = warningsFor(config);
+  const warnings = configWarnings(config, 'value').map((w) => w.message);
   return warnings.length > 0 ? { allowed: true, warnings } : { allowed: true };
 };

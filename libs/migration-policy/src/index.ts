@@ -17,6 +17,8 @@ export { sameConfig } from './canonical.js';
 export { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
 export { admit } from './admit.js';
+export { configWarnings } from './warnings.js';
+export type { ConfigWarning } from './warnings.js';
 export type { AdmissionInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
 export { plan } from './plan.js';
 export type { Plan, PlanInput, PlanOutcome, Step } from './plan.js';

@@ -30,6 +30,8 @@ export interface OptionSpec {
   readonly since?: string;
   /** The smallest value the Harvester UI lets one enter; below it, admission warns. */
   readonly uiMinimum?: number;
+  /** What a number counts, for labels and forms ("seconds", "bytes per second"). */
+  readonly unit?: string;
   readonly description: string;
 }
 
@@ -42,18 +44,21 @@ export const OPTIONS = [
     key: 'parallelMigrationsPerCluster',
     kind: int32,
     kubevirtDefault: 5,
+    unit: 'migrations',
     description: 'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
   },
   {
     key: 'parallelOutboundMigrationsPerNode',
     kind: int32,
     kubevirtDefault: 2,
+    unit: 'migrations per node',
     description: 'Concurrent outgoing live migrations allowed per node.',
   },
   {
     key: 'bandwidthPerMigration',
     kind: { type: 'quantity' },
     kubevirtDefault: '0Mi',
+    unit: 'bytes per second',
     description: 'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
   },
   {
@@ -61,6 +66,7 @@ export const OPTIONS = [
     kind: int64,
     kubevirtDefault: 150,
     uiMinimum: 10,
+    unit: 'seconds per GiB',
     description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled.',
   },
   {
@@ -68,6 +74,7 @@ export const OPTIONS = [
     kind: int64,
     kubevirtDefault: 150,
     uiMinimum: 10,
+    unit: 'seconds',
     description: 'Seconds a migration may make no progress before it is cancelled.',
   },
   {
@@ -75,6 +82,7 @@ export const OPTIONS = [
     kind: int64,
     kubevirtDefault: 150,
     since: '1.8',
+    unit: 'seconds',
     description: 'Seconds to wait for utility volumes during a migration.',
   },
   {
@@ -82,6 +90,7 @@ export const OPTIONS = [
     kind: { type: 'integer', min: 1, max: 2000000 },
     kubevirtDefault: 900,
     since: '1.9',
+    unit: 'milliseconds',
     description: 'Maximum guest downtime in milliseconds at the switch-over of a migration.',
   },
   {
