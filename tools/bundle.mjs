@@ -3,13 +3,13 @@
 // workspace libraries taken through the `@kubevirt-migration/source` condition, so no library
 // build is needed first. Run by `npm ci` (prepare) and by each app's `build` target.
 import { build } from 'esbuild';
-import { nodeBundle } from './esbuild-options.mjs';
-import { existsSync } from 'node:fs';
+import { browserBundle, nodeBundle } from './esbuild-options.mjs';
+import { copyFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const apps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cli', 'controller', 'webhook', 'control-plane'];
+const apps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cli', 'controller', 'webhook', 'settings-page', 'control-plane'];
 /** Where each bundled program lives: the apps, and the local control plane (`npm start`). */
 const folder = (name) => (name === 'control-plane' ? join(root, 'control-plane') : join(root, 'apps', name));
 
@@ -26,5 +26,12 @@ for (const app of apps) {
     sourcemap: true,
     legalComments: 'none',
   });
+  // an app with a page (the settings page) also gets it bundled for the browser, beside its server
+  const page = join(folder(app), 'src', 'page');
+  if (existsSync(join(page, 'page.ts'))) {
+    const out = join(folder(app), 'dist', 'page');
+    await build({ entryPoints: { page: join(page, 'page.ts') }, outdir: out, ...browserBundle, minify: true, sourcemap: true, legalComments: 'none' });
+    for (const file of ['index.html', 'page.css']) copyFileSync(join(page, file), join(out, file));
+  }
   console.error(`bundled ${app} in ${Math.round(performance.now() - started)} ms`);
 }

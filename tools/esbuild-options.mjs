@@ -27,3 +27,15 @@ export const nodeBundle = {
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
 };
+
+/** The settings page: one ES module for browsers of the last few years, no Node built-ins. */
+export const browserBundle = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2020', 'chrome100', 'firefox100', 'safari15'],
+  mainFields: ['module', 'browser', 'main'],
+  conditions: ['@kubevirt-migration/source'],
+  plugins: [esModulesOfFpTs],
+  logLevel: 'warning',
+};

@@ -16,7 +16,7 @@ const nodeFlags = (): string[] => {
 };
 
 /** The bundled program of an app (built by `npm ci` or `npm run build`). */
-const appProgram = (repoRoot: string, app: 'webhook' | 'controller'): string => {
+const appProgram = (repoRoot: string, app: 'webhook' | 'controller' | 'settings-page'): string => {
   const program = join(repoRoot, 'apps', app, 'dist', 'main.js');
   if (!existsSync(program)) throw new Error(`${program} is missing: run \`npm run build\``);
   return program;
@@ -91,4 +91,21 @@ export const startController = async (
   );
   await proc.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200, 60000);
   return Object.assign(proc, { probePort });
+};
+
+/** The KubeVirt CRD the local control plane installs: the settings page takes its options and help from it. */
+const KUBEVIRT_CRD = join('control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+
+/** Starts the settings page's server on a loopback port (a free one unless given); resolves once it serves the page. */
+export const startSettingsPage = async (repoRoot: string, logFile: string, port = 0): Promise<ManagedProcess & { readonly url: string }> => {
+  const chosen = port === 0 ? await freePort() : port;
+  const url = `http://127.0.0.1:${chosen}/`;
+  const proc = new ManagedProcess(
+    'settings page',
+    process.execPath,
+    [appProgram(repoRoot, 'settings-page'), `--port=${chosen}`, `--kubevirt-crd=${join(repoRoot, KUBEVIRT_CRD)}`],
+    logFile,
+  );
+  await proc.waitReady(async () => (await fetch(url)).status === 200, 30000);
+  return Object.assign(proc, { url });
 };

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, VersionApi } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { CRDS, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import { testKubeConfig } from './testing/cluster.js';
 import { seedKubeVirt } from './seed.js';
+import { startSettingsPage } from './apps.js';
 
 describe('the local control plane', () => {
   const kc = testKubeConfig();
@@ -62,5 +66,25 @@ describe('the local control plane', () => {
       dryRun: 'All',
     })) as { spec: { configuration: { migrations?: Record<string, unknown> } } };
     expect(patched.spec.configuration.migrations).toEqual({});
+  });
+});
+
+describe("npm start's settings page", () => {
+  it('is served on loopback with the options and help of the CRD the control plane installs, and stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'settings-page-'));
+    const page = await startSettingsPage(join(__dirname, '..', '..'), join(dir, 'page.log'));
+    try {
+      expect(page.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const html = await fetch(page.url);
+      expect(html.headers.get('content-security-policy')).toContain("default-src 'self'");
+      await expect(html.text()).resolves.toContain('<script type="module" src="page.js">');
+      const options = (await (await fetch(`${page.url}kubevirt-options.json`)).json()) as { source: string; options: Record<string, unknown> };
+      expect(options.source).toBe('KubeVirt v1.7.0 CRD');
+      expect(Object.keys(options.options)).toContain('bandwidthPerMigration');
+      expect((await fetch(page.url, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await page.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

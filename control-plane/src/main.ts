@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,7 @@ import { removeLeftovers, runRecord } from './leftovers.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
-import { startController, startWebhook } from './apps.js';
+import { startController, startSettingsPage, startWebhook } from './apps.js';
 import type { ManagedProcess } from './process.js';
 
 /**
@@ -15,9 +16,10 @@ import type { ManagedProcess } from './process.js';
  * prints one line `KUBECONFIG=<absolute path>` and example commands, and runs until SIGINT or
  * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
  */
-const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [--exit-with-stdin]
+const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [--page-port PORT] [--exit-with-stdin]
   --kubeconfig FILE      use this cluster instead of starting a local control plane
   --control-plane-only   start no apps (what the cluster tests use)
+  --page-port PORT       serve the settings page on this loopback port (default: a free one)
   --exit-with-stdin      also stop when standard input closes (for a parent process)`;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -32,6 +34,7 @@ const main = async (): Promise<void> => {
       options: {
         kubeconfig: { type: 'string' },
         'control-plane-only': { type: 'boolean', default: false },
+        'page-port': { type: 'string' },
         'exit-with-stdin': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -43,6 +46,12 @@ const main = async (): Promise<void> => {
   if (args.help) {
     process.stdout.write(`${usage}\n`);
     return;
+  }
+  const pagePortText = args['page-port'] ?? '0';
+  const pagePort = /^[0-9]{1,5}$/.test(pagePortText) ? Number(pagePortText) : NaN;
+  if (!(pagePort >= 0 && pagePort <= 65535)) {
+    process.stderr.write(`npm start: --page-port ${JSON.stringify(pagePortText)} is not a port (0 to 65535)\n${usage}\n`);
+    process.exit(2);
   }
 
   let cp: ControlPlane | undefined;
@@ -110,6 +119,16 @@ const main = async (): Promise<void> => {
     }
   }
 
+  let pageUrl: string | undefined;
+  if (!args['control-plane-only']) {
+    const pageLog = cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(cp.dir, 'settings-page.log');
+    const page = await startSettingsPage(repoRoot, pageLog, pagePort);
+    apps.push(page);
+    page.onUnexpectedExit(stopOnCrash('the settings page'));
+    pageUrl = page.url;
+    stderrLog(`settings page serving (pid ${page.pid}) on ${page.url}; log: ${pageLog}`);
+  }
+
   process.stdout.write(
     [
       `KUBECONFIG=${kubeconfig}`,
@@ -118,6 +137,7 @@ const main = async (): Promise<void> => {
       '#   npx kubevirt-migration diff',
       `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
       `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
+      ...(pageUrl === undefined ? [] : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
       '# Ctrl-C stops everything this started.',
       '',
     ].join('\n'),
