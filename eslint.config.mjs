@@ -78,7 +78,7 @@ export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
-  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '.nx'] },
+  { ignores: ['**/dist', '**/out-tsc', '**/node_modules', '**/coverage', '**/api-docs', '.nx'] },
   {
     files: ['**/*.ts'],
     // type-aware rules: each file is checked with the tsconfig that builds or tests it

@@ -29,6 +29,7 @@ export interface MigrationsUnknown {
 
 const isUnknown = (m: AdmissionInput['migrations']): m is MigrationsUnknown => !Array.isArray(m);
 
+/** One cause of a refusal, as a Kubernetes `metav1.StatusCause`: a violation at a field. */
 export interface StatusCause {
   readonly reason: string;
   readonly field: string;

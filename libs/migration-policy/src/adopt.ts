@@ -8,6 +8,7 @@ import { own } from './json.js';
 import { MIGRATIONS_FIELD, migrationsBlock } from './kubevirt.js';
 import type { Violation } from './violation.js';
 
+/** The result of adopting a CR: the value text that keeps its options, and what could not be kept. */
 export interface Adoption {
   /** The Setting value that keeps the CR's current owned options (table order, values as the CR has them). */
   readonly value: string;

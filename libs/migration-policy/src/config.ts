@@ -7,9 +7,16 @@ import { JsonNumber, MAX_DEPTH, MAX_TEXT_BYTES, readJsonText } from './json-text
 import { describeJsonType, isRecord, type JsonRecord } from './json.js';
 import { nearest } from './suggest.js';
 
-/** The value type of each option, derived from the options table. */
-type ValueOfKind<K> = K extends { type: 'integer' } ? number : K extends { type: 'boolean' } ? boolean : K extends { type: 'quantity' } ? string | number : '';
+/** The value type of each kind of option: a number, a boolean, a quantity (string or number) or "" (protected). */
+export type ValueOfKind<K> = K extends { type: 'integer' }
+  ? number
+  : K extends { type: 'boolean' }
+    ? boolean
+    : K extends { type: 'quantity' }
+      ? string | number
+      : '';
 
+/** The type of option K's value in a decoded configuration. */
 export type OptionValue<K extends OptionKey> = ValueOfKind<Extract<(typeof OPTIONS)[number], { key: K }>['kind']>;
 
 /** A decoded, valid migration configuration: only known keys, no nulls, values as written. */

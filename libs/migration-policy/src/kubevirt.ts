@@ -1,7 +1,8 @@
 import { at, isRecord, type JsonRecord } from './json.js';
 
-/** The KubeVirt CR that holds the migration options (docs/semantics.md §1). */
+/** Namespace of the KubeVirt CR that holds the migration options (docs/semantics.md §1). */
 export const KUBEVIRT_NAMESPACE = 'harvester-system';
+/** Name of the KubeVirt CR that holds the migration options. */
 export const KUBEVIRT_NAME = 'kubevirt';
 /** `harvester-system/kubevirt`, as messages name it. */
 export const KUBEVIRT_REF = `${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;

@@ -7,6 +7,7 @@
 /** Largest integer a JSON number holds exactly (2^53 - 1); KubeVirt stores these options as int64. */
 const MAX_SAFE = 9007199254740991;
 
+/** How an option is checked: an integer range, a boolean, a Kubernetes quantity, or protected (owned elsewhere). */
 export type OptionKind =
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
   | { readonly type: 'boolean' }
@@ -21,6 +22,7 @@ export type OptionKind =
       readonly onlyOnCR?: string;
     };
 
+/** One row of the options table: a KubeVirt migration option and what the setting accepts for it. */
 export interface OptionSpec {
   readonly key: string;
   readonly kind: OptionKind;
@@ -39,6 +41,10 @@ const int32 = { type: 'integer', min: 1, max: 2147483647 } as const;
 const int64 = { type: 'integer', min: 1, max: MAX_SAFE } as const;
 const bool = { type: 'boolean' } as const;
 
+/**
+ * The options table: every KubeVirt migration option the setting knows, in the order adoption
+ * writes them, with its kind, KubeVirt's default, the Harvester UI's minimum, unit and description.
+ */
 export const OPTIONS = [
   {
     key: 'parallelMigrationsPerCluster',
@@ -143,6 +149,7 @@ export const OPTIONS = [
   },
 ] as const satisfies readonly OptionSpec[];
 
+/** The name of an option of the table (`parallelMigrationsPerCluster`, ...). */
 export type OptionKey = (typeof OPTIONS)[number]['key'];
 export type ProtectedKey = Extract<(typeof OPTIONS)[number], { kind: { type: 'protected' } }>['key'];
 export type OwnedKey = Exclude<OptionKey, ProtectedKey>;

@@ -35,8 +35,10 @@ export type Plan =
       readonly steps: readonly Step[];
     };
 
+/** The name of a plan's outcome, as the controller reports it. */
 export type PlanOutcome = Plan['outcome'];
 
+/** What one reconcile pass plans from: the Setting and the CR as read, the options the CRD lists, the time. */
 export interface PlanInput {
   /** The Setting object, or undefined when it does not exist. */
   readonly setting: unknown;

@@ -5,10 +5,18 @@ import { JsonNumber } from './json-text.js';
  * (`reason` is the cause type, `field` the path, `message` the error body), so that the webhook
  * can return it as is and the CLI can print it in the familiar `field: message` form.
  */
-export const CauseTypes = ['FieldValueInvalid', 'FieldValueTypeInvalid', 'FieldValueNotSupported', 'FieldValueForbidden', 'FieldValueDuplicate'] as const;
+/** The kind of a violation, as Kubernetes names the cause of an invalid field (`metav1.CauseType`). */
+export type CauseType = 'FieldValueInvalid' | 'FieldValueTypeInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueDuplicate';
 
-export type CauseType = (typeof CauseTypes)[number];
+export const CauseTypes: readonly CauseType[] = [
+  'FieldValueInvalid',
+  'FieldValueTypeInvalid',
+  'FieldValueNotSupported',
+  'FieldValueForbidden',
+  'FieldValueDuplicate',
+];
 
+/** One problem of a setting: the cause, the field's path (`value.progressTimeout`) and the message. */
 export interface Violation {
   readonly reason: CauseType;
   readonly field: string;
