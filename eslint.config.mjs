@@ -65,7 +65,7 @@ export const clusterTests = {
       'error',
       {
         enforceBuildableLibDependency: false,
-        allow: ['@kubevirt-migration/control-plane', '@kubevirt-migration/control-plane/testing'],
+        allow: ['@kubevirt-migration/control-plane', '@kubevirt-migration/control-plane/testing', '@kubevirt-migration/control-plane/testing/faults'],
         // the CLI loads the adapter lazily; its tests may import it directly
         checkDynamicDependenciesExceptions: ['@kubevirt-migration/k8s-adapter'],
         depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:lib', 'type:tool'] }],

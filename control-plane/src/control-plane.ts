@@ -13,6 +13,8 @@ import { seconds, type Log } from './log.js';
 export interface ControlPlaneOptions {
   readonly repoRoot: string;
   readonly log: Log;
+  /** More flags for kube-apiserver (the fault suite turns the watch cache off). */
+  readonly apiserverArgs?: readonly string[];
 }
 
 /** A running etcd and kube-apiserver on loopback, and how to reach them. */
@@ -21,6 +23,8 @@ export interface ControlPlane {
   readonly server: string;
   readonly pki: Pki;
   readonly dir: string;
+  /** etcd's client URL (the fault suite compacts its history). */
+  readonly etcdUrl: string;
   readonly apiserverPid: () => number | undefined;
   readonly etcdPid: () => number | undefined;
   /** Stops and starts the API server on the same port (etcd keeps the data). */
@@ -117,7 +121,7 @@ const apiserverArgs = (port: number, etcdUrl: string, pki: Pki): string[] => [
  * waits for /readyz, and writes an admin kubeconfig. A port taken in between is retried; a process
  * that dies is reported with its last log lines.
  */
-export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions): Promise<ControlPlane> => {
+export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArgs = [] }: ControlPlaneOptions): Promise<ControlPlane> => {
   const bins = await ensureBinaries(repoRoot, log);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cp-'));
@@ -140,7 +144,12 @@ export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions):
     let apiserver: ManagedProcess | undefined;
     let port = 0;
     const launch = async (onPort: number): Promise<ManagedProcess> => {
-      const proc = new ManagedProcess('kube-apiserver', bins.kubeApiserver, apiserverArgs(onPort, etcd.url, pki), join(dir, 'kube-apiserver.log'));
+      const proc = new ManagedProcess(
+        'kube-apiserver',
+        bins.kubeApiserver,
+        [...apiserverArgs(onPort, etcd.url, pki), ...extraArgs],
+        join(dir, 'kube-apiserver.log'),
+      );
       try {
         await proc.waitReady(async () => (await getAsAdmin(pki, onPort, '/readyz')).status === 200, READY_TIMEOUT_MS);
       } catch (e) {
@@ -175,6 +184,7 @@ export const startControlPlane = async ({ repoRoot, log }: ControlPlaneOptions):
       server,
       pki,
       dir,
+      etcdUrl: etcd.url,
       apiserverPid: () => apiserver?.pid,
       etcdPid: () => etcd.proc.pid,
       stopApiserver,

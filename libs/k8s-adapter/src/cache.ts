@@ -39,11 +39,12 @@ const resourceVersionOf = (o: unknown): string | undefined => {
 
 /**
  * A cache of one kind kept by list and watch (a reflector, as client-go calls it), that can say
- * whether it is current: `fresh` is true only while its watch is connected and it has been listed
- * since its last failure. Any failure makes it stale and lists again: after a backoff that starts
- * at 100 ms and is capped at 1 s (5 s for Forbidden or Unauthorized), or after the server's
- * Retry-After up to that cap; a success resets the backoff. A 410 (resourceVersion too old) lists again
- * at once. Reads never go to the API server.
+ * whether it is current: `fresh` is true only while its watch is connected. Any failure makes it
+ * stale; as client-go's reflector does, the watch then resumes from the last resourceVersion seen
+ * (the server replays what was missed), and the cache lists again only when the server no longer
+ * has that version (410 Gone, at once) or there is none yet. Retries come after a backoff that
+ * starts at 100 ms and is capped at 1 s (5 s for Forbidden or Unauthorized), or after the server's
+ * Retry-After up to that cap; a success resets the backoff. Reads never go to the API server.
  */
 export class InformerCache<T = KubeObject> {
   private readonly items = new Map<string, T>();
@@ -55,6 +56,8 @@ export class InformerCache<T = KubeObject> {
   private failures = 0;
   private lastError: string | undefined;
   private watch: { readonly abort: () => void } | undefined;
+  /** The resourceVersion of the last list or event applied: where a broken watch resumes. */
+  private lastSeen: string | undefined;
   private cancelSleep: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly syncWaiters: (() => void)[] = [];
@@ -90,8 +93,14 @@ export class InformerCache<T = KubeObject> {
         const error = toAdapterError(e, `watch ${this.kind.plural}`);
         this.isFresh = false;
         this.lastError = error.message;
-        resourceVersion = undefined;
-        if (error.kind === 'Expired') continue;
+        resourceVersion = this.lastSeen;
+        if (error.kind === 'Expired') {
+          resourceVersion = undefined;
+          // the resourceVersion was compacted away (410): list again at once
+          this.restarts++;
+          this.o.onError?.(error, 0);
+          continue;
+        }
         // a cache that is not current blocks decisions: retry within a second (a server's Retry-After
         // counts, up to that), except where only a person can help (RBAC, credentials)
         const cap = error.kind === 'Forbidden' || error.kind === 'Unauthorized' ? MAX_RETRY_DENIED_MS : MAX_RETRY_MS;
@@ -133,7 +142,8 @@ export class InformerCache<T = KubeObject> {
       this.hasSynced = true;
       for (const wake of this.syncWaiters.splice(0)) wake();
     }
-    return resourceVersionOf(list);
+    this.lastSeen = resourceVersionOf(list);
+    return this.lastSeen;
   }
 
   private put(key: string, obj: KubeObject, verb: 'add' | 'update'): void {
@@ -153,6 +163,7 @@ export class InformerCache<T = KubeObject> {
         throw Object.assign(new Error(typeof status.message === 'string' ? status.message : 'watch error'), { code: status.code });
       }
       rv = resourceVersionOf(e.object) ?? rv;
+      this.lastSeen = rv;
       if (e.type === 'BOOKMARK') return;
       const key = keyOf(e.object);
       if (e.type === 'DELETED') {

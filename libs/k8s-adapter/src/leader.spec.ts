@@ -7,11 +7,15 @@ class MemoryLease {
   record: LeaseRecord | undefined;
   private rv = 0;
 
-  /** One replica's connection to the Lease: its calls can be made to fail or to hang. */
-  connect(): LeaseStore & { failing: boolean; hanging: boolean } {
+  /**
+   * One replica's connection to the Lease: its calls can be made to fail, to hang, or to wait
+   * until released (a paused API server that answers when it resumes).
+   */
+  connect(): LeaseStore & { failing: boolean; hanging: boolean; held: Promise<void> | undefined } {
     const conn = {
       failing: false,
       hanging: false,
+      held: undefined as Promise<void> | undefined,
       get: async () => {
         await gate();
         return this.record === undefined ? undefined : { record: this.record, resourceVersion: String(this.rv) };
@@ -31,6 +35,7 @@ class MemoryLease {
     };
     const gate = async (): Promise<void> => {
       if (conn.hanging) await new Promise(() => undefined);
+      if (conn.held !== undefined) await conn.held;
       if (conn.failing) throw new AdapterError('Unavailable', 'Lease: API server unreachable (ECONNREFUSED)');
     };
     return conn;
@@ -119,6 +124,28 @@ describe('leader election', () => {
     expect(a.elector.mayWrite()).toBe(false);
     await clock.advance(0);
     expect(a.events).toEqual(['a leads', 'a stopped']);
+  });
+
+  it('fenced: an acquisition answered only after the renew deadline (API server paused meanwhile) does not make a leader; the next one does', async () => {
+    const { clock, a } = await aLeading();
+    a.conn.failing = true;
+    await clock.advance(12000);
+    expect(a.events).toEqual(['a leads', 'a stopped']);
+    // its next attempt to lead is sent, and the API server stops answering for longer than the renew deadline
+    a.conn.failing = false;
+    let resume = (): void => undefined;
+    a.conn.held = new Promise((r) => (resume = r));
+    await clock.advance(20000);
+    // the API server answers the calls sent long ago: too old to act on
+    a.conn.held = undefined;
+    resume();
+    await clock.advance(0);
+    expect(a.elector.mayWrite()).toBe(false);
+    expect(a.events).toEqual(['a leads', 'a stopped']);
+    await clock.advance(2000);
+    expect(a.events).toEqual(['a leads', 'a stopped', 'a leads']);
+    expect(a.elector.mayWrite()).toBe(true);
+    await a.elector.stop();
   });
 
   it('fenced: a leader paused longer than its lease may not write the moment it resumes', async () => {

@@ -140,6 +140,9 @@ export class LeaderElector {
         await this.store.update(this.mine(spec, this.clock.date()), lease.resourceVersion);
       }
       if (this.stopped) return false;
+      // answered after the renew deadline (the API server was paused meanwhile): the lease as written
+      // is already too old to act on; the next try writes a current one
+      if (this.clock.now() - sentAt >= this.o.renewDeadlineMs) return false;
       this.renewedAt = sentAt;
       return true;
     } catch (e) {
