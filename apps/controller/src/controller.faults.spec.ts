@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { KUBEVIRTS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { quietLog, seed, startControlPlane, startController, type ControlPlane } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
+import { faultLogs } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Faults of the controller, on a control plane of their own: a leader paused longer than its lease,
@@ -12,7 +12,7 @@ import { until } from '@kubevirt-migration/control-plane/testing';
  * Each asserts its invariant and prints its figures (RELIABILITY.md).
  */
 const root = join(__dirname, '..', '..', '..');
-const logs = mkdtempSync(join(tmpdir(), 'kubevirt-migration-faults-'));
+const logs = faultLogs();
 const LEASE = { durationS: 3, renewS: 2, retryS: 0.25 };
 const FAST_LEASE = [`--lease-duration=${LEASE.durationS}`, `--renew-deadline=${LEASE.renewS}`, `--retry-period=${LEASE.retryS}`];
 let cp: ControlPlane;
@@ -30,8 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cp?.stop();
-  if (process.env['KEEP_FAULT_LOGS'] === undefined) rmSync(logs, { recursive: true, force: true });
-  else console.log(`logs kept in ${logs}`);
+  logs.remove();
 });
 
 const kubevirtRef = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' };
@@ -47,7 +46,7 @@ const metric = async (c: Controller, name: string, label = ''): Promise<number> 
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 };
 const leads = async (c: Controller) => (await metric(c, 'kubevirt_migration_controller_leader')) === 1;
-const start = (name: string) => startController(root, cp.kubeconfig, join(logs, `${name}.log`), FAST_LEASE);
+const start = (name: string) => startController(root, cp.kubeconfig, join(logs.dir, `${name}.log`), FAST_LEASE);
 /** What a replica logged after `since`: its passes and their outcomes. */
 const outcomesAfter = (c: Controller, since: number): string[] =>
   readFileSync(c.logFile, 'utf8')

@@ -224,6 +224,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
           {
             onRepaired: (what) => log.warn('registration repaired', { what }),
             onError: (message) => log.error(message),
+            onCaBundleUpdated: () => log.info('registration caBundle updated to the serving CA bundle', { registration: f.registration }),
             onReleaseGone: () => log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
           },
           undefined,

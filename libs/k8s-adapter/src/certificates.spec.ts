@@ -51,6 +51,10 @@ describe('decideCertificates: the rotation rule', () => {
     // keep the serving certificate fresh until the CA is due (600 days)
     let s: CertificateSet = first;
     for (let day = 61; day < 601; day += 60) s = replaced(decideCertificates(s, policy, at(day)));
+    // the serving certificate would be due within the overlap: renewed first, from the old CA
+    const renewedFirst = replaced(decideCertificates(s, policy, at(601)));
+    expect(renewedFirst.reason).toBe('the serving certificate is renewed before the CA rotates, to last through the overlap');
+    s = renewedFirst;
     const step1 = replaced(decideCertificates(s, policy, at(601)));
     expect(step1.reason).toBe('the CA is due for renewal');
     expect(cas(step1.caBundle)).toBe(2);
@@ -74,13 +78,42 @@ describe('decideCertificates: the rotation rule', () => {
       (s) => ({ ...s, caBundle: replaced(decideCertificates(undefined, policy, t0)).caBundle }),
       /not signed by a CA of the bundle/,
     ],
-    ['other hosts', (s) => s, /does not name/],
     ['garbage', (s) => ({ ...s, ca: { cert: 'junk', key: 'junk' } }), /unreadable/],
   ])('replaces everything for %s', (_, spoil, reason) => {
-    const p = reason.source.includes('does not name') ? { ...policy, hosts: ['elsewhere.example'] } : policy;
-    const next = replaced(decideCertificates(spoil(first), p, at(1)));
+    const next = replaced(decideCertificates(spoil(first), policy, at(1)));
     expect(next.reason).toMatch(reason);
     expect(next.ca.cert).not.toBe(first.ca.cert);
+  });
+
+  it('reissues a serving certificate for other hosts, or one that has expired, from the same CA', () => {
+    const hosts = replaced(decideCertificates(first, { ...policy, hosts: ['elsewhere.example'] }, at(1)));
+    expect(hosts.reason).toBe('the serving certificate does not name elsewhere.example');
+    expect(hosts.ca).toEqual(first.ca);
+    expect(new X509Certificate(hosts.serving.cert).checkHost('elsewhere.example')).toBeDefined();
+    const expired = replaced(decideCertificates(first, policy, at(91)));
+    expect(expired.reason).toBe('the serving certificate has expired');
+    expect(expired.ca).toEqual(first.ca);
+    expect(expired.caBundle).toBe(first.caBundle);
+  });
+
+  it('renews a serving certificate that would be due within the overlap before rotating the CA (seen with lifetimes of seconds)', () => {
+    const seconds = { hosts: ['127.0.0.1'], servingLifetimeMs: 12000, caLifetimeMs: 36000, caOverlapMs: 6000 };
+    const start = replaced(decideCertificates(undefined, seconds, t0));
+    const s = replaced(decideCertificates(start, seconds, new Date(t0.getTime() + 8000)));
+    expect(s.reason).toBe('the serving certificate is due for renewal');
+    // at 24 s the CA is due and the serving certificate (renewed at 8 s, due at 16 s) too: it is renewed first, from the old CA
+    const s2 = replaced(decideCertificates(s, seconds, new Date(t0.getTime() + 16000)));
+    expect(s2.reason).toBe('the serving certificate is due for renewal');
+    const before = replaced(decideCertificates(s2, seconds, new Date(t0.getTime() + 24000)));
+    expect(before.reason).toBe('the serving certificate is renewed before the CA rotates, to last through the overlap');
+    expect(before.ca).toEqual(start.ca);
+    const rotated = replaced(decideCertificates(before, seconds, new Date(t0.getTime() + 24001)));
+    expect(rotated.reason).toBe('the CA is due for renewal');
+    // the serving certificate outlives the overlap: it moves to the new CA when the overlap ends, not by expiring
+    const servingEnd = new Date(new X509Certificate(rotated.serving.cert).validTo).getTime();
+    expect(servingEnd).toBeGreaterThan(t0.getTime() + 24001 + 6000);
+    // (certificate times have whole seconds)
+    expect(nextCheckAt(rotated, seconds)).toBe(t0.getTime() + 24000 + 6000);
   });
 
   it('never issues a serving certificate beyond its CA', () => {

@@ -153,8 +153,8 @@ const coversHosts = (pem: string, hosts: readonly string[]): boolean => {
 
 const pemBlocks = (bundle: string): string[] => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
 
-/** Why a set cannot be used as it is (undefined: it can). */
-const unusable = (s: CertificateSet, p: CertificatePolicy, now: number): string | undefined => {
+/** Why a set cannot be kept at all, so that a new CA is needed (undefined: its CA can go on signing). */
+const unusable = (s: CertificateSet, now: number): string | undefined => {
   try {
     const ca = new X509Certificate(s.ca.cert);
     const serving = new X509Certificate(s.serving.cert);
@@ -163,8 +163,6 @@ const unusable = (s: CertificateSet, p: CertificatePolicy, now: number): string 
     if (!pemBlocks(s.caBundle).some((b) => serving.checkIssued(new X509Certificate(b)) && serving.verify(new X509Certificate(b).publicKey)))
       return 'the serving certificate is not signed by a CA of the bundle';
     if (now >= validity(s.ca.cert).to) return 'the CA has expired';
-    if (now >= validity(s.serving.cert).to) return 'the serving certificate has expired';
-    if (!coversHosts(s.serving.cert, p.hosts)) return `the serving certificate does not name ${p.hosts.join(', ')}`;
     return undefined;
   } catch (e) {
     return `unreadable: ${e instanceof Error ? e.message : String(e)}`;
@@ -177,15 +175,17 @@ export type CertificateDecision = { readonly action: 'keep' } | { readonly actio
 /**
  * The rotation rule, one step at a time so that a client always trusts what is served:
  * - nothing usable: a new CA and a new serving certificate;
+ * - the serving certificate has expired or does not name the hosts: a new one from the signing CA;
  * - the CA is due: a new CA is added to the bundle (the old one stays while it is valid), and the
  *   serving certificate is left alone, so that the new bundle reaches the API server before anything
- *   signed by the new CA is served;
+ *   signed by the new CA is served; a serving certificate that would be due before the overlap ends
+ *   is renewed first, from the old CA, so that it lasts through the overlap;
  * - the serving certificate is due, or signed by a CA that is no longer the signing one: a new one
  *   from the signing CA.
  */
 export const decideCertificates = (current: CertificateSet | undefined, p: CertificatePolicy, nowDate: Date): CertificateDecision => {
   const now = nowDate.getTime();
-  const reason = current === undefined ? 'no certificates yet' : unusable(current, p, now);
+  const reason = current === undefined ? 'no certificates yet' : unusable(current, now);
   if (current === undefined || reason !== undefined) {
     const ca = issueCa(nowDate, p.caLifetimeMs);
     return {
@@ -195,19 +195,24 @@ export const decideCertificates = (current: CertificateSet | undefined, p: Certi
     };
   }
   const stillTrusted = pemBlocks(current.caBundle).filter((b) => validity(b).to > now);
+  const renewServing = (why: string): CertificateDecision => ({
+    action: 'replace',
+    reason: why,
+    set: { ...current, caBundle: stillTrusted.join(''), serving: issueServing(current.ca, p.hosts, nowDate, p.servingLifetimeMs) },
+  });
+  if (now >= validity(current.serving.cert).to) return renewServing('the serving certificate has expired');
+  if (!coversHosts(current.serving.cert, p.hosts)) return renewServing(`the serving certificate does not name ${p.hosts.join(', ')}`);
+  const signedByCurrent = new X509Certificate(current.serving.cert).checkIssued(new X509Certificate(current.ca.cert));
   if (due(current.ca.cert, now)) {
+    if (signedByCurrent && renewalAt(current.serving.cert) < now + p.caOverlapMs) {
+      return renewServing('the serving certificate is renewed before the CA rotates, to last through the overlap');
+    }
     const ca = issueCa(nowDate, p.caLifetimeMs);
     return { action: 'replace', reason: 'the CA is due for renewal', set: { ...current, ca, caBundle: [ca.cert, ...stillTrusted].join('') } };
   }
-  const signedByCurrent = new X509Certificate(current.serving.cert).checkIssued(new X509Certificate(current.ca.cert));
   const caPublished = now >= issuedAt(current.ca.cert) + p.caOverlapMs;
   if ((due(current.serving.cert, now) || !signedByCurrent) && (signedByCurrent || caPublished)) {
-    const reasonText = signedByCurrent ? 'the serving certificate is due for renewal' : 'the serving certificate moves to the new CA';
-    return {
-      action: 'replace',
-      reason: reasonText,
-      set: { ...current, caBundle: stillTrusted.join(''), serving: issueServing(current.ca, p.hosts, nowDate, p.servingLifetimeMs) },
-    };
+    return renewServing(signedByCurrent ? 'the serving certificate is due for renewal' : 'the serving certificate moves to the new CA');
   }
   return { action: 'keep' };
 };
@@ -215,6 +220,9 @@ export const decideCertificates = (current: CertificateSet | undefined, p: Certi
 /** When the set needs looking at again (the earliest renewal point), for a timer. */
 export const nextCheckAt = (s: CertificateSet, p: CertificatePolicy): number => {
   const signedByCurrent = new X509Certificate(s.serving.cert).checkIssued(new X509Certificate(s.ca.cert));
-  // a serving certificate of the old CA moves once the overlap is over, however due it is
-  return Math.min(renewalAt(s.ca.cert), signedByCurrent ? renewalAt(s.serving.cert) : issuedAt(s.ca.cert) + p.caOverlapMs);
+  // a serving certificate of the old CA moves once the overlap is over (or when it expires, if sooner)
+  return Math.min(
+    renewalAt(s.ca.cert),
+    signedByCurrent ? renewalAt(s.serving.cert) : Math.min(issuedAt(s.ca.cert) + p.caOverlapMs, validity(s.serving.cert).to),
+  );
 };

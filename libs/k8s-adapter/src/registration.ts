@@ -54,6 +54,9 @@ const desiredWebhook = (spec: RegistrationSpec, caBundle: string | undefined): R
  * server adds are ignored; a second webhook, a selector, or any changed field is a difference.
  * caBundle is compared only when the webhook manages it.
  */
+/** The drift of a registration whose caBundle has not yet followed a new serving CA: expected, not a repair. */
+const CA_BUNDLE_BEHIND = 'caBundle is not the serving CA bundle';
+
 export const registrationDrift = (spec: RegistrationSpec, caBundle: string | undefined, actual: KubeObject): string | undefined => {
   const webhooks = Array.isArray(actual['webhooks']) ? (actual['webhooks'] as Record<string, unknown>[]) : [];
   if (webhooks.length !== 1) return `it has ${webhooks.length} webhooks instead of 1`;
@@ -61,10 +64,10 @@ export const registrationDrift = (spec: RegistrationSpec, caBundle: string | und
   const have = webhooks[0] ?? {};
   for (const [field, value] of Object.entries(want)) {
     if (field === 'clientConfig') {
-      const got = { ...((have[field] ?? {}) as Record<string, unknown>) };
-      const wanted = { ...(value as Record<string, unknown>) };
-      if (caBundle === undefined) delete got['caBundle'];
+      const { caBundle: gotBundle, ...got } = (have[field] ?? {}) as Record<string, unknown>;
+      const { caBundle: wantedBundle, ...wanted } = value as Record<string, unknown>;
       if (!isDeepStrictEqual(got, wanted)) return 'clientConfig changed';
+      if (caBundle !== undefined && gotBundle !== wantedBundle) return CA_BUNDLE_BEHIND;
     } else if (!isDeepStrictEqual(have[field], value)) return `${field} changed`;
   }
   const annotations = ((actual['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[INJECT_CA_ANNOTATION];
@@ -74,6 +77,8 @@ export const registrationDrift = (spec: RegistrationSpec, caBundle: string | und
 
 export interface RegistrationEvents {
   readonly onRepaired?: (what: string) => void;
+  /** caBundle was updated to follow the serving CA (a rotation, not a repair). */
+  readonly onCaBundleUpdated?: () => void;
   readonly onError?: (message: string) => void;
   /** The registration is gone and so is the release: it is not created again. */
   readonly onReleaseGone?: () => void;
@@ -193,7 +198,8 @@ export class RegistrationKeeper {
         const drift = registrationDrift(this.spec, this.managedBundle(), actual);
         if (drift !== undefined) {
           await this.http.request(`update ${what}`, 'PUT', objectPath(WEBHOOK_CONFIGURATIONS, this.spec.name), { body: this.body(meta.resourceVersion) });
-          this.events.onRepaired?.(`${what} had changed (${drift}): restored`);
+          if (drift === CA_BUNDLE_BEHIND) this.events.onCaBundleUpdated?.();
+          else this.events.onRepaired?.(`${what} had changed (${drift}): restored`);
         }
       }
     } catch (e) {
