@@ -81,6 +81,7 @@ export const startController = async (
   kubeconfig: string,
   logFile: string,
   extraArgs: readonly string[] = [],
+  env?: NodeJS.ProcessEnv,
 ): Promise<ManagedProcess & { readonly probePort: number }> => {
   const probePort = await freePort();
   const proc = new ManagedProcess(
@@ -88,6 +89,7 @@ export const startController = async (
     process.execPath,
     [...nodeFlags(), appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs],
     logFile,
+    env === undefined ? {} : { env },
   );
   await proc.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).status === 200, 60000);
   return Object.assign(proc, { probePort });

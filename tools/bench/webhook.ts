@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { MIGRATIONS } from '@kubevirt-migration/k8s-adapter';
-import { seed, startControlPlane, startWebhook, stderrLog } from '@kubevirt-migration/control-plane';
+import { cpuMicros, rssMiB, seed, startControlPlane, startWebhook, stderrLog } from '@kubevirt-migration/control-plane';
 import { fmt, table } from './stats.js';
 import { settingObject, TYPICAL_VALUE } from './policy.js';
 
@@ -21,16 +21,6 @@ const RATE = 1000;
 const VMIMS = Number(process.env['BENCH_VMIMS'] ?? '10000');
 /** The webhook checks changes against the API server for 30 s after its cache became current. */
 const SETTLE_MS = 31000;
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-
-/** CPU time (user + system) a process has used, in microseconds, from /proc/PID/stat. */
-const cpuMicros = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // after the command: state is field 3, utime 14 and stime 15 (1-based over the whole line)
-  return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1e6;
-};
-const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0') / 1024;
 
 interface Hey {
   readonly rps: number;
@@ -209,7 +199,7 @@ export const run = async (root: string): Promise<void> => {
     console.log(
       `\nwith ${fmt(VMIMS)} VMIMs against 0: CPU per admission ${fmt((full.cpuPerRequestUs / empty.cpuPerRequestUs - 1) * 100, 1)}%, p99 ${fmt((full.p99 / empty.p99 - 1) * 100, 1)}%, RSS +${fmt(full.rss - empty.rss, 1)} MiB`,
     );
-    console.log(`(${fmt(REQUESTS)} requests per CPU figure after ${fmt(REQUESTS / 4)} to warm up; CPU from /proc/PID/stat at ${TICKS_PER_SECOND} ticks/s)`);
+    console.log(`(${fmt(REQUESTS)} requests per CPU figure after ${fmt(REQUESTS / 4)} to warm up; CPU from /proc/PID/stat)`);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await webhook?.stop();

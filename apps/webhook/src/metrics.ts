@@ -19,11 +19,18 @@ export const webhookMetrics = (cached: { readonly all: () => number; readonly in
     set(cached.all(), { state: 'all' });
     set(cached.inProgress(), { state: 'in_progress' });
   });
+  // one child per result, made once: labelling each request again costs more than the count itself
+  const byResult = new Map<string, { readonly count: { inc: () => void }; readonly time: { observe: (v: number) => void } }>();
   return {
     registry: m.registry,
     record: (o: AdmissionOutcome): void => {
-      admissions.inc({ result: o.result });
-      latency.observe({ result: o.result }, o.seconds);
+      let series = byResult.get(o.result);
+      if (series === undefined) {
+        series = { count: admissions.labels({ result: o.result }), time: latency.labels({ result: o.result }) };
+        byResult.set(o.result, series);
+      }
+      series.count.inc();
+      series.time.observe(o.seconds);
     },
   };
 };

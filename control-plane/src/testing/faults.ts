@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
@@ -108,13 +108,5 @@ export class FaultClient {
     await this.http.request('delete a migration', 'DELETE', `${migrationsPath(namespace)}/${name}`);
   }
 }
-
-/** Resident memory of a process, in MiB, from /proc. */
-export const rssMiB = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? Number.NaN) / 1024;
-};
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
