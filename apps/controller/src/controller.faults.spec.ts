@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { KUBEVIRTS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
-import { quietLog, seed, startControlPlane, startController, type ControlPlane } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
-import { faultLogs } from '@kubevirt-migration/control-plane/testing/faults';
+import { FaultCluster } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Faults of the controller, on a control plane of their own: a leader paused longer than its lease,
@@ -12,26 +11,21 @@ import { faultLogs } from '@kubevirt-migration/control-plane/testing/faults';
  * Each asserts its invariant and prints its figures (RELIABILITY.md).
  */
 const root = join(__dirname, '..', '..', '..');
-const logs = faultLogs();
 const LEASE = { durationS: 3, renewS: 2, retryS: 0.25 };
 const FAST_LEASE = [`--lease-duration=${LEASE.durationS}`, `--renew-deadline=${LEASE.renewS}`, `--retry-period=${LEASE.retryS}`];
-let cp: ControlPlane;
+let cluster: FaultCluster;
 let kc: KubeConfig;
 let custom: CustomObjectsApi;
-type Controller = Awaited<ReturnType<typeof startController>>;
+type Controller = Awaited<ReturnType<FaultCluster['controller']>>;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ repoRoot: root, log: quietLog });
+  cluster = await FaultCluster.start(root);
   kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfig);
+  kc.loadFromFile(cluster.cp.kubeconfig);
   custom = kc.makeApiClient(CustomObjectsApi);
-  await seed(kc, root, quietLog);
 }, 180000);
 
-afterAll(async () => {
-  await cp?.stop();
-  logs.remove();
-});
+afterAll(() => cluster?.stop());
 
 const kubevirtRef = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' };
 const migrations = async () =>
@@ -46,7 +40,7 @@ const metric = async (c: Controller, name: string, label = ''): Promise<number> 
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 };
 const leads = async (c: Controller) => (await metric(c, 'kubevirt_migration_controller_leader')) === 1;
-const start = (name: string) => startController(root, cp.kubeconfig, join(logs.dir, `${name}.log`), FAST_LEASE);
+const start = (name: string) => cluster.controller(`${name}.log`, FAST_LEASE);
 /** What a replica logged after `since`: its passes and their outcomes. */
 const outcomesAfter = (c: Controller, since: number): string[] =>
   readFileSync(c.logFile, 'utf8')

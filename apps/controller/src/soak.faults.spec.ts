@@ -1,17 +1,7 @@
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import {
-  quietLog,
-  rssMiB,
-  seed,
-  startControlPlane,
-  startController,
-  startWebhook,
-  type ControlPlane,
-  type ManagedProcess,
-} from '@kubevirt-migration/control-plane';
+import { rssMiB, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
-import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/control-plane/testing/faults';
+import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Soak: the webhook and the controller under steady work for ten minutes (a Setting change every
@@ -21,35 +11,22 @@ import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/
  * shortens or lengthens the run.
  */
 const root = join(__dirname, '..', '..', '..');
-const logs = faultLogs();
 const SOAK_MS = Number(process.env['KUBEVIRT_MIGRATION_SOAK_SECONDS'] ?? 600) * 1000;
 const WARM_UP_MS = 60000;
 const SAMPLE_MS = 10000;
-let cp: ControlPlane;
+let cluster: FaultCluster;
 let webhook: ManagedProcess;
 let controller: ManagedProcess & { readonly probePort: number };
 let client: FaultClient;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ repoRoot: root, log: quietLog });
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfig);
-  await seed(kc, root, quietLog);
-  client = new FaultClient(cp.kubeconfig);
-  webhook = await startWebhook(
-    root,
-    { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
-    join(logs.dir, 'webhook.log'),
-  );
-  controller = await startController(root, cp.kubeconfig, join(logs.dir, 'controller.log'));
+  cluster = await FaultCluster.start(root);
+  client = cluster.client;
+  webhook = await cluster.webhook();
+  controller = await cluster.controller('controller.log');
 }, 180000);
 
-afterAll(async () => {
-  await controller?.stop();
-  await webhook?.stop();
-  await cp?.stop();
-  logs.remove();
-});
+afterAll(() => cluster?.stop());
 
 const errorsOf = async (): Promise<number> => {
   const text = await (await fetch(`http://127.0.0.1:${controller.probePort}/metrics`)).text();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { ManagedProcess, quietLog, seed, startControlPlane, webhookAnswers, type ControlPlane } from '@kubevirt-migration/control-plane';
-import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/control-plane/testing/faults';
+import { ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
+import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Certificate rotation under load: the webhook makes and rotates its own certificates in a Secret
@@ -11,47 +11,43 @@ import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/
  * may fail on TLS.
  */
 const root = join(__dirname, '..', '..', '..');
-const logs = faultLogs();
 const RUN_MS = 60000;
 const LIFETIMES = { certificate: 12, ca: 36, overlap: 6 };
-let cp: ControlPlane;
+let cluster: FaultCluster;
 let webhook: ManagedProcess;
 let client: FaultClient;
 let namespace: string;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ repoRoot: root, log: quietLog });
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfig);
-  await seed(kc, root, quietLog);
-  client = new FaultClient(cp.kubeconfig);
+  cluster = await FaultCluster.start(root);
+  client = cluster.client;
   namespace = await client.createNamespace('rotation');
   await client.http.request('create the Secret', 'POST', `/api/v1/namespaces/${namespace}/secrets`, {
     body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'webhook-tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } },
   });
-  webhook = new ManagedProcess(
-    'webhook',
-    process.execPath,
-    [
-      join(root, 'apps', 'webhook', 'dist', 'main.js'),
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--tls-secret=${namespace}/webhook-tls`,
-      `--certificate-lifetime=${LIFETIMES.certificate}`,
-      `--ca-lifetime=${LIFETIMES.ca}`,
-      `--ca-overlap=${LIFETIMES.overlap}`,
-      '--port=0',
-      '--register-url=https://127.0.0.1:{port}/validate',
-    ],
-    join(logs.dir, 'webhook.log'),
+  webhook = cluster.track(
+    new ManagedProcess(
+      'webhook',
+      process.execPath,
+      [
+        join(root, 'apps', 'webhook', 'dist', 'main.js'),
+        `--kubeconfig=${cluster.cp.kubeconfig}`,
+        `--tls-secret=${namespace}/webhook-tls`,
+        `--certificate-lifetime=${LIFETIMES.certificate}`,
+        `--ca-lifetime=${LIFETIMES.ca}`,
+        `--ca-overlap=${LIFETIMES.overlap}`,
+        '--port=0',
+        '--register-url=https://127.0.0.1:{port}/validate',
+      ],
+      join(cluster.logs.dir, 'webhook.log'),
+    ),
   );
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.cp.kubeconfig);
   await webhook.waitReady(() => webhookAnswers(kc), 60000);
 }, 180000);
 
-afterAll(async () => {
-  await webhook?.stop();
-  await cp?.stop();
-  logs.remove();
-});
+afterAll(() => cluster?.stop());
 
 describe('fault: certificate rotation under load', () => {
   it('serving certificates and the CA are replaced several times; no call of the API server to the webhook fails', async () => {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { quietLog, seed, startControlPlane, startController, startWebhook, type ControlPlane, type ManagedProcess } from '@kubevirt-migration/control-plane';
+import type { ControlPlane, ManagedProcess } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
-import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/control-plane/testing/faults';
+import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Faults around the HEP rule (no change of the setting while a migration is in progress) and the
@@ -11,41 +10,25 @@ import { ChangeTally, FaultClient, faultLogs, sleep } from '@kubevirt-migration/
  * migrations changing phase while changes are attempted. Figures are printed (RELIABILITY.md).
  */
 const root = join(__dirname, '..', '..', '..');
-const logs = faultLogs();
 const PAUSE_MS = 8000;
+let cluster: FaultCluster;
 let cp: ControlPlane;
 let webhook: ManagedProcess;
-let controller: ManagedProcess;
 let client: FaultClient;
 let ns: string;
 /** A value no earlier write used, so that every write is a change. */
 let serial = 100;
 const nextValue = (): string => `{"parallelMigrationsPerCluster":${serial++}}`;
 
-const startOurWebhook = (log: string) =>
-  startWebhook(root, { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, join(logs.dir, log));
-
 beforeAll(async () => {
-  cp = await startControlPlane({ repoRoot: root, log: quietLog });
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfig);
-  await seed(kc, root, quietLog);
-  client = new FaultClient(cp.kubeconfig);
-  webhook = await startOurWebhook('webhook.log');
-  controller = await startController(root, cp.kubeconfig, join(logs.dir, 'controller.log'), [
-    '--lease-duration=3',
-    '--renew-deadline=2',
-    '--retry-period=0.25',
-  ]);
+  cluster = await FaultCluster.start(root);
+  ({ cp, client } = cluster);
+  webhook = await cluster.webhook();
+  await cluster.controller('controller.log', ['--lease-duration=3', '--renew-deadline=2', '--retry-period=0.25']);
   ns = await client.createNamespace('fault');
 }, 180000);
 
-afterAll(async () => {
-  await controller?.stop();
-  await webhook?.stop();
-  await cp?.stop();
-  logs.remove();
-});
+afterAll(() => cluster?.stop());
 
 /** Waits until the API server answers a read again; gives the time it did. */
 const answering = async (): Promise<number> => {
@@ -198,7 +181,7 @@ describe('fault: the webhook killed and started again', () => {
     const down = new ChangeTally();
     for (let i = 0; i < 20; i++) await client.tryChange(nextValue(), down);
     const restarted = Date.now();
-    webhook = await startOurWebhook('webhook-2.log');
+    webhook = await cluster.webhook('webhook-2.log');
     const back = Date.now() - restarted;
     await client.setValue(nextValue());
     console.log(`webhook killed: while down ${down}; answering again ${back} ms after its start`);

@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { startControlPlane, type ControlPlane } from '../control-plane.js';
+import { seed } from '../seed.js';
+import { quietLog } from '../log.js';
+import { startController, startWebhook } from '../apps.js';
+import type { ManagedProcess } from '../process.js';
 
 /**
  * What the fault scenarios share: a folder for the apps' logs (kept with KEEP_FAULT_LOGS), the
@@ -110,3 +116,52 @@ export class FaultClient {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A fault scenario's own cluster: a control plane (seeded), an admin client, a folder for the apps'
+ * logs, and the apps it started, all stopped by `stop()`.
+ */
+export class FaultCluster {
+  private readonly apps: ManagedProcess[] = [];
+
+  private constructor(
+    private readonly root: string,
+    readonly cp: ControlPlane,
+    readonly client: FaultClient,
+    readonly logs: ReturnType<typeof faultLogs>,
+  ) {}
+
+  static async start(root: string, apiserverArgs: readonly string[] = []): Promise<FaultCluster> {
+    const logs = faultLogs();
+    const cp = await startControlPlane({ repoRoot: root, log: quietLog, apiserverArgs });
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfig);
+    await seed(kc, root, quietLog);
+    return new FaultCluster(root, cp, new FaultClient(cp.kubeconfig), logs);
+  }
+
+  /** The webhook, serving the control plane's certificate files, registered by URL. */
+  async webhook(log = 'webhook.log'): Promise<ManagedProcess> {
+    const { kubeconfig, pki } = this.cp;
+    return this.track(
+      await startWebhook(this.root, { kubeconfig, certFile: pki.webhookCert, keyFile: pki.webhookKey, caFile: pki.caCert }, join(this.logs.dir, log)),
+    );
+  }
+
+  /** A controller replica (leader election on). */
+  async controller(log: string, args: readonly string[] = []): Promise<Awaited<ReturnType<typeof startController>>> {
+    return this.track(await startController(this.root, this.cp.kubeconfig, join(this.logs.dir, log), args));
+  }
+
+  /** Stops `p` with the cluster. */
+  track<P extends ManagedProcess>(p: P): P {
+    this.apps.push(p);
+    return p;
+  }
+
+  async stop(): Promise<void> {
+    for (const app of this.apps.reverse()) await app.stop();
+    await this.cp.stop();
+    this.logs.remove();
+  }
+}
