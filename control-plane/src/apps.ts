@@ -33,7 +33,13 @@ export interface WebhookFiles {
  * Starts the webhook on a free loopback port, registered with the API server (it removes its
  * registration when stopped), and resolves once the API server really calls it.
  */
-export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFile: string, extraArgs: readonly string[] = []): Promise<ManagedProcess> => {
+export const startWebhook = async (
+  repoRoot: string,
+  files: WebhookFiles,
+  logFile: string,
+  extraArgs: readonly string[] = [],
+  env?: NodeJS.ProcessEnv,
+): Promise<ManagedProcess> => {
   const proc = new ManagedProcess(
     'webhook',
     process.execPath,
@@ -49,6 +55,7 @@ export const startWebhook = async (repoRoot: string, files: WebhookFiles, logFil
       ...extraArgs,
     ],
     logFile,
+    env === undefined ? {} : { env },
   );
   const kc = new KubeConfig();
   kc.loadFromFile(files.kubeconfig);

@@ -4,7 +4,7 @@ import { until } from '@kubevirt-migration/control-plane/testing';
 import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
- * Soak: the webhook and the controller under steady work for ten minutes (a Setting change every
+ * Soak: the webhook and the controller (with the chart's heap settings) under steady work for ten minutes (a Setting change every
  * second, a migration started and finished every two seconds, the CR edited behind the
  * controller's back every five), their resident memory sampled every 10 s. After a minute of
  * warm-up, memory must stay within 10% of its value then. KUBEVIRT_MIGRATION_SOAK_SECONDS
@@ -22,8 +22,9 @@ let client: FaultClient;
 beforeAll(async () => {
   cluster = await FaultCluster.start(root);
   client = cluster.client;
-  webhook = await cluster.webhook();
-  controller = await cluster.controller('controller.log');
+  // as the chart runs them: its NODE_OPTIONS and MALLOC_ARENA_MAX
+  webhook = await cluster.webhook('webhook.log', cluster.chartEnv('webhook'));
+  controller = await cluster.controller('controller.log', [], cluster.chartEnv('controller'));
 }, 180000);
 
 afterAll(() => cluster?.stop());

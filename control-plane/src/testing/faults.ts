@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { seed } from '../seed.js';
@@ -141,16 +142,29 @@ export class FaultCluster {
   }
 
   /** The webhook, serving the control plane's certificate files, registered by URL. */
-  async webhook(log = 'webhook.log'): Promise<ManagedProcess> {
+  async webhook(log = 'webhook.log', env?: NodeJS.ProcessEnv): Promise<ManagedProcess> {
     const { kubeconfig, pki } = this.cp;
-    return this.track(
-      await startWebhook(this.root, { kubeconfig, certFile: pki.webhookCert, keyFile: pki.webhookKey, caFile: pki.caCert }, join(this.logs.dir, log)),
-    );
+    const files = { kubeconfig, certFile: pki.webhookCert, keyFile: pki.webhookKey, caFile: pki.caCert };
+    return this.track(await startWebhook(this.root, files, join(this.logs.dir, log), [], env));
   }
 
   /** A controller replica (leader election on). */
-  async controller(log: string, args: readonly string[] = []): Promise<Awaited<ReturnType<typeof startController>>> {
-    return this.track(await startController(this.root, this.cp.kubeconfig, join(this.logs.dir, log), args));
+  async controller(log: string, args: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof startController>>> {
+    return this.track(await startController(this.root, this.cp.kubeconfig, join(this.logs.dir, log), args, env));
+  }
+
+  /** The environment the chart gives an app (its default NODE_OPTIONS and MALLOC_ARENA_MAX), over this process's. */
+  chartEnv(app: 'controller' | 'webhook'): NodeJS.ProcessEnv {
+    const values = parseYaml(readFileSync(join(this.root, 'deploy', 'kubevirt-migration', 'values.yaml'), 'utf8')) as Record<
+      string,
+      { nodeOptions?: string; mallocArenaMax?: number }
+    >;
+    const v = values[app] ?? {};
+    return {
+      ...process.env,
+      ...(v.nodeOptions ? { NODE_OPTIONS: v.nodeOptions } : {}),
+      ...(v.mallocArenaMax ? { MALLOC_ARENA_MAX: String(v.mallocArenaMax) } : {}),
+    };
   }
 
   /** Stops `p` with the cluster. */
