@@ -4,15 +4,17 @@ import { until } from '@kubevirt-migration/control-plane/testing';
 import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
- * Soak: the webhook and the controller (with the chart's heap settings) under steady work for ten minutes (a Setting change every
- * second, a migration started and finished every two seconds, the CR edited behind the
- * controller's back every five), their resident memory sampled every 10 s. After a minute of
- * warm-up, memory must stay within 10% of its value then. KUBEVIRT_MIGRATION_SOAK_SECONDS
- * shortens or lengthens the run.
+ * Soak: the webhook and the controller (with the chart's heap settings) under steady work (a
+ * Setting change every second, a migration started and finished every two seconds, the CR edited
+ * behind the controller's back every five), their resident memory sampled every 10 s: five minutes
+ * of warm-up, then ten of soak, at the end of which memory must be within 10% of its value after
+ * the warm-up. Measured: after one minute the memory of both still grows in steps for three to five
+ * minutes (V8's heap sizing, malloc arenas), then stays flat. KUBEVIRT_MIGRATION_WARM_UP_SECONDS and
+ * KUBEVIRT_MIGRATION_SOAK_SECONDS change the two parts.
  */
 const root = join(__dirname, '..', '..', '..');
-const SOAK_MS = Number(process.env['KUBEVIRT_MIGRATION_SOAK_SECONDS'] ?? 600) * 1000;
-const WARM_UP_MS = 60000;
+const WARM_UP_MS = Number(process.env['KUBEVIRT_MIGRATION_WARM_UP_SECONDS'] ?? 300) * 1000;
+const SOAK_MS = WARM_UP_MS + Number(process.env['KUBEVIRT_MIGRATION_SOAK_SECONDS'] ?? 600) * 1000;
 const SAMPLE_MS = 10000;
 let cluster: FaultCluster;
 let webhook: ManagedProcess;
@@ -36,7 +38,7 @@ const errorsOf = async (): Promise<number> => {
 
 describe('soak', () => {
   it(
-    `ten minutes of steady work: memory within 10% of its value after warm-up, every change applied, no failed pass`,
+    'five minutes of warm-up and ten of soak: memory within 10% of its value after warm-up, every change applied, no failed pass',
     async () => {
       const ns = await client.createNamespace('soak');
       const start = Date.now();
@@ -89,15 +91,16 @@ describe('soak', () => {
       );
 
       const warm = samples.find((s) => s.at >= WARM_UP_MS) ?? samples[0];
+      const oneMinute = samples.find((s) => s.at >= 60000) ?? samples[0];
       const last = samples[samples.length - 1];
-      if (warm === undefined || last === undefined) throw new Error('no samples');
-      const growth = (k: 'webhook' | 'controller') => ((last[k] - warm[k]) / warm[k]) * 100;
+      if (warm === undefined || oneMinute === undefined || last === undefined) throw new Error('no samples');
+      const growth = (k: 'webhook' | 'controller', from = warm) => ((last[k] - from[k]) / from[k]) * 100;
       const peak = (k: 'webhook' | 'controller') => Math.max(...samples.map((s) => s[k]));
       console.log(
         [
-          `soak ${SOAK_MS / 1000} s: changes ${tally}; ${migrations} migrations started and finished; ${edits} edits of the CR behind the controller`,
-          `webhook RSS ${warm.webhook.toFixed(1)} MiB after warm-up -> ${last.webhook.toFixed(1)} MiB at the end (${growth('webhook').toFixed(1)}%, peak ${peak('webhook').toFixed(1)})`,
-          `controller RSS ${warm.controller.toFixed(1)} MiB after warm-up -> ${last.controller.toFixed(1)} MiB at the end (${growth('controller').toFixed(1)}%, peak ${peak('controller').toFixed(1)})`,
+          `soak: ${WARM_UP_MS / 1000} s of warm-up and ${(SOAK_MS - WARM_UP_MS) / 1000} s of soak: changes ${tally}; ${migrations} migrations started and finished; ${edits} edits of the CR behind the controller`,
+          `webhook RSS ${warm.webhook.toFixed(1)} MiB after warm-up -> ${last.webhook.toFixed(1)} MiB at the end (${growth('webhook').toFixed(1)}%; from the first minute ${growth('webhook', oneMinute).toFixed(1)}%; peak ${peak('webhook').toFixed(1)})`,
+          `controller RSS ${warm.controller.toFixed(1)} MiB after warm-up -> ${last.controller.toFixed(1)} MiB at the end (${growth('controller').toFixed(1)}%; from the first minute ${growth('controller', oneMinute).toFixed(1)}%; peak ${peak('controller').toFixed(1)})`,
           `samples (s: webhook/controller MiB): ${samples.map((s) => `${Math.round(s.at / 1000)}: ${s.webhook.toFixed(0)}/${s.controller.toFixed(0)}`).join(', ')}`,
         ].join('\n'),
       );
