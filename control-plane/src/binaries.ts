@@ -25,7 +25,8 @@ export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
       for (const line of d.toString().split('\n')) if (line.startsWith('[control-plane build]')) log(line.replace('[control-plane build] ', ''));
     });
     child.on('error', (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the exit can come before the last of stdout (the folder's path) is read
+    child.on('close', (code) => {
       const dir = out.trim().split('\n').pop() ?? '';
       const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver'), helm: join(dir, 'helm') };
       if (code === 0 && existsSync(bins.etcd) && existsSync(bins.kubeApiserver) && existsSync(bins.helm)) resolve(bins);

@@ -166,10 +166,20 @@ export const run = async (root: string): Promise<void> => {
     row('Go net/http, fixed answer', '–', goFigures);
     row('bare node:https, fixed answer (the floor)', '–', floor);
 
+    // BENCH_WEBHOOK_ENV='NODE_OPTIONS=... MALLOC_ARENA_MAX=2' runs the webhook with that environment (the chart's, say)
+    const extraEnv = Object.fromEntries(
+      (process.env['BENCH_WEBHOOK_ENV'] ?? '')
+        .split(/ (?=[A-Z_]+=)/)
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    if (Object.keys(extraEnv).length > 0) stderrLog(`webhook environment: ${JSON.stringify(extraEnv)}`);
     webhook = await startWebhook(
       root,
       { kubeconfig: cp.kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
       join(work, 'webhook.log'),
+      [],
+      { ...process.env, ...extraEnv },
     );
     const started = Date.now();
     const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
