@@ -35,6 +35,9 @@ export const reconcile = async (deps: ReconcileDeps): Promise<ReconcileOutcome> 
   const [setting, kubevirt] = await Promise.all([deps.setting(), deps.kubevirt()]);
   const p = plan({ setting, kubevirt, supportedOptions: deps.supportedOptions(), now: rfc3339(deps.now()) });
   for (const step of p.steps) {
+    // an Event is a write too: a replica that may no longer write sends none (seen: a leader paused
+    // mid-pass sent the pass's Event when it resumed, after another replica had taken over)
+    if (!deps.mayWrite()) return 'NotLeader';
     if (step.kind === 'Event') {
       try {
         await deps.event(setting, step.notice);
@@ -43,7 +46,6 @@ export const reconcile = async (deps: ReconcileDeps): Promise<ReconcileOutcome> 
       }
       continue;
     }
-    if (!deps.mayWrite()) return 'NotLeader';
     try {
       await (step.kind === 'PatchKubeVirt' ? deps.patchKubeVirt(step.patch) : deps.patchSetting(step.patch));
     } catch (e) {
