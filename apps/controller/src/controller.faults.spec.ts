@@ -57,8 +57,12 @@ describe('fault: leadership', () => {
     try {
       await until('a leader', async () => (await leads(a)) || (await leads(b)), 20000);
       const [leader, follower] = (await leads(a)) ? [a, b] : [b, a];
+      const changedAt = Date.now();
       await setValue('{"parallelMigrationsPerCluster":2}');
       await until('the change applied', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 2);
+      // and the leader's pass over (its Event and record sent, its outcome logged): a pass cut by the
+      // pause would be logged after the resume, and its writes sent before it counted as a deposed leader's
+      await until('the leader to log its pass', () => outcomesAfter(leader, changedAt).includes('Applied') || undefined);
 
       // pause the leader longer than its lease; the follower takes over and applies a change
       const pid = leader.pid ?? 0;
