@@ -5,6 +5,7 @@ import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { ManagedProcess } from './process.js';
 import { freePort } from './ports.js';
+import { kubevirtCrdFile } from './seed.js';
 
 /**
  * Node's flags for the apps: with KUBEVIRT_MIGRATION_PROFILE_DIR set (`npm run bench`, by hand),
@@ -102,17 +103,17 @@ export const startController = async (
   return Object.assign(proc, { probePort });
 };
 
-/** The KubeVirt CRD the local control plane installs: the settings page takes its options and help from it. */
-const KUBEVIRT_CRD = join('control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
-
-/** Starts the settings page's server on a loopback port (a free one unless given); resolves once it serves the page. */
+/**
+ * Starts the settings page's server on a loopback port (a free one unless given), with the options
+ * and help of the KubeVirt CRD the control plane installs; resolves once it serves the page.
+ */
 export const startSettingsPage = async (repoRoot: string, logFile: string, port = 0): Promise<ManagedProcess & { readonly url: string }> => {
   const chosen = port === 0 ? await freePort() : port;
   const url = `http://127.0.0.1:${chosen}/`;
   const proc = new ManagedProcess(
     'settings page',
     process.execPath,
-    [appProgram(repoRoot, 'settings-page'), `--port=${chosen}`, `--kubevirt-crd=${join(repoRoot, KUBEVIRT_CRD)}`],
+    [appProgram(repoRoot, 'settings-page'), `--port=${chosen}`, `--kubevirt-crd=${kubevirtCrdFile(repoRoot)}`],
     logFile,
   );
   await proc.waitReady(async () => (await fetch(url)).status === 200, 30000);

@@ -6,11 +6,17 @@ import { HARVESTER_DEFAULT, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME } fr
 import { attempt, CRDS, isKind, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import { seconds, type Log } from './log.js';
 
+const crdFile = (repoRoot: string, name: string): string => join(repoRoot, 'control-plane', 'crds', name);
+
+/** The KubeVirt CRD the control plane installs (KubeVirt 1.7.0's, verbatim). */
+export const kubevirtCrdFile = (repoRoot: string): string => crdFile(repoRoot, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+
 /** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's verbatim, and the project's own VMIM CRD. */
-export const crdFiles = (repoRoot: string): readonly string[] =>
-  ['harvester-settings.harvesterhci.io.yaml', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml', 'virtualmachineinstancemigrations.kubevirt.io.yaml'].map((f) =>
-    join(repoRoot, 'control-plane', 'crds', f),
-  );
+export const crdFiles = (repoRoot: string): readonly string[] => [
+  crdFile(repoRoot, 'harvester-settings.harvesterhci.io.yaml'),
+  kubevirtCrdFile(repoRoot),
+  crdFile(repoRoot, 'virtualmachineinstancemigrations.kubevirt.io.yaml'),
+];
 
 const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise<void> => {
   try {
