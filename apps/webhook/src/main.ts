@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { admit, SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { admit, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
 import {
   InProgressMigrations,
   KubeHttp,
@@ -175,26 +175,25 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     credentials,
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
-    review: async (r) => {
+    // synchronous but for the first 30 s after the cache became current, when a change is checked live
+    review: (r) => {
       const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options };
+      const logged = (response: AdmissionResponse) => {
+        if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+        return response;
+      };
       const stale = migrations.cache.staleReason;
-      let response = admit({
+      const response = admit({
         ...base,
         migrations: stale === undefined ? migrations.list() : { unknown: `the webhook's migration cache is not current: ${stale}` },
       });
-      if (stale === undefined && migrations.cache.settling(SETTLE_MS)) {
-        // just after the cache became current: a change is checked against the API server itself
-        const probe = admit({ ...base, migrations: { unknown: 'probe' } });
-        if (probe.status?.code === 503) {
-          const live = await migrations.listLive().then(
-            (list) => list,
-            (e: unknown) => ({ unknown: `the migrations could not be read: ${errorMessage(e)}` }),
-          );
-          response = admit({ ...base, migrations: live });
-        }
-      }
-      if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
-      return response;
+      // just after the cache became current: a change is checked against the API server itself
+      if (stale === undefined && migrations.cache.settling(SETTLE_MS) && admit({ ...base, migrations: { unknown: 'probe' } }).status?.code === 503)
+        return migrations.listLive().then(
+          (live) => logged(admit({ ...base, migrations: live })),
+          (e: unknown) => logged(admit({ ...base, migrations: { unknown: `the migrations could not be read: ${errorMessage(e)}` } })),
+        );
+      return logged(response);
     },
     other: (req, res) => serveProbes({ ready, registry: metrics.registry }, req, res),
     onOutcome: (o) => {

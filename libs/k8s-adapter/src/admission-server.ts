@@ -45,30 +45,32 @@ const send = (res: ServerResponse, status: number, body: object, extra: Record<s
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text).toString(), ...extra }).end(text);
 };
 
-const readBody = (req: IncomingMessage, max: number): Promise<E.Either<number, Buffer>> =>
-  new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on('data', (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > max) {
-        done = true;
-        resolve(E.left(413));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!done) resolve(E.right(Buffer.concat(chunks)));
-      done = true;
-    });
-    req.on('error', () => {
-      if (!done) resolve(E.left(400));
-      done = true;
-    });
+/**
+ * Collects a request body of at most `max` bytes; `done` gets it, or 413 (over the limit) or 400
+ * (the request broke off). A body in one chunk is not copied.
+ */
+const readBody = (req: IncomingMessage, max: number, done: (body: E.Either<number, Buffer>) => void): void => {
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let finished = false;
+  const finish = (body: E.Either<number, Buffer>) => {
+    if (finished) return;
+    finished = true;
+    done(body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > max) return finish(E.left(413));
+    if (first === undefined) first = chunk;
+    else (more ??= [first]).push(chunk);
   });
+  req.on('end', () => finish(E.right(more === undefined ? (first ?? Buffer.alloc(0)) : Buffer.concat(more))));
+  req.on('error', () => finish(E.left(400)));
+};
+
+const isPromise = <T>(u: T | Promise<T>): u is Promise<T> => typeof (u as { then?: unknown } | undefined)?.then === 'function';
 
 /**
  * The HTTPS server of a validating webhook (TLS 1.2 or newer), serving the credentials it is given
@@ -81,8 +83,26 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
   const outcome = (started: number, result: AdmissionOutcome['result'], status: number, reason?: string) =>
     o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) });
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = performance.now();
+  /** A fault of the server itself (a bug) answers 500 and is counted; it never ends the process. */
+  const internalError = (res: ServerResponse, started: number, e: unknown) => {
+    const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    if (!res.headersSent) send(res, 500, { error: message });
+    try {
+      outcome(started, 'error', 500, message);
+    } catch {
+      // the outcome hook itself is what failed: there is no one left to tell
+    }
+  };
+  const guard = (res: ServerResponse, started: number, work: () => void): void => {
+    try {
+      work();
+    } catch (e) {
+      internalError(res, started, e);
+    }
+  };
+
+  /** Everything up to the body is checked at once; the rest runs when the body is in (and is synchronous unless the review is not). */
+  const handle = (req: IncomingMessage, res: ServerResponse, started: number): void => {
     const path = (req.url ?? '').split('?')[0];
     if (path !== o.path) {
       if (o.other?.(req, res) === true) return;
@@ -104,31 +124,41 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
     };
     const declared = Number(req.headers['content-length'] ?? '0');
     if (declared > max) return tooLarge(`body of ${declared} bytes is over the limit of ${max}`);
-    const body = await readBody(req, max);
-    if (E.isLeft(body)) {
-      if (body.left === 413) tooLarge(`body is over the limit of ${max} bytes`);
-      else reject(400, 'the request body could not be read');
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.right.toString('utf8'));
-    } catch (e) {
-      return reject(400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const request = decodeAdmissionReview(parsed);
-    if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
-    let response: { readonly allowed: boolean };
-    try {
-      response = await o.review(request.right);
-    } catch (e) {
-      const message = `internal error while reviewing: ${e instanceof Error ? e.message : String(e)}`;
-      send(res, 200, admissionReview(request.right.uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
-      outcome(started, 'error', 200, message);
-      return;
-    }
-    send(res, 200, admissionReview(request.right.uid, response));
-    outcome(started, response.allowed ? 'allowed' : 'denied', 200);
+    readBody(req, max, (body) =>
+      guard(res, started, () => {
+        if (E.isLeft(body)) {
+          if (body.left === 413) tooLarge(`body is over the limit of ${max} bytes`);
+          else reject(400, 'the request body could not be read');
+          return;
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(body.right.toString('utf8'));
+        } catch (e) {
+          return reject(400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const request = decodeAdmissionReview(parsed);
+        if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
+        const uid = request.right.uid;
+        const failed = (e: unknown) => {
+          const message = `internal error while reviewing: ${e instanceof Error ? e.message : String(e)}`;
+          send(res, 200, admissionReview(uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
+          outcome(started, 'error', 200, message);
+        };
+        const answer = (response: { readonly allowed: boolean }) => {
+          send(res, 200, admissionReview(uid, response));
+          outcome(started, response.allowed ? 'allowed' : 'denied', 200);
+        };
+        let response: ReturnType<AdmissionServerOptions['review']>;
+        try {
+          response = o.review(request.right);
+        } catch (e) {
+          return failed(e);
+        }
+        if (isPromise(response)) response.then(answer, failed).catch((e: unknown) => internalError(res, started, e));
+        else answer(response);
+      }),
+    );
   };
 
   const requestTimeout = o.requestTimeoutMs ?? 10000;
@@ -140,11 +170,7 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
     { ...o.credentials.pair(), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
     (req, res) => {
       const started = performance.now();
-      handle(req, res).catch((e: unknown) => {
-        const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
-        if (!res.headersSent) send(res, 500, { error: message });
-        outcome(started, 'error', 500, message);
-      });
+      guard(res, started, () => handle(req, res, started));
     },
   );
   server.headersTimeout = Math.min(requestTimeout, 10000);

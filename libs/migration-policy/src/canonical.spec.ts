@@ -1,4 +1,9 @@
-import { sameConfig } from './canonical.js';
+import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
+import { canonicalize, sameConfig } from './canonical.js';
+import { decodeConfigText } from './config.js';
+import { configWarnings } from './warnings.js';
+import { validConfig } from './testing/arbitraries.js';
 
 describe('canonical comparison', () => {
   it.each<[string, object, object, boolean]>([
@@ -38,5 +43,49 @@ describe('canonical comparison: values that are not valid', () => {
     ).toBe(true);
     expect(sameConfig({ bandwidthPerMigration: '1Gi' }, { bandwidthPerMigration: '1G' })).toBe(false);
     expect(sameConfig('not an object', {})).toBe(true);
+  });
+});
+
+describe('decoded configurations are frozen, and their canonical form and warnings are computed once', () => {
+  const decode = (text: string) => {
+    const d = decodeConfigText(text, 'value');
+    if (E.isLeft(d)) throw new Error(`expected a configuration: ${JSON.stringify(d.left)}`);
+    return d.right;
+  };
+
+  it('the same text gives the same frozen object; a decode failure is frozen too', () => {
+    const a = decode('{"bandwidthPerMigration":"64Mi","progressTimeout":20}');
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(decode('{"bandwidthPerMigration":"64Mi","progressTimeout":20}')).toBe(a);
+    expect(() => {
+      (a as Record<string, unknown>)['progressTimeout'] = 1;
+    }).toThrow(TypeError);
+    const bad = decodeConfigText('{"progressTimeout":-1}', 'value');
+    expect(E.isLeft(bad) && Object.isFrozen(bad.left)).toBe(true);
+  });
+
+  it('a frozen configuration and an equal object that is not frozen have the same canonical form and warnings', () => {
+    fc.assert(
+      fc.property(validConfig, (config) => {
+        const frozen = decode(JSON.stringify(config));
+        const copy = { ...frozen };
+        expect([...canonicalize(frozen)]).toEqual([...canonicalize(copy)]);
+        expect(canonicalize(frozen)).toBe(canonicalize(frozen));
+        expect(configWarnings(frozen, 'value')).toEqual(configWarnings(copy, 'value'));
+        expect(configWarnings(frozen, 'v')).toEqual(configWarnings(copy, 'v'));
+        expect(sameConfig(frozen, copy)).toBe(true);
+      }),
+    );
+  });
+
+  it('an object that is not frozen is read again each time: a change to it is seen', () => {
+    const block: Record<string, unknown> = { bandwidthPerMigration: '1Gi' };
+    expect(canonicalize(block).get('bandwidthPerMigration')).toBe('q:1073741824');
+    block['bandwidthPerMigration'] = '2Gi';
+    expect(canonicalize(block).get('bandwidthPerMigration')).toBe('q:2147483648');
+    const config: Record<string, unknown> = { progressTimeout: 5 };
+    expect(configWarnings(config, 'value')).toHaveLength(1);
+    config['progressTimeout'] = 150;
+    expect(configWarnings(config, 'value')).toHaveLength(0);
   });
 });

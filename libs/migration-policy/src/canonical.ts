@@ -23,20 +23,30 @@ const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined
 
 export const sameValue = (key: OwnedKey, a: unknown, b: unknown): boolean => canonicalValue(key, a) === canonicalValue(key, b);
 
+/** Canonical forms of frozen objects (decoded configurations): they cannot change, so each is computed once. */
+const frozenForms = new WeakMap<object, ReadonlyMap<OwnedKey, CanonicalValue>>();
+
 /** The owned options of a configuration or of a CR's migrations block, canonical, in table order. */
 export const canonicalize = (config: MigrationConfig | unknown): ReadonlyMap<OwnedKey, CanonicalValue> => {
+  if (!isRecord(config)) return new Map();
+  const frozen = Object.isFrozen(config);
+  const known = frozen ? frozenForms.get(config) : undefined;
+  if (known !== undefined) return known;
   const out = new Map<OwnedKey, CanonicalValue>();
-  if (!isRecord(config)) return out;
   for (const key of OWNED_KEYS) {
     const value = canonicalValue(key, own(config, key));
     if (value !== undefined) out.set(key, value);
   }
+  if (frozen) frozenForms.set(config, out);
   return out;
 };
 
 /** True when two configurations (or migrations blocks) mean the same owned options. */
 export const sameConfig = (a: MigrationConfig | unknown, b: MigrationConfig | unknown): boolean => {
+  if (a === b) return true;
   const x = canonicalize(a);
   const y = canonicalize(b);
-  return x.size === y.size && [...x].every(([k, v]) => y.get(k) === v);
+  if (x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k) !== v) return false;
+  return true;
 };

@@ -66,19 +66,21 @@ export const decodeConfigObject = (
 };
 
 /**
- * The last texts decoded, with their results (which are never mutated): the webhook sees the same
- * `default` on every request and each request's old value was the previous one's new value, and the
- * controller plans the same Setting on every event. Forgotten when the supported options change.
+ * The last texts decoded under each root, with their results: the webhook sees the same `default`
+ * on every request and each request's old value was the previous one's new value, and the
+ * controller plans the same Setting on every event. A result is frozen, so that it can be shared
+ * (and so that its canonical form and warnings are computed once, see canonical.ts and
+ * warnings.ts). Forgotten when the supported options change.
  */
 const MEMO_ENTRIES = 16;
 const MEMO_MAX_TEXT = 64 * 1024;
-const memo = new Map<string, E.Either<readonly Violation[], MigrationConfig>>();
+const memo = new Map<string, Map<string, E.Either<readonly Violation[], MigrationConfig>>>();
 let memoSupported: SupportedOptions | undefined;
 
 /**
  * Decodes the text of `value` or `default` (docs/semantics.md §2, §3): bounded in size and depth,
  * every key written twice reported, then the object decoded. Blank text is the caller's business
- * (see effectiveText).
+ * (see effectiveText). The result is frozen.
  */
 export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   if (text.length > MEMO_MAX_TEXT) return decodeConfigTextOnce(text, root, supported);
@@ -86,12 +88,17 @@ export const decodeConfigText = (text: string, root: string, supported?: Support
     memo.clear();
     memoSupported = supported;
   }
-  const key = `${root}\u0000${text}`;
-  const known = memo.get(key);
+  let texts = memo.get(root);
+  if (texts === undefined) {
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    texts = new Map();
+    memo.set(root, texts);
+  }
+  const known = texts.get(text);
   if (known !== undefined) return known;
   const result = decodeConfigTextOnce(text, root, supported);
-  if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value ?? '');
-  memo.set(key, result);
+  if (texts.size >= MEMO_ENTRIES) texts.delete(texts.keys().next().value ?? '');
+  texts.set(text, result);
   return result;
 };
 
@@ -110,8 +117,8 @@ const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedO
     violation('FieldValueDuplicate', path.reduce(childPath, root), path[path.length - 1], 'the key is written more than once; give it once'),
   );
   const decoded = decodeConfigObject(read.json.value, root, supported, read.json.numbers);
-  if (duplicates.length === 0) return decoded;
-  return E.left([...duplicates, ...(E.isLeft(decoded) ? decoded.left : [])]);
+  if (duplicates.length === 0) return E.isRight(decoded) ? E.right(Object.freeze(decoded.right)) : E.left(Object.freeze(decoded.left));
+  return E.left(Object.freeze([...duplicates, ...(E.isLeft(decoded) ? decoded.left : [])]));
 };
 
 /** The JSON object of a configuration, keys in table order (the inverse of decodeConfigObject). */

@@ -73,7 +73,7 @@ export const effectiveText = (s: Pick<SettingView, 'value' | 'default'>): string
  * decode. What CREATE and first sight compare with.
  */
 export const defaultConfig = (obj: unknown, supported?: SupportedOptions): MigrationConfig | undefined => {
-  const dflt = viewSetting(obj).view.default;
+  const dflt = stringField(obj, 'default', []);
   if (isBlank(dflt) || dflt === undefined) return {};
   const decoded = decodeConfigText(dflt, 'default', supported);
   return E.isRight(decoded) ? decoded.right : undefined;
@@ -85,8 +85,9 @@ export const defaultConfig = (obj: unknown, supported?: SupportedOptions): Migra
  * take effect the moment value is cleared.
  */
 export const decodeSetting = (obj: unknown, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
-  const { view, problems } = viewSetting(obj);
-  const violations: Violation[] = [...problems];
+  // only the two texts: the rest of the view (annotations) is not needed here, on the webhook's path
+  const violations: Violation[] = [];
+  const view = { value: stringField(obj, 'value', violations), default: stringField(obj, 'default', violations) };
   const decodeIfSet = (text: string | undefined, root: 'value' | 'default'): MigrationConfig | undefined => {
     if (isBlank(text) || text === undefined) return undefined;
     const decoded = decodeConfigText(text, root, supported);

@@ -15,8 +15,26 @@ export interface ConfigWarning {
 
 const MEBIBYTE = 1048576n;
 
+/** Warnings of frozen configurations (decoded ones), by root: computed once for each. */
+const frozenWarnings = new WeakMap<MigrationConfig, Map<string, readonly ConfigWarning[]>>();
+
 /** The warnings of a decoded configuration, in option order; `root` prefixes each field (`value`). */
 export const configWarnings = (config: MigrationConfig, root: string): readonly ConfigWarning[] => {
+  if (!Object.isFrozen(config)) return warningsOf(config, root);
+  let byRoot = frozenWarnings.get(config);
+  if (byRoot === undefined) {
+    byRoot = new Map();
+    frozenWarnings.set(config, byRoot);
+  }
+  let warnings = byRoot.get(root);
+  if (warnings === undefined) {
+    warnings = Object.freeze(warningsOf(config, root));
+    byRoot.set(root, warnings);
+  }
+  return warnings;
+};
+
+const warningsOf = (config: MigrationConfig, root: string): ConfigWarning[] => {
   const warnings: ConfigWarning[] = [];
   if (config.allowPostCopy === true && config.allowWorkloadDisruption === false) {
     warnings.push({

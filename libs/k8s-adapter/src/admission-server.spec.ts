@@ -1,0 +1,144 @@
+import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { createAdmissionServer, type AdmissionOutcome, type AdmissionServerOptions } from './admission-server.js';
+import { decideCertificates } from './certificates.js';
+import type { AdmissionRequest } from './admission.js';
+
+const DAY = 86400_000;
+const made = decideCertificates(undefined, { hosts: ['127.0.0.1'], servingLifetimeMs: DAY, caLifetimeMs: 10 * DAY, caOverlapMs: 0 }, new Date());
+if (made.action !== 'replace') throw new Error('expected certificates');
+const { serving, caBundle } = made.set;
+const credentials = { pair: () => ({ cert: serving.cert, key: serving.key }), caBundle: () => caBundle, onChange: () => {}, stop: async () => {} };
+
+const review = (uid: string) =>
+  JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, operation: 'UPDATE', object: {} } });
+
+/** Starts a server with `review` and `onOutcome`, posts `bodies` one after another, and stops it (even when a request fails). */
+const exchange = async (
+  options: Pick<AdmissionServerOptions, 'review' | 'onOutcome'>,
+  bodies: readonly string[],
+): Promise<{ status: number; body: unknown }[]> => {
+  const s = createAdmissionServer({ credentials, path: '/validate', ...options });
+  await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+  const { port } = s.server.address() as AddressInfo;
+  try {
+    const answers: { status: number; body: unknown }[] = [];
+    for (const body of bodies)
+      answers.push(
+        await new Promise((resolve, reject) => {
+          const req = request(
+            { host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: caBundle, headers: { 'content-type': 'application/json' } },
+            (res) => {
+              let text = '';
+              res.on('data', (d: Buffer) => (text += d.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        }),
+      );
+    return answers;
+  } finally {
+    await s.close();
+  }
+};
+
+const responseOf = (a: { body: unknown }) => (a.body as { response: { uid: string; allowed: boolean; status?: { code: number; message: string } } }).response;
+
+describe('the admission server: a review answered at once or later', () => {
+  it('answers a review that decides at once, and one that decides later, each with its uid', async () => {
+    const seen: AdmissionRequest[] = [];
+    const answers = await exchange(
+      {
+        review: (r) => {
+          seen.push(r);
+          return r.uid === 'later' ? new Promise((resolve) => setTimeout(() => resolve({ allowed: false }), 10)) : { allowed: true };
+        },
+      },
+      [review('now'), review('later')],
+    );
+    expect(answers.map((a) => [a.status, responseOf(a).uid, responseOf(a).allowed])).toEqual([
+      [200, 'now', true],
+      [200, 'later', false],
+    ]);
+    expect(seen.map((r) => r.operation)).toEqual(['UPDATE', 'UPDATE']);
+  });
+
+  it.each<[string, AdmissionServerOptions['review']]>([
+    [
+      'throws',
+      () => {
+        throw new Error('boom');
+      },
+    ],
+    ['rejects', () => Promise.reject(new Error('boom'))],
+  ])('a review that %s denies with 500 in the answer, and the server keeps serving', async (_name, failing) => {
+    const outcomes: AdmissionOutcome[] = [];
+    let calls = 0;
+    const answers = await exchange({ review: (r) => (++calls === 1 ? failing(r) : { allowed: true }), onOutcome: (o) => outcomes.push(o) }, [
+      review('a'),
+      review('b'),
+    ]);
+    expect(responseOf(answers[0] ?? { body: {} })).toMatchObject({
+      uid: 'a',
+      allowed: false,
+      status: { code: 500, message: 'internal error while reviewing: boom' },
+    });
+    expect(responseOf(answers[1] ?? { body: {} })).toMatchObject({ uid: 'b', allowed: true });
+    expect(outcomes.map((o) => o.result)).toEqual(['error', 'allowed']);
+  });
+
+  it('a fault after the decision (here in the outcome hook) is answered as an internal error, never an uncaught exception', async () => {
+    let calls = 0;
+    const answers = await exchange(
+      {
+        review: () => ({ allowed: true }),
+        onOutcome: () => {
+          if (++calls === 1) throw new Error('hook broke');
+        },
+      },
+      [review('a'), review('b')],
+    );
+    // the answer was already sent when the hook failed: the client has it; the next request is served
+    expect(answers.map((a) => [a.status, responseOf(a).allowed])).toEqual([
+      [200, true],
+      [200, true],
+    ]);
+  });
+
+  it('a body sent in many chunks is read whole', async () => {
+    const padded = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: { uid: 'big', operation: 'UPDATE', object: { pad: 'x'.repeat(200_000) } },
+    });
+    let size = 0;
+    const answers = await exchange(
+      {
+        review: (r) => {
+          size = JSON.stringify(r.object).length;
+          return { allowed: true };
+        },
+      },
+      [padded],
+    );
+    expect(responseOf(answers[0] ?? { body: {} }).uid).toBe('big');
+    expect(size).toBe(JSON.stringify({ pad: 'x'.repeat(200_000) }).length);
+  });
+});
+
+describe('the admission server: a broken outcome hook', () => {
+  it('a hook that always throws does not end the process; every client still gets its answer', async () => {
+    const answers = await exchange(
+      {
+        review: () => ({ allowed: true }),
+        onOutcome: () => {
+          throw new Error('hook broke');
+        },
+      },
+      [review('a'), review('b'), 'not json'],
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
+  });
+});
