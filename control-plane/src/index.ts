@@ -11,4 +11,4 @@ export { freePort } from './ports.js';
 export { startWebhook, startController, webhookAnswers } from './apps.js';
 export { ManagedProcess } from './process.js';
 export { ensureBinaries } from './binaries.js';
-export { cpuMicros, rssMiB } from './proc-stats.js';
+export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';

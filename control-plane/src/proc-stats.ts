@@ -18,3 +18,10 @@ export const cpuMicros = (pid: number): number => {
 
 /** Resident memory of a process, in MiB, from /proc/PID/status. */
 export const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+
+/** The parts of a process's resident memory (/proc/PID/status), in MiB: anonymous (its own allocations), file-backed (the pages of the binary and libraries it has touched, shared with other processes running them) and shared memory. */
+export const rssPartsMiB = (pid: number): { readonly anon: number; readonly file: number; readonly shmem: number } => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { anon: kib('RssAnon'), file: kib('RssFile'), shmem: kib('RssShmem') };
+};

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import { SETTINGS } from '@kubevirt-migration/k8s-adapter';
-import { cpuMicros, rssMiB, seed, startControlPlane, startController, stderrLog, type ControlPlane } from '@kubevirt-migration/control-plane';
+import { cpuMicros, rssMiB, rssPartsMiB, seed, startControlPlane, startController, stderrLog, type ControlPlane } from '@kubevirt-migration/control-plane';
 import { fmt, summary, table } from './stats.js';
 
 const CHANGES = Number(process.env['BENCH_CHANGES'] ?? '1000');
@@ -24,6 +24,8 @@ const floorRss = async (): Promise<number> => {
   const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   await sleep(1000);
   const rss = rssMiB(child.pid ?? 0);
+  const parts = rssPartsMiB(child.pid ?? 0);
+  stderrLog(`floor: RSS ${fmt(rss, 1)} MiB; anonymous ${fmt(parts.anon, 1)}, file-backed ${fmt(parts.file, 1)}`);
   child.kill();
   return rss;
 };
@@ -98,6 +100,7 @@ const measure = async (
     const cpuPerChange = (cpuMicros(pid) - cpuBefore) / CHANGES;
     await sleep(5000);
     const afterRss = rssMiB(pid);
+    const parts = rssPartsMiB(pid);
     const metrics = await (await fetch(`http://127.0.0.1:${controller.probePort}/metrics`)).text();
     const conflicts = Number(/kubevirt_migration_controller_reconciles_total\{outcome="Conflict"\} (\d+)/.exec(metrics)?.[1] ?? '0');
     // where the memory is, from the process's own metrics: V8's heap spaces (committed), memory
@@ -109,7 +112,7 @@ const measure = async (
     const heap = spaces.reduce((sum, [, v]) => sum + v, 0);
     const external = mib(/^kubevirt_migration_controller_nodejs_external_memory_bytes (\d+)/m);
     stderrLog(
-      `${label} after the changes: RSS ${fmt(afterRss, 1)} MiB = V8 heap ${fmt(heap, 1)} (${spaces.map(([s, v]) => `${s} ${fmt(v, 1)}`).join(', ')}) + external ${fmt(external, 1)} + the rest ${fmt(afterRss - heap - external, 1)}`,
+      `${label} after the changes: RSS ${fmt(afterRss, 1)} MiB = V8 heap ${fmt(heap, 1)} (${spaces.map(([s, v]) => `${s} ${fmt(v, 1)}`).join(', ')}) + external ${fmt(external, 1)} + the rest ${fmt(afterRss - heap - external, 1)}; by kind: anonymous ${fmt(parts.anon, 1)}, file-backed ${fmt(parts.file, 1)} (the binary's pages)`,
     );
     return { restRss, afterRss, cpuPerChange, latencies: summary(latencies), perChange: writes / CHANGES, conflicts };
   } finally {

@@ -8,7 +8,13 @@ const DAY = 86400_000;
 const made = decideCertificates(undefined, { hosts: ['127.0.0.1'], servingLifetimeMs: DAY, caLifetimeMs: 10 * DAY, caOverlapMs: 0 }, new Date());
 if (made.action !== 'replace') throw new Error('expected certificates');
 const { serving, caBundle } = made.set;
-const credentials = { pair: () => ({ cert: serving.cert, key: serving.key }), caBundle: () => caBundle, onChange: () => {}, stop: async () => {} };
+// fixed credentials: nothing to follow, nothing to stop
+const credentials = {
+  pair: () => ({ cert: serving.cert, key: serving.key }),
+  caBundle: () => caBundle,
+  onChange: () => undefined,
+  stop: () => Promise.resolve(),
+};
 
 const review = (uid: string) =>
   JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, operation: 'UPDATE', object: {} } });

@@ -103,7 +103,9 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
 
   /** Everything up to the body is checked at once; the rest runs when the body is in (and is synchronous unless the review is not). */
   const handle = (req: IncomingMessage, res: ServerResponse, started: number): void => {
-    const path = (req.url ?? '').split('?')[0];
+    const url = req.url ?? '';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     if (path !== o.path) {
       if (o.other?.(req, res) === true) return;
       send(res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });

@@ -74,7 +74,8 @@ export const decodeConfigObject = (
  */
 const MEMO_ENTRIES = 16;
 const MEMO_MAX_TEXT = 64 * 1024;
-const memo = new Map<string, Map<string, E.Either<readonly Violation[], MigrationConfig>>>();
+/** By root, the most recent first. Looked up by comparing texts, not by a Map: hashing each request's fresh string would cost more than the comparison. */
+const memo = new Map<string, { readonly text: string; readonly result: E.Either<readonly Violation[], MigrationConfig> }[]>();
 let memoSupported: SupportedOptions | undefined;
 
 /**
@@ -88,17 +89,16 @@ export const decodeConfigText = (text: string, root: string, supported?: Support
     memo.clear();
     memoSupported = supported;
   }
-  let texts = memo.get(root);
-  if (texts === undefined) {
+  let recent = memo.get(root);
+  if (recent === undefined) {
     if (memo.size >= MEMO_ENTRIES) memo.clear();
-    texts = new Map();
-    memo.set(root, texts);
+    recent = [];
+    memo.set(root, recent);
   }
-  const known = texts.get(text);
-  if (known !== undefined) return known;
+  for (const entry of recent) if (entry.text === text) return entry.result;
   const result = decodeConfigTextOnce(text, root, supported);
-  if (texts.size >= MEMO_ENTRIES) texts.delete(texts.keys().next().value ?? '');
-  texts.set(text, result);
+  recent.unshift({ text, result });
+  if (recent.length > MEMO_ENTRIES) recent.pop();
   return result;
 };
 

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
 
 /**
  * One Prometheus registry per app, every name under the app's prefix, with Node's process metrics:
@@ -14,6 +14,14 @@ export const metricsRegistry = (prefix: string) => {
       new Counter<L>({ name: `${prefix}_${name}`, help, labelNames, registers }),
     histogram: <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
       new Histogram<L>({ name: `${prefix}_${name}`, help, labelNames, buckets, registers }),
+    /**
+     * For a hot path: a counter and a histogram of durations under one label, recorded by the
+     * child of a label value at the cost of a few number writes. prom-client's own `inc` and
+     * `observe` check and hash the labels on every call, which costs more than an admission's
+     * own decision. Exposed as prom-client exposes its counters and histograms.
+     */
+    timings: <L extends string>(count: { name: string; help: string }, duration: { name: string; help: string }, labelName: L, buckets: readonly number[]) =>
+      timings(registry, { name: `${prefix}_${count.name}`, help: count.help }, { name: `${prefix}_${duration.name}`, help: duration.help }, labelName, buckets),
     /** A gauge read when scraped. */
     gauge: <L extends string>(
       name: string,
@@ -30,5 +38,59 @@ export const metricsRegistry = (prefix: string) => {
           collect((value, labels) => (labels === undefined ? this.set(value) : this.set(labels, value)));
         },
       }),
+  };
+};
+
+interface Series {
+  readonly labels: Readonly<Record<string, string>>;
+  count: number;
+  sum: number;
+  /** Observations per bucket (not cumulative); the last one is +Inf. */
+  readonly perBucket: Float64Array;
+}
+
+const timings = (
+  registry: Registry,
+  count: { name: string; help: string },
+  duration: { name: string; help: string },
+  labelName: string,
+  buckets: readonly number[],
+): ((labelValue: string) => (seconds: number) => void) => {
+  const bounds = [...buckets].sort((a, b) => a - b);
+  const series = new Map<string, Series>();
+  const exposed = (name: string, help: string, type: 'counter' | 'histogram', values: () => object[]) =>
+    ({ name, help, type, aggregator: 'sum', get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }) }) as unknown as Metric;
+  registry.registerMetric(exposed(count.name, count.help, 'counter', () => [...series.values()].map((s) => ({ labels: s.labels, value: s.count }))));
+  registry.registerMetric(
+    exposed(duration.name, duration.help, 'histogram', () =>
+      [...series.values()].flatMap((s) => {
+        let cumulative = 0;
+        const le = (bound: number | '+Inf', i: number) => {
+          cumulative += s.perBucket[i] ?? 0;
+          return { metricName: `${duration.name}_bucket`, labels: { le: bound, ...s.labels }, value: cumulative };
+        };
+        return [
+          ...bounds.map(le),
+          le('+Inf', bounds.length),
+          { metricName: `${duration.name}_sum`, labels: s.labels, value: s.sum },
+          { metricName: `${duration.name}_count`, labels: s.labels, value: s.count },
+        ];
+      }),
+    ),
+  );
+  return (labelValue) => {
+    let s = series.get(labelValue);
+    if (s === undefined) {
+      s = { labels: { [labelName]: labelValue }, count: 0, sum: 0, perBucket: new Float64Array(bounds.length + 1) };
+      series.set(labelValue, s);
+    }
+    const one = s;
+    return (seconds) => {
+      let i = 0;
+      while (i < bounds.length && seconds > (bounds[i] ?? 0)) i++;
+      one.count++;
+      one.sum += seconds;
+      one.perBucket[i] = (one.perBucket[i] ?? 0) + 1;
+    };
   };
 };
