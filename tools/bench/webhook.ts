@@ -177,12 +177,18 @@ export const run = async (root: string): Promise<void> => {
     children.push(go.child);
     const goFigures = measure(heyBinary, go.child.pid ?? 0, `https://127.0.0.1:${go.port}/validate`, body);
     go.child.kill('SIGTERM');
-    const node = await startServer(process.execPath, [join(root, '.bench', 'floor.js'), cp.pki.webhookCert, cp.pki.webhookKey]);
-    children.push(node.child);
-    const floor = measure(heyBinary, node.child.pid ?? 0, `https://127.0.0.1:${node.port}/validate`, body);
-    node.child.kill('SIGTERM');
+    const nodeFloor = async (args: readonly string[]): Promise<Figures> => {
+      const node = await startServer(process.execPath, [join(root, '.bench', 'floor.js'), cp.pki.webhookCert, cp.pki.webhookKey, ...args]);
+      children.push(node.child);
+      const figures = measure(heyBinary, node.child.pid ?? 0, `https://127.0.0.1:${node.port}/validate`, body);
+      node.child.kill('SIGTERM');
+      return figures;
+    };
+    const floor = await nodeFloor([]);
+    const parsing = await nodeFloor(['--parse']);
     row('Go net/http, fixed answer', '–', goFigures);
     row('bare node:https, fixed answer (the floor)', '–', floor);
+    row('bare node:https, JSON.parse of the body, fixed answer', '–', parsing, floor);
 
     // BENCH_WEBHOOK_ENV='NODE_OPTIONS=... MALLOC_ARENA_MAX=2' runs the webhook with that environment (the chart's, say)
     const extraEnv = Object.fromEntries(

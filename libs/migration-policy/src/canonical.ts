@@ -29,15 +29,14 @@ const frozenForms = new WeakMap<object, ReadonlyMap<OwnedKey, CanonicalValue>>()
 /** The owned options of a configuration or of a CR's migrations block, canonical, in table order. */
 export const canonicalize = (config: MigrationConfig | unknown): ReadonlyMap<OwnedKey, CanonicalValue> => {
   if (!isRecord(config)) return new Map();
-  const frozen = Object.isFrozen(config);
-  const known = frozen ? frozenForms.get(config) : undefined;
+  const known = frozenForms.get(config);
   if (known !== undefined) return known;
   const out = new Map<OwnedKey, CanonicalValue>();
   for (const key of OWNED_KEYS) {
     const value = canonicalValue(key, own(config, key));
     if (value !== undefined) out.set(key, value);
   }
-  if (frozen) frozenForms.set(config, out);
+  if (Object.isFrozen(config)) frozenForms.set(config, out);
   return out;
 };
 

@@ -20,17 +20,13 @@ const frozenWarnings = new WeakMap<MigrationConfig, Map<string, readonly ConfigW
 
 /** The warnings of a decoded configuration, in option order; `root` prefixes each field (`value`). */
 export const configWarnings = (config: MigrationConfig, root: string): readonly ConfigWarning[] => {
+  const known = frozenWarnings.get(config)?.get(root);
+  if (known !== undefined) return known;
   if (!Object.isFrozen(config)) return warningsOf(config, root);
-  let byRoot = frozenWarnings.get(config);
-  if (byRoot === undefined) {
-    byRoot = new Map();
-    frozenWarnings.set(config, byRoot);
-  }
-  let warnings = byRoot.get(root);
-  if (warnings === undefined) {
-    warnings = Object.freeze(warningsOf(config, root));
-    byRoot.set(root, warnings);
-  }
+  const warnings = Object.freeze(warningsOf(config, root));
+  const byRoot = frozenWarnings.get(config) ?? new Map<string, readonly ConfigWarning[]>();
+  byRoot.set(root, warnings);
+  frozenWarnings.set(config, byRoot);
   return warnings;
 };
 
