@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { parse as parseYaml } from 'yaml';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { ManagedProcess } from './process.js';
@@ -14,6 +15,22 @@ import { kubevirtCrdFile } from './seed.js';
 const nodeFlags = (): string[] => {
   const dir = process.env['KUBEVIRT_MIGRATION_PROFILE_DIR'];
   return dir === undefined || dir === '' ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
+
+/**
+ * The environment the Helm chart gives an app by default (deploy/kubevirt-migration/values.yaml:
+ * NODE_OPTIONS, MALLOC_ARENA_MAX), so that benchmarks and the soak run the apps as deployed.
+ */
+export const chartEnvironment = (repoRoot: string, app: 'controller' | 'webhook'): Record<string, string> => {
+  const values = parseYaml(readFileSync(join(repoRoot, 'deploy', 'kubevirt-migration', 'values.yaml'), 'utf8')) as Record<
+    string,
+    { nodeOptions?: string; mallocArenaMax?: number } | undefined
+  >;
+  const v = values[app] ?? {};
+  return {
+    ...(v.nodeOptions ? { NODE_OPTIONS: v.nodeOptions } : {}),
+    ...(v.mallocArenaMax ? { MALLOC_ARENA_MAX: String(v.mallocArenaMax) } : {}),
+  };
 };
 
 /** The bundled program of an app (built by `npm ci` or `npm run build`). */

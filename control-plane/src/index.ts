@@ -8,7 +8,7 @@ export type { ControlPlane } from './control-plane.js';
 export { seed, installCrds, crdFiles } from './seed.js';
 export { stderrLog, quietLog } from './log.js';
 export { freePort } from './ports.js';
-export { startWebhook, startController, webhookAnswers } from './apps.js';
+export { startWebhook, startController, webhookAnswers, chartEnvironment } from './apps.js';
 export { ManagedProcess } from './process.js';
 export { ensureBinaries } from './binaries.js';
 export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';

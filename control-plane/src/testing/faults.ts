@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { seed } from '../seed.js';
 import { quietLog } from '../log.js';
-import { startController, startWebhook } from '../apps.js';
+import { chartEnvironment, startController, startWebhook } from '../apps.js';
 import type { ManagedProcess } from '../process.js';
 
 /**
@@ -155,16 +154,7 @@ export class FaultCluster {
 
   /** The environment the chart gives an app (its default NODE_OPTIONS and MALLOC_ARENA_MAX), over this process's. */
   chartEnv(app: 'controller' | 'webhook'): NodeJS.ProcessEnv {
-    const values = parseYaml(readFileSync(join(this.root, 'deploy', 'kubevirt-migration', 'values.yaml'), 'utf8')) as Record<
-      string,
-      { nodeOptions?: string; mallocArenaMax?: number }
-    >;
-    const v = values[app] ?? {};
-    return {
-      ...process.env,
-      ...(v.nodeOptions ? { NODE_OPTIONS: v.nodeOptions } : {}),
-      ...(v.mallocArenaMax ? { MALLOC_ARENA_MAX: String(v.mallocArenaMax) } : {}),
-    };
+    return { ...process.env, ...chartEnvironment(this.root, app) };
   }
 
   /** Stops `p` with the cluster. */
