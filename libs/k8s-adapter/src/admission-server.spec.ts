@@ -23,6 +23,7 @@ const review = (uid: string) =>
 const exchange = async (
   options: Pick<AdmissionServerOptions, 'review' | 'onOutcome'>,
   bodies: readonly string[],
+  contentType = 'application/json',
 ): Promise<{ status: number; body: unknown }[]> => {
   const s = createAdmissionServer({ credentials, path: '/validate', ...options });
   await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
@@ -32,14 +33,11 @@ const exchange = async (
     for (const body of bodies)
       answers.push(
         await new Promise((resolve, reject) => {
-          const req = request(
-            { host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: caBundle, headers: { 'content-type': 'application/json' } },
-            (res) => {
-              let text = '';
-              res.on('data', (d: Buffer) => (text += d.toString()));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-            },
-          );
+          const req = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: caBundle, headers: { 'content-type': contentType } }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+          });
           req.on('error', reject);
           req.end(body);
         }),
@@ -146,5 +144,18 @@ describe('the admission server: a broken outcome hook', () => {
       [review('a'), review('b'), 'not json'],
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 400]);
+  });
+});
+
+describe('the admission server: the content type', () => {
+  it.each([
+    ['application/json', 200],
+    ['Application/JSON; charset=utf-8', 200],
+    [' application/json ;charset=utf-8', 200],
+    ['text/plain', 415],
+    ['application/jsonx', 415],
+  ])('%s: %d', async (contentType, status) => {
+    const answers = await exchange({ review: () => ({ allowed: true }) }, [review('a')], contentType);
+    expect(answers[0]?.status).toBe(status);
   });
 });

@@ -116,8 +116,10 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
       outcome(started, 'rejected', status, error);
     };
     if (req.method !== 'POST') return reject(405, `use POST for ${o.path}`, { allow: 'POST' });
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type ?? '')}`);
+    const given = req.headers['content-type'] ?? '';
+    // what the API server sends, taken as it is; anything else is read as a media type with parameters
+    const type = given === 'application/json' ? given : (given.split(';')[0]?.trim().toLowerCase() ?? '');
+    if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type)}`);
     // Over the limit: answer at once and discard the rest of the body (so the client reads the
     // answer rather than a reset); the request timeout bounds a client that never stops sending.
     const tooLarge = (error: string) => {
