@@ -16,12 +16,16 @@ export const cpuMicros = (pid: number): number => {
   return ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1e6;
 };
 
+/** A memory field of /proc/PID/status (given in KiB), in MiB. */
+const statusMiB = (status: string, field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+
+const status = (pid: number): string => readFileSync(`/proc/${pid}/status`, 'utf8');
+
 /** Resident memory of a process, in MiB, from /proc/PID/status. */
-export const rssMiB = (pid: number): number => Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+export const rssMiB = (pid: number): number => statusMiB(status(pid), 'VmRSS');
 
 /** The parts of a process's resident memory (/proc/PID/status), in MiB: anonymous (its own allocations), file-backed (the pages of the binary and libraries it has touched, shared with other processes running them) and shared memory. */
 export const rssPartsMiB = (pid: number): { readonly anon: number; readonly file: number; readonly shmem: number } => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
-  return { anon: kib('RssAnon'), file: kib('RssFile'), shmem: kib('RssShmem') };
+  const text = status(pid);
+  return { anon: statusMiB(text, 'RssAnon'), file: statusMiB(text, 'RssFile'), shmem: statusMiB(text, 'RssShmem') };
 };

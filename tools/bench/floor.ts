@@ -1,13 +1,13 @@
 // The floors of the webhook benchmark in Node: a bare node:https server that reads the body and
 // answers a fixed AdmissionReview (the floor the targets are set against); with --parse it also
 // collects the body and runs JSON.parse on it, the one step every Node webhook must add to that.
-// Usage: node floor.js CERT KEY [--parse]; prints its port.
+// Usage: node floor.js [--parse] CERT KEY; prints its port.
 import { createServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 
-const [cert, key, mode] = process.argv.slice(2);
+const parse = process.argv[2] === '--parse';
+const [cert, key] = process.argv.slice(parse ? 3 : 2);
 if (cert === undefined || key === undefined) process.exit(2);
-const parse = mode === '--parse';
 const answer = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
 const server = createServer({ cert: readFileSync(cert), key: readFileSync(key), minVersion: 'TLSv1.2' }, (req, res) => {
   const chunks: Buffer[] = [];

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { MIGRATIONS } from '@kubevirt-migration/k8s-adapter';
 import { chartEnvironment, cpuMicros, rssMiB, seed, startControlPlane, startWebhook, stderrLog } from '@kubevirt-migration/control-plane';
-import { fmt, table } from './stats.js';
+import { fmt, summary, table } from './stats.js';
 import { settingObject, TYPICAL_VALUE } from './policy.js';
 
 const REQUESTS = Number(process.env['BENCH_REQUESTS'] ?? '40000');
@@ -62,9 +62,8 @@ const quietControlPlane = async (pids: readonly (number | undefined)[]): Promise
 const hey = (binary: string, url: string, body: string, args: readonly string[]): Hey => {
   if (!url.startsWith('https://127.0.0.1:')) throw new Error(`the load only targets loopback, not ${url}`);
   const command = [binary, ...args, '-m', 'POST', '-T', 'application/json', '-D', body, url];
-  const r = PINNED
-    ? spawnSync('taskset', ['-c', LOAD_CPU, ...command], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    : spawnSync(binary, command.slice(1), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const [file = binary, ...rest] = PINNED ? ['taskset', '-c', LOAD_CPU, ...command] : command;
+  const r = spawnSync(file, rest, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`hey failed: ${r.stderr}`);
   const out = r.stdout;
   const pct = (p: number) => Number(new RegExp(`\\b${p}% in ([0-9.]+) secs`).exec(out)?.[1] ?? 'NaN') * 1000;
@@ -95,13 +94,12 @@ const measure = (binary: string, pid: number, url: string, body: string): Figure
   const rss = rssMiB(pid);
   // latency: three paced runs of 10 s, the median of their p50s and p99s (one 5 s run's p99 moved by 2x between runs)
   const paced = Array.from({ length: PACED_RUNS }, () => hey(binary, url, body, ['-z', '10s', '-c', String(CONNECTIONS), '-q', String(RATE / CONNECTIONS)]));
-  const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   return {
     cpuPerRequestUs: cpu / REQUESTS,
     rss,
     rps: full.rps,
-    p50: median(paced.map((r) => r.p50)),
-    p99: median(paced.map((r) => r.p99)),
+    p50: summary(paced.map((r) => r.p50)).median,
+    p99: summary(paced.map((r) => r.p99)).median,
     p99s: paced.map((r) => r.p99),
     errors: paced.reduce((n, r) => n + r.errors, full.errors),
   };
@@ -203,19 +201,18 @@ export const run = async (root: string): Promise<void> => {
         errors: f.errors,
       });
 
-    const go = await startServer(goFloorBinary, [cp.pki.webhookCert, cp.pki.webhookKey]);
-    children.push(go.child);
-    const goFigures = measure(heyBinary, go.child.pid ?? 0, `https://127.0.0.1:${go.port}/validate`, body);
-    go.child.kill('SIGTERM');
-    const nodeFloor = async (args: readonly string[]): Promise<Figures> => {
-      const node = await startServer(process.execPath, [join(root, '.bench', 'floor.js'), cp.pki.webhookCert, cp.pki.webhookKey, ...args]);
-      children.push(node.child);
-      const figures = measure(heyBinary, node.child.pid ?? 0, `https://127.0.0.1:${node.port}/validate`, body);
-      node.child.kill('SIGTERM');
+    /** Starts a floor server (it prints its port), measures it and stops it. */
+    const floorFigures = async (command: string, args: readonly string[]): Promise<Figures> => {
+      const server = await startServer(command, [...args, cp.pki.webhookCert, cp.pki.webhookKey]);
+      children.push(server.child);
+      const figures = measure(heyBinary, server.child.pid ?? 0, `https://127.0.0.1:${server.port}/validate`, body);
+      server.child.kill('SIGTERM');
       return figures;
     };
-    const floor = await nodeFloor([]);
-    const parsing = await nodeFloor(['--parse']);
+    const goFigures = await floorFigures(goFloorBinary, []);
+    const nodeFloor = join(root, '.bench', 'floor.js');
+    const floor = await floorFigures(process.execPath, [nodeFloor]);
+    const parsing = await floorFigures(process.execPath, [nodeFloor, '--parse']);
     row('Go net/http, fixed answer', '–', goFigures);
     row('bare node:https, fixed answer (the floor)', '–', floor);
     row('bare node:https, JSON.parse of the body, fixed answer', '–', parsing, floor);

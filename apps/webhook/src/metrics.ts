@@ -4,7 +4,7 @@ import { metricsRegistry } from '@kubevirt-migration/service';
 /** The webhook's Prometheus metrics: admissions by result, their latency, and the migrations cached. */
 export const webhookMetrics = (cached: { readonly all: () => number; readonly inProgress: () => number }) => {
   const m = metricsRegistry('kubevirt_migration_webhook');
-  // recorded on every admission: the light recorder, one child per result made once
+  // recorded on every admission: the light recorder
   const byResult = m.timings(
     { name: 'admissions_total', help: 'Requests to the admission endpoint, by result (allowed, denied, error, rejected = not an AdmissionReview).' },
     { name: 'admission_duration_seconds', help: 'Time from request to answer of the admission endpoint.' },
@@ -15,16 +15,8 @@ export const webhookMetrics = (cached: { readonly all: () => number; readonly in
     set(cached.all(), { state: 'all' });
     set(cached.inProgress(), { state: 'in_progress' });
   });
-  const record = new Map<string, (seconds: number) => void>();
   return {
     registry: m.registry,
-    record: (o: AdmissionOutcome): void => {
-      let series = record.get(o.result);
-      if (series === undefined) {
-        series = byResult(o.result);
-        record.set(o.result, series);
-      }
-      series(o.seconds);
-    },
+    record: (o: AdmissionOutcome): void => byResult(o.result, o.seconds),
   };
 };
