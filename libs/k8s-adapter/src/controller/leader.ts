@@ -1,7 +1,7 @@
-import { errorMessage, isKind, orAbsent } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { collectionPath, LEASES, objectPath } from './kinds.js';
-import { systemClock, type Clock } from './clock.js';
+import { errorMessage, isKind, orAbsent } from '../client/errors.js';
+import type { KubeHttp } from '../client/http.js';
+import { collectionPath, LEASES, objectPath } from '../client/kinds.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 /** The spec of a coordination.k8s.io/v1 Lease, as leader election reads and writes it. */
 export interface LeaseRecord {

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
-import type { KubeHttp } from './http.js';
+import type { KubeHttp } from '../client/http.js';
 import { RegistrationKeeper, registrationDrift, removeRegistration, type RegistrationSpec } from './registration.js';
 import { SecretCredentials } from './serving-credentials.js';
 

@@ -1,8 +1,8 @@
-import { systemClock, type Clock } from './clock.js';
-import { errorMessage, toAdapterError, type AdapterError } from './errors.js';
-import type { KubeHttp, WatchEvent } from './http.js';
-import { collectionPath, type CustomKind } from './kinds.js';
-import type { KubeObject } from './client.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { errorMessage, toAdapterError, type AdapterError } from '../client/errors.js';
+import type { KubeHttp, WatchEvent } from '../client/http.js';
+import { collectionPath, type CustomKind } from '../client/kinds.js';
+import type { KubeObject } from '../client/client.js';
 
 export interface CacheOptions<T> {
   /** Only this namespace (default: all namespaces, or cluster-scoped). */

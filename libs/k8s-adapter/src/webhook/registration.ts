@@ -1,11 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { InformerCache } from './cache.js';
-import { systemClock, type Clock } from './clock.js';
-import type { KubeObject } from './client.js';
-import { errorMessage, isKind, orAbsent } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { WorkQueue } from './workqueue.js';
-import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from './kinds.js';
+import { InformerCache } from '../informer/cache.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { KubeObject } from '../client/client.js';
+import { errorMessage, isKind, orAbsent } from '../client/errors.js';
+import type { KubeHttp } from '../client/http.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from '../client/kinds.js';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL. */
 export type WebhookEndpoint =

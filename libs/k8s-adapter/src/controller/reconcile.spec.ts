@@ -1,6 +1,6 @@
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
-import { conflict, kubevirtObject, RecordingCluster, settingObject, testFailed, unavailable } from './testing/fakes.js';
+import { conflict, kubevirtObject, RecordingCluster, settingObject, testFailed, unavailable } from '../testing/fakes.js';
 
 const NOW = new Date('2026-03-04T05:06:07.891Z');
 const T = '2026-03-04T05:06:07Z';

@@ -1,13 +1,13 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { InformerCache } from './cache.js';
+import { InformerCache } from '../informer/cache.js';
 import { decideCertificates, nextCheckAt, type CertificatePolicy, type CertificateSet } from './certificates.js';
-import { systemClock, type Clock } from './clock.js';
-import type { KubeObject } from './client.js';
-import { errorMessage, isKind } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { WorkQueue } from './workqueue.js';
-import { collectionPath, objectPath, SECRETS } from './kinds.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { KubeObject } from '../client/client.js';
+import { errorMessage, isKind } from '../client/errors.js';
+import type { KubeHttp } from '../client/http.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+import { collectionPath, objectPath, SECRETS } from '../client/kinds.js';
 
 /** A serving certificate and its key, PEM. */
 export interface KeyPair {
