@@ -3,7 +3,8 @@ import { resolve, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage } from '@kubevirt-migration/service';
 import { removeLeftovers, runRecord } from './leftovers.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
@@ -40,7 +41,7 @@ const main = async (): Promise<void> => {
       },
     }).values;
   } catch (e) {
-    process.stderr.write(`npm start: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
+    process.stderr.write(`npm start: ${errorMessage(e)}\n${usage}\n`);
     process.exit(2);
   }
   if (args.help) {

@@ -6,8 +6,6 @@ import {
   SupportedOptionsWatch,
   loadConnection,
   createAdmissionServer,
-  errorMessage,
-  fileErrorText,
   fileCredentials,
   SecretCredentials,
   RegistrationKeeper,
@@ -16,7 +14,19 @@ import {
   type ServingCredentials,
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, StartupError, type FlagValues } from '@kubevirt-migration/service';
+import {
+  createLogger,
+  errorMessage,
+  fileErrorText,
+  isLevel,
+  LEVELS,
+  listen,
+  onShutdown,
+  runMain,
+  serveProbes,
+  StartupError,
+  type FlagValues,
+} from '@kubevirt-migration/service';
 import { webhookMetrics } from './metrics.js';
 
 /** For this long after its migration cache became current again, a change is checked against the API server itself. */

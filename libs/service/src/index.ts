@@ -9,3 +9,4 @@ export { createLogger, isLevel, LEVELS } from './log.js';
 export { metricsRegistry } from './metrics.js';
 export { serveProbes } from './ops.js';
 export { onShutdown } from './shutdown.js';
+export { errorMessage, fileErrorText, firstLine } from './errors.js';

@@ -179,12 +179,3 @@ export const orAbsent = async <T>(what: string, call: () => Promise<T>): Promise
     throw e;
   }
 };
-
-/** The message of anything thrown. */
-export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** Why a file could not be read, in words for the errors a user can act on (the message otherwise). */
-export const fileErrorText = (e: unknown): string => {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
-};

@@ -2,7 +2,8 @@ import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME, type Notice, type Oper
 import { InformerCache, type CacheOptions } from '../informer/cache.js';
 import { KubeClient, type KubeObject } from '../client/client.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { errorMessage, isKind } from '../client/errors.js';
+import { isKind } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
 import { apiEventSink, EventRecorder } from './events.js';
 import type { KubeHttp } from '../client/http.js';
 import { KUBEVIRTS, SETTINGS } from '../client/kinds.js';

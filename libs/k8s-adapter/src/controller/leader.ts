@@ -1,4 +1,5 @@
-import { errorMessage, isKind, orAbsent } from '../client/errors.js';
+import { isKind, orAbsent } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
 import type { KubeHttp } from '../client/http.js';
 import { collectionPath, LEASES, objectPath } from '../client/kinds.js';
 import { systemClock, type Clock } from '../runtime/clock.js';

@@ -1,5 +1,6 @@
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { errorMessage, toAdapterError, type AdapterError } from '../client/errors.js';
+import { toAdapterError, type AdapterError } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
 import type { KubeHttp, WatchEvent } from '../client/http.js';
 import { collectionPath, type CustomKind } from '../client/kinds.js';
 import type { KubeObject } from '../client/client.js';

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
+import { errorMessage } from '@kubevirt-migration/service';
 import { admissionReview, decodeAdmissionReview, type AdmissionRequest } from './admission.js';
 import type { ServingCredentials } from './serving-credentials.js';
 
@@ -85,7 +86,7 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
 
   /** A fault of the server itself (a bug) answers 500 and is counted; it never ends the process. */
   const internalError = (res: ServerResponse, started: number, e: unknown) => {
-    const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
+    const message = `internal error: ${errorMessage(e)}`;
     if (!res.headersSent) send(res, 500, { error: message });
     try {
       outcome(started, 'error', 500, message);
@@ -139,13 +140,13 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
         try {
           parsed = JSON.parse(body.right.toString('utf8'));
         } catch (e) {
-          return reject(400, `the body is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+          return reject(400, `the body is not JSON: ${errorMessage(e)}`);
         }
         const request = decodeAdmissionReview(parsed);
         if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
         const uid = request.right.uid;
         const failed = (e: unknown) => {
-          const message = `internal error while reviewing: ${e instanceof Error ? e.message : String(e)}`;
+          const message = `internal error while reviewing: ${errorMessage(e)}`;
           send(res, 200, admissionReview(uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
           outcome(started, 'error', 200, message);
         };

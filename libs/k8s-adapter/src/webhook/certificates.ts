@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certifica
 import { isIP } from 'node:net';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as x509 from '@peculiar/asn1-x509';
+import { errorMessage } from '@kubevirt-migration/service';
 
 /**
  * The webhook's own certificates, when no one else provides them: a CA and a serving certificate
@@ -165,7 +166,7 @@ const unusable = (s: CertificateSet, now: number): string | undefined => {
     if (now >= validity(s.ca.cert).to) return 'the CA has expired';
     return undefined;
   } catch (e) {
-    return `unreadable: ${e instanceof Error ? e.message : String(e)}`;
+    return `unreadable: ${errorMessage(e)}`;
   }
 };
 
