@@ -1,8 +1,13 @@
 /**
  * @packageDocumentation
- * All Kubernetes IO of the kubevirt-migration project, over @kubernetes/client-node: kubeconfig,
- * the Setting, the KubeVirt CR and CRD, migrations, patches with a field manager, informer caches,
- * the controller loop, leader election, events, the admission server, and one mapping of API errors.
+ * All Kubernetes IO of the kubevirt-migration project, over a small node:https REST client of its
+ * own (@kubernetes/client-node is only a test dependency). One folder per concern, each floor built
+ * only on the ones below it (enforced by lint; each folder's README.md says what it holds):
+ * - `runtime/`: the clock and the work queue;
+ * - `client/`: kubeconfig, the transport, the one error type, kinds, typed calls;
+ * - `informer/`: caches kept by list and watch, and their projections;
+ * - `controller/`: reconcile, the controller loop, leader election, events;
+ * - `webhook/`: the admission server, review types, registration, serving credentials, certificates.
  */
 export { loadConnection } from './client/kubeconfig.js';
 export type { Connection, KubeConfigFlags } from './client/kubeconfig.js';
