@@ -15,6 +15,8 @@ const FLOORS = {
 
 const floor = ([folder, above]) => ({
   files: [`src/${folder}/**/*.ts`],
+  // a spec may borrow from any floor to set up its test (the client's spec serves certificates the webhook makes)
+  ignores: ['**/*.spec.ts'],
   rules: {
     'no-restricted-imports': [
       'error',

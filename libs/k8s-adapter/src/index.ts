@@ -14,7 +14,7 @@ export type { Connection, KubeConfigFlags } from './client/kubeconfig.js';
 export { KubeHttp } from './client/http.js';
 export { KubeClient } from './client/client.js';
 export type { KubeObject } from './client/client.js';
-export { AdapterError, isAdapterError, isKind, attempt, orAbsent, toAdapterError } from './client/errors.js';
+export { AdapterError, isAdapterError, isKind, attempt, orAbsent, fromClientNode } from './client/errors.js';
 export type { AdapterErrorKind } from './client/errors.js';
 export { SETTINGS, KUBEVIRTS, MIGRATIONS, CRDS } from './client/kinds.js';
 export type { CustomKind } from './client/kinds.js';

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { AdapterError, toAdapterError } from './errors.js';
+import { urlToHttpOptions } from 'node:url';
+import { AdapterError, apiError, decodeStatus, retryAfterMs, transportError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 
 /**
@@ -72,7 +73,9 @@ export class KubeHttp {
       ...(body === undefined ? {} : { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
     };
     const prefix = this.base.pathname.replace(/\/+$/, '');
-    const options = { method, host: this.base.hostname, port: this.base.port, path: `${prefix}${path}${queryString(o.query)}`, headers, agent: this.agent };
+    // urlToHttpOptions gives an IPv6 host without its brackets ([::1] would be looked up as a name)
+    const { hostname, port } = urlToHttpOptions(this.base);
+    const options = { method, hostname, port, path: `${prefix}${path}${queryString(o.query)}`, headers, agent: this.agent };
     const req = this.secure ? httpsRequest(options) : httpRequest(options);
     req.end(body);
     return req;
@@ -83,21 +86,21 @@ export class KubeHttp {
     return new Promise((resolve, reject) => {
       const req = this.open(method, path, o, 'application/json');
       const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: 'TimeoutError' })));
-      req.on('error', (e) => reject(toAdapterError(e, what)));
+      req.setTimeout(timeoutMs, () => req.destroy(new AdapterError('Unavailable', `${what}: no answer within ${timeoutMs / 1000} s`)));
+      req.on('error', (e) => reject(transportError(what, e)));
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new AdapterError('Other', `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`));
           else chunks.push(chunk);
         });
-        res.on('error', (e) => reject(toAdapterError(e, what)));
+        res.on('error', (e) => reject(transportError(what, e)));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status >= 400) return reject(toAdapterError({ code: status, body: text, headers: res.headers }, what));
+          if (status >= 400) return reject(apiError(what, status, decodeStatus(text), retryAfterMs(res.headers)));
           try {
             resolve(text === '' ? undefined : JSON.parse(text));
           } catch {
@@ -118,14 +121,14 @@ export class KubeHttp {
     let aborted = false;
     const done = new Promise<void>((resolve, reject) => {
       req = this.open('GET', path, { query: { ...query, watch: 'true' } }, 'application/json');
-      req.setTimeout(idleMs, () => req?.destroy(Object.assign(new Error(`no event for ${idleMs / 1000} s`), { name: 'TimeoutError' })));
-      req.on('error', (e) => (aborted ? resolve() : reject(toAdapterError(e, what))));
+      req.setTimeout(idleMs, () => req?.destroy(new AdapterError('Unavailable', `${what}: no event for ${idleMs / 1000} s`)));
+      req.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
       req.on('response', (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         if (status >= 400) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => reject(toAdapterError({ code: status, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }, what)));
+          res.on('end', () => reject(apiError(what, status, decodeStatus(Buffer.concat(chunks).toString('utf8')), retryAfterMs(res.headers))));
           return;
         }
         onConnected();
@@ -134,7 +137,7 @@ export class KubeHttp {
         res.on('data', (chunk: string) => {
           pending += chunk;
           if (pending.length > MAX_LINE_BYTES) {
-            req?.destroy(new Error(`a watch event longer than ${MAX_LINE_BYTES} bytes`));
+            req?.destroy(new AdapterError('Other', `${what}: a watch event longer than ${MAX_LINE_BYTES} bytes`));
             return;
           }
           let newline: number;
@@ -145,12 +148,12 @@ export class KubeHttp {
             try {
               onEvent(JSON.parse(line) as WatchEvent);
             } catch (e) {
-              req?.destroy(e instanceof Error ? e : new Error(String(e)));
+              req?.destroy(transportError(what, e));
               return;
             }
           }
         });
-        res.on('error', (e) => (aborted ? resolve() : reject(toAdapterError(e, what))));
+        res.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
         res.on('end', () => resolve());
       });
     });

@@ -180,7 +180,7 @@ export const apiLeaseStore = (http: KubeHttp, namespace: string, name: string): 
   });
   return {
     get: async () => {
-      const lease = (await orAbsent(`get ${what}`, () => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
+      const lease = (await orAbsent(() => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
         { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
       return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
     },

@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '../runtime/clock.js';
-import { toAdapterError, type AdapterError } from '../client/errors.js';
-import { errorMessage } from '@kubevirt-migration/service';
+import { AdapterError, apiError, decodeStatus, transportError } from '../client/errors.js';
 import type { KubeHttp, WatchEvent } from '../client/http.js';
 import { collectionPath, type CustomKind } from '../client/kinds.js';
 import type { KubeObject } from '../client/client.js';
@@ -36,6 +35,14 @@ const keyOf = (o: KubeObject): string => {
 const resourceVersionOf = (o: unknown): string | undefined => {
   const rv = ((o as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata ?? {}).resourceVersion;
   return typeof rv === 'string' ? rv : undefined;
+};
+
+/** A watch's ERROR event carries a Status (410 Expired when the resourceVersion was compacted away). */
+const watchEventError = (what: string, status: Readonly<Record<string, unknown>>): AdapterError => {
+  const code = status['code'];
+  if (typeof code === 'number' && code >= 400 && code < 600) return apiError(what, code, decodeStatus(status));
+  const message = status['message'];
+  return new AdapterError('Other', `${what}: ${typeof message === 'string' ? message : 'watch error'}`);
 };
 
 /**
@@ -91,7 +98,7 @@ export class InformerCache<T = KubeObject> {
         resourceVersion = await this.watchFrom(resourceVersion);
       } catch (e) {
         if (this.stopped) return;
-        const error = toAdapterError(e, `watch ${this.kind.plural}`);
+        const error = transportError(`watch ${this.kind.plural}`, e);
         this.isFresh = false;
         this.lastError = error.message;
         resourceVersion = this.lastSeen;
@@ -159,10 +166,7 @@ export class InformerCache<T = KubeObject> {
     const seconds = watchSeconds();
     let watchError: unknown;
     const onEvent = (e: WatchEvent): void => {
-      if (e.type === 'ERROR') {
-        const status = e.object as { code?: unknown; message?: unknown };
-        throw Object.assign(new Error(typeof status.message === 'string' ? status.message : 'watch error'), { code: status.code });
-      }
+      if (e.type === 'ERROR') throw watchEventError(`watch ${this.kind.plural}`, e.object);
       rv = resourceVersionOf(e.object) ?? rv;
       this.lastSeen = rv;
       if (e.type === 'BOOKMARK') return;
@@ -198,12 +202,7 @@ export class InformerCache<T = KubeObject> {
     this.watch = handle;
     await handle.done;
     this.watch = undefined;
-    if (watchError !== undefined) {
-      const code = (watchError as { code?: unknown }).code;
-      throw typeof code === 'number'
-        ? { code, body: JSON.stringify({ message: errorMessage(watchError), reason: code === 410 ? 'Expired' : undefined }) }
-        : watchError;
-    }
+    if (watchError !== undefined) throw watchError;
     return rv;
   }
 

@@ -248,8 +248,7 @@ export const removeRegistration = async (http: KubeHttp, name: string): Promise<
  * uninstall`), as opposed to a pod restarting or a rolling update, which keep the registration.
  */
 export const deploymentGone = async (http: KubeHttp, namespace: string, name: string): Promise<boolean> => {
-  const d = (await orAbsent(`get Deployment ${namespace}/${name}`, () =>
-    http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)),
-  )) as { metadata?: { deletionTimestamp?: string } } | undefined;
+  const d = (await orAbsent(() => http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)))) as
+    { metadata?: { deletionTimestamp?: string } } | undefined;
   return d === undefined || d.metadata?.deletionTimestamp !== undefined;
 };
