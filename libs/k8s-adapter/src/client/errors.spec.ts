@@ -121,8 +121,10 @@ describe("the adapter's own client: one constructor per failure, converted where
     expect([e.kind, e.message]).toEqual([kind, message]);
   });
 
-  it('undici codes are not network codes of node:http: they are Other', () => {
-    expect(transportError('x', Object.assign(new Error('closed'), { code: 'UND_ERR_CLOSED' })).kind).toBe('Other');
+  it("undici's codes come only from client-node (its fetch), so only fromClientNode reads them", () => {
+    const socket = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    expect(fromClientNode(socket, 'x').kind).toBe('Unavailable');
+    expect(transportError('x', socket).kind).toBe('Other');
   });
 
   it('an AdapterError passes through transportError unchanged', () => {

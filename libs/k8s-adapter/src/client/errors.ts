@@ -122,14 +122,32 @@ export const apiError = (what: string, status: number, body: ApiStatus, retryAft
   });
 
 /** What node:net and node:dns raise when the API server cannot be reached. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** ... and what undici (client-node's fetch) raises besides: only client-node errors can carry these. */
+const UNDICI_CODES: ReadonlySet<string> = new Set([
+  ...NETWORK_CODES,
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+]);
 const TIMEOUT_NAMES = new Set(['AbortError', 'TimeoutError']);
 
 /** The network error code or timeout somewhere in the chain of causes, if any. */
-const networkFailure = (e: unknown): string | undefined => {
+const networkFailure = (e: unknown, codes: ReadonlySet<string>): string | undefined => {
   for (let cur: unknown = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; depth++) {
     const { code, name } = cur as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    if (typeof code === 'string' && codes.has(code)) return code;
     if (typeof name === 'string' && TIMEOUT_NAMES.has(name)) return 'timed out';
     cur = (cur as { cause?: unknown }).cause;
   }
@@ -151,9 +169,11 @@ const causes = (e: unknown): string => {
  * A call that failed without an answer, as an AdapterError naming `what` was attempted: Unavailable
  * for a network error or a timeout (retry), Other for anything else. An AdapterError passes unchanged.
  */
-export const transportError = (what: string, e: unknown): AdapterError => {
+export const transportError = (what: string, e: unknown): AdapterError => failureWithoutAnswer(what, e, NETWORK_CODES);
+
+const failureWithoutAnswer = (what: string, e: unknown, codes: ReadonlySet<string>): AdapterError => {
   if (isAdapterError(e)) return e;
-  const net = networkFailure(e);
+  const net = networkFailure(e, codes);
   if (net !== undefined) return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
   return new AdapterError('Other', `${what}: ${causes(e)}`, {}, { cause: e });
 };
@@ -165,7 +185,7 @@ export const transportError = (what: string, e: unknown): AdapterError => {
 export const fromClientNode = (e: unknown, what: string): AdapterError => {
   const { code, body, headers } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; body?: unknown; headers?: unknown };
   if (!isAdapterError(e) && typeof code === 'number' && code >= 100 && code < 600) return apiError(what, code, decodeStatus(body), retryAfterMs(headers));
-  return transportError(what, e);
+  return failureWithoutAnswer(what, e, UNDICI_CODES);
 };
 
 /** Runs a client-node call, turning whatever it throws into an AdapterError. */
