@@ -69,6 +69,7 @@ export class InformerCache<T = KubeObject> {
   private cancelSleep: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly syncWaiters: (() => void)[] = [];
+  private readonly freshWaiters: (() => void)[] = [];
   private readonly clock: Clock;
   private restarts = 0;
 
@@ -196,6 +197,7 @@ export class InformerCache<T = KubeObject> {
         if (!this.isFresh) this.freshSince = this.clock.now();
         this.isFresh = true;
         this.lastError = undefined;
+        for (const wake of this.freshWaiters.splice(0)) wake();
       },
       (seconds + 60) * 1000,
     );
@@ -204,6 +206,12 @@ export class InformerCache<T = KubeObject> {
     this.watch = undefined;
     if (watchError !== undefined) throw watchError;
     return rv;
+  }
+
+  /** Resolves once the cache is current (at once if it is), or when it is stopped. */
+  whenFresh(): Promise<void> {
+    if (this.isFresh || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.freshWaiters.push(resolve));
   }
 
   /** True once the first list has been received (the cache then has content, current or not). */
@@ -253,7 +261,7 @@ export class InformerCache<T = KubeObject> {
     this.isFresh = false;
     this.watch?.abort();
     this.cancelSleep?.();
-    for (const wake of this.syncWaiters.splice(0)) wake();
+    for (const wake of [...this.syncWaiters.splice(0), ...this.freshWaiters.splice(0)]) wake();
     await this.loop;
   }
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
 import { errorMessage } from '@kubevirt-migration/service';
 import { admissionReview, decodeAdmissionReview, type AdmissionRequest } from './admission.js';
 import type { ServingCredentials } from './serving-credentials.js';
@@ -73,99 +74,162 @@ const readBody = (req: IncomingMessage, max: number, done: (body: E.Either<numbe
 
 const isPromise = <T>(u: T | Promise<T>): u is Promise<T> => typeof (u as { then?: unknown } | undefined)?.then === 'function';
 
+/** One request being answered; `record` reports its outcome (once per answer). */
+interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly record: (result: AdmissionOutcome['result'], status: number, reason?: string) => void;
+}
+
+const exchange = (o: AdmissionServerOptions, req: IncomingMessage, res: ServerResponse): Exchange => {
+  const started = performance.now();
+  return {
+    req,
+    res,
+    record: (result, status, reason) =>
+      o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) }),
+  };
+};
+
+const reject = (x: Exchange, status: number, error: string, extra: Record<string, string> = {}): void => {
+  send(x.res, status, { error }, extra);
+  x.record('rejected', status, error);
+};
+
+/**
+ * Over the limit: answer at once and discard the rest of the body (so the client reads the answer
+ * rather than a reset); the request timeout bounds a client that never stops sending.
+ */
+const tooLarge = (x: Exchange, error: string): void => {
+  reject(x, 413, error);
+  x.req.resume();
+};
+
+/** A fault of the server itself (a bug) answers 500 and is counted; it never ends the process. */
+const internalError = (x: Exchange, e: unknown): void => {
+  const message = `internal error: ${errorMessage(e)}`;
+  if (!x.res.headersSent) send(x.res, 500, { error: message });
+  try {
+    x.record('error', 500, message);
+  } catch {
+    // the outcome hook itself is what failed: there is no one left to tell
+  }
+};
+
+const guard = (x: Exchange, work: () => void): void => {
+  try {
+    work();
+  } catch (e) {
+    internalError(x, e);
+  }
+};
+
+/** The media type of the request: what the API server sends, taken as it is; anything else read with its parameters dropped. */
+const mediaType = (req: IncomingMessage): string => {
+  const given = req.headers['content-type'] ?? '';
+  return given === 'application/json' ? given : (given.split(';')[0]?.trim().toLowerCase() ?? '');
+};
+
+/** Why a request to the review path is refused before its body is read (undefined: it is not). */
+const refusal = (
+  req: IncomingMessage,
+  path: string,
+): { readonly status: number; readonly error: string; readonly extra?: Record<string, string> } | undefined => {
+  if (req.method !== 'POST') return { status: 405, error: `use POST for ${path}`, extra: { allow: 'POST' } };
+  const type = mediaType(req);
+  if (type !== 'application/json') return { status: 415, error: `content type must be application/json, not ${JSON.stringify(type)}` };
+  return undefined;
+};
+
+/** The AdmissionReview in a body, or why it is not one (for a 400). */
+const decodeBody = (body: Buffer): E.Either<string, AdmissionRequest> => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    return E.left(`the body is not JSON: ${errorMessage(e)}`);
+  }
+  return pipe(
+    decodeAdmissionReview(parsed),
+    E.mapLeft((why) => `not an AdmissionReview v1: ${why}`),
+  );
+};
+
+/** Runs the review and answers with its decision; a review that throws or rejects is answered as a denial of code 500. */
+const answerReview = (x: Exchange, review: AdmissionServerOptions['review'], request: AdmissionRequest): void => {
+  const failed = (e: unknown): void => {
+    const message = `internal error while reviewing: ${errorMessage(e)}`;
+    send(x.res, 200, admissionReview(request.uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
+    x.record('error', 200, message);
+  };
+  const answer = (response: { readonly allowed: boolean }): void => {
+    send(x.res, 200, admissionReview(request.uid, response));
+    x.record(response.allowed ? 'allowed' : 'denied', 200);
+  };
+  let response: ReturnType<AdmissionServerOptions['review']>;
+  try {
+    response = review(request);
+  } catch (e) {
+    return failed(e);
+  }
+  if (isPromise(response)) response.then(answer, failed).catch((e: unknown) => internalError(x, e));
+  else answer(response);
+};
+
+/** What is done with a body once it is in (synchronous unless the review is not). */
+const onBody =
+  (x: Exchange, o: AdmissionServerOptions, max: number) =>
+  (body: E.Either<number, Buffer>): void =>
+    guard(x, () => {
+      if (E.isLeft(body))
+        return body.left === 413 ? tooLarge(x, `body is over the limit of ${max} bytes`) : reject(x, 400, 'the request body could not be read');
+      const request = decodeBody(body.right);
+      if (E.isLeft(request)) return reject(x, 400, request.left);
+      answerReview(x, o.review, request.right);
+    });
+
+/** Everything up to the body is checked at once; the rest runs when the body is in. */
+const handle = (o: AdmissionServerOptions, max: number, x: Exchange): void => {
+  const url = x.req.url ?? '';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (path !== o.path) {
+    if (o.other?.(x.req, x.res) !== true) send(x.res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });
+    return;
+  }
+  const refused = refusal(x.req, o.path);
+  if (refused !== undefined) return reject(x, refused.status, refused.error, refused.extra);
+  const declared = Number(x.req.headers['content-length'] ?? '0');
+  if (declared > max) return tooLarge(x, `body of ${declared} bytes is over the limit of ${max}`);
+  readBody(x.req, max, onBody(x, o, max));
+};
+
+/** Timeouts of a slow or silent client, and the answers to TLS and HTTP errors of a client (counted as rejected). */
+const bound = (server: Server, requestTimeout: number, onOutcome: AdmissionServerOptions['onOutcome']): void => {
+  const rejected = (status: number, reason: string): void => onOutcome?.({ result: 'rejected', status, seconds: 0, reason });
+  server.headersTimeout = Math.min(requestTimeout, 10000);
+  // the API server keeps its connections busy; an idle one is closed after this long
+  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
+  // a connection that sends nothing at all (not even a request) is closed too
+  server.timeout = Math.max(requestTimeout, IDLE_TIMEOUT_MS);
+  server.on('tlsClientError', (e: Error & { code?: string }) => rejected(0, `TLS: ${e.code ?? e.message}`));
+  server.on('clientError', (e: Error & { code?: string }, socket: Duplex) => {
+    const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' || e.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+    rejected(timedOut ? 408 : 400, `client error: ${e.code ?? e.message}`);
+    if (socket.writable)
+      socket.end(timedOut ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+};
+
 /**
  * The HTTPS server of a validating webhook (TLS 1.2 or newer), serving the credentials it is given
- * and following their changes. Hostile input
- * gets a clear 4xx: a wrong method 405, a wrong content type 415, a body over the limit 413, a body
- * that is not JSON or not an AdmissionReview 400, a slow client 408; the server keeps serving.
+ * and following their changes. Hostile input gets a clear 4xx: a wrong method 405, a wrong content
+ * type 415, a body over the limit 413, a body that is not JSON or not an AdmissionReview 400, a slow
+ * client 408; the server keeps serving.
  */
 export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServer => {
   const max = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const outcome = (started: number, result: AdmissionOutcome['result'], status: number, reason?: string) =>
-    o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) });
-
-  /** A fault of the server itself (a bug) answers 500 and is counted; it never ends the process. */
-  const internalError = (res: ServerResponse, started: number, e: unknown) => {
-    const message = `internal error: ${errorMessage(e)}`;
-    if (!res.headersSent) send(res, 500, { error: message });
-    try {
-      outcome(started, 'error', 500, message);
-    } catch {
-      // the outcome hook itself is what failed: there is no one left to tell
-    }
-  };
-  const guard = (res: ServerResponse, started: number, work: () => void): void => {
-    try {
-      work();
-    } catch (e) {
-      internalError(res, started, e);
-    }
-  };
-
-  /** Everything up to the body is checked at once; the rest runs when the body is in (and is synchronous unless the review is not). */
-  const handle = (req: IncomingMessage, res: ServerResponse, started: number): void => {
-    const url = req.url ?? '';
-    const query = url.indexOf('?');
-    const path = query < 0 ? url : url.slice(0, query);
-    if (path !== o.path) {
-      if (o.other?.(req, res) === true) return;
-      send(res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });
-      return;
-    }
-    const reject = (status: number, error: string, extra: Record<string, string> = {}) => {
-      send(res, status, { error }, extra);
-      outcome(started, 'rejected', status, error);
-    };
-    if (req.method !== 'POST') return reject(405, `use POST for ${o.path}`, { allow: 'POST' });
-    const given = req.headers['content-type'] ?? '';
-    // what the API server sends, taken as it is; anything else is read as a media type with parameters
-    const type = given === 'application/json' ? given : (given.split(';')[0]?.trim().toLowerCase() ?? '');
-    if (type !== 'application/json') return reject(415, `content type must be application/json, not ${JSON.stringify(type)}`);
-    // Over the limit: answer at once and discard the rest of the body (so the client reads the
-    // answer rather than a reset); the request timeout bounds a client that never stops sending.
-    const tooLarge = (error: string) => {
-      reject(413, error);
-      req.resume();
-    };
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > max) return tooLarge(`body of ${declared} bytes is over the limit of ${max}`);
-    readBody(req, max, (body) =>
-      guard(res, started, () => {
-        if (E.isLeft(body)) {
-          if (body.left === 413) tooLarge(`body is over the limit of ${max} bytes`);
-          else reject(400, 'the request body could not be read');
-          return;
-        }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(body.right.toString('utf8'));
-        } catch (e) {
-          return reject(400, `the body is not JSON: ${errorMessage(e)}`);
-        }
-        const request = decodeAdmissionReview(parsed);
-        if (E.isLeft(request)) return reject(400, `not an AdmissionReview v1: ${request.left}`);
-        const uid = request.right.uid;
-        const failed = (e: unknown) => {
-          const message = `internal error while reviewing: ${errorMessage(e)}`;
-          send(res, 200, admissionReview(uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
-          outcome(started, 'error', 200, message);
-        };
-        const answer = (response: { readonly allowed: boolean }) => {
-          send(res, 200, admissionReview(uid, response));
-          outcome(started, response.allowed ? 'allowed' : 'denied', 200);
-        };
-        let response: ReturnType<AdmissionServerOptions['review']>;
-        try {
-          response = o.review(request.right);
-        } catch (e) {
-          return failed(e);
-        }
-        if (isPromise(response)) response.then(answer, failed).catch((e: unknown) => internalError(res, started, e));
-        else answer(response);
-      }),
-    );
-  };
-
   const requestTimeout = o.requestTimeoutMs ?? 10000;
   // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often
   // enough that a slow client is cut off close to its deadline.
@@ -174,26 +238,12 @@ export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServe
     // a TLS handshake must finish in 5 s (Node's default is 120 s)
     { ...o.credentials.pair(), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
     (req, res) => {
-      const started = performance.now();
-      guard(res, started, () => handle(req, res, started));
+      const x = exchange(o, req, res);
+      guard(x, () => handle(o, max, x));
     },
   );
-  server.headersTimeout = Math.min(requestTimeout, 10000);
-  // the API server keeps its connections busy; an idle one is closed after this long
-  server.keepAliveTimeout = IDLE_TIMEOUT_MS;
-  // a connection that sends nothing at all (not even a request) is closed too
-  server.timeout = Math.max(requestTimeout, IDLE_TIMEOUT_MS);
-  server.on('tlsClientError', (e: Error & { code?: string }) => outcome(performance.now(), 'rejected', 0, `TLS: ${e.code ?? e.message}`));
-  server.on('clientError', (e: Error & { code?: string }, socket: Duplex) => {
-    const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' || e.code === 'ERR_HTTP_HEADERS_TIMEOUT';
-    outcome(performance.now(), 'rejected', timedOut ? 408 : 400, `client error: ${e.code ?? e.message}`);
-    if (socket.writable)
-      socket.end(timedOut ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    socket.destroy();
-  });
-
+  bound(server, requestTimeout, o.onOutcome);
   o.credentials.onChange(() => server.setSecureContext({ ...o.credentials.pair(), minVersion: 'TLSv1.2' }));
-
   return {
     server,
     close: () =>

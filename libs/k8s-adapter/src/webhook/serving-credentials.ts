@@ -117,6 +117,12 @@ export interface SecretCredentialsOptions extends CredentialEvents {
 }
 
 const RETRY_MS = 1000;
+
+const deferred = (): { readonly promise: Promise<void>; readonly resolve: () => void } => {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
 /** The one key of the work queue: the Secret, looked at as a whole. */
 const CHECK = 'certificates';
 
@@ -132,9 +138,10 @@ export class SecretCredentials implements ServingCredentials {
   private readonly listeners: (() => void)[] = [];
   private current: CertificateSet | undefined;
   private cancelTimer: (() => void) | undefined;
-  private stopped = false;
   /** One check at a time; a change seen during a check brings one more after it. */
   private readonly queue: WorkQueue;
+  /** Wakes start() once certificates are in use, or at stop(). */
+  private readonly inUse: { readonly promise: Promise<void>; readonly resolve: () => void };
 
   constructor(
     private readonly http: KubeHttp,
@@ -142,6 +149,7 @@ export class SecretCredentials implements ServingCredentials {
   ) {
     this.clock = o.clock ?? systemClock;
     this.queue = new WorkQueue({ clock: this.clock });
+    this.inUse = deferred();
     this.cache = new InformerCache(http, SECRETS, {
       namespace: o.namespace,
       name: o.name,
@@ -160,7 +168,7 @@ export class SecretCredentials implements ServingCredentials {
     await this.cache.start();
     void this.queue.run(() => this.check());
     this.queue.add(CHECK);
-    while (this.current === undefined && !this.stopped) await this.clock.sleep(50);
+    await this.inUse.promise;
   }
 
   pair(): KeyPair {
@@ -224,6 +232,7 @@ export class SecretCredentials implements ServingCredentials {
       return;
     }
     this.current = set;
+    this.inUse.resolve();
     if (before !== undefined) {
       this.o.onChanged?.(`serving the certificates of Secret ${this.what}`);
       for (const l of this.listeners) l();
@@ -237,7 +246,7 @@ export class SecretCredentials implements ServingCredentials {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.inUse.resolve();
     this.cancelTimer?.();
     // a pass under way finishes by itself; nothing starts after this
     this.queue.shutdown();
