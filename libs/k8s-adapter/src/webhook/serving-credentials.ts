@@ -1,7 +1,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { InformerCache } from '../informer/cache.js';
-import { decideCertificates, nextCheckAt, type CertificatePolicy, type CertificateSet } from './certificates.js';
+import { decideCertificates, type CertificatePolicy, type CertificateSet } from './certificates.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import type { KubeObject } from '../client/client.js';
 import { isKind } from '../client/errors.js';
@@ -190,7 +190,7 @@ export class SecretCredentials implements ServingCredentials {
       const decision = decideCertificates(state?.set, this.o.policy, this.clock.date());
       if (decision.action === 'keep' && state?.set !== undefined) {
         this.use(state.set);
-        this.schedule(nextCheckAt(state.set, this.o.policy) - this.clock.date().getTime());
+        this.schedule(decision.recheckAt - this.clock.date().getTime());
       } else if (decision.action === 'replace') {
         // the write comes back through the watch, and is taken up from there by every replica
         await this.write(state, decision.set, decision.reason);
