@@ -38,7 +38,7 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): Cluster
       } catch (e) {
         throw new InputError(errorMessage(e));
       }
-      return { client: new adapter.KubeClient(new adapter.KubeHttp(connection), FIELD_MANAGER), server: connection.server };
+      return { client: new adapter.KubeClient(new adapter.KubeHttp(connection, { fieldManager: FIELD_MANAGER }), FIELD_MANAGER), server: connection.server };
     })());
   /** Runs a call against the cluster; a failure names the server. */
   const described = async <T>(call: (client: InstanceType<Adapter['KubeClient']>) => Promise<T>): Promise<T> => {

@@ -38,7 +38,7 @@ const check = (f: FlagValues<typeof FLAGS>): string | undefined =>
 const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   const log = createLogger('kubevirt-migration-controller', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
   const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
-  const kc = new KubeHttp(connection);
+  const kc = new KubeHttp(connection, { fieldManager: FIELD_MANAGER });
   const electing = f['leader-elect'];
   const identity = f.identity;
 

@@ -35,6 +35,8 @@ import { webhookMetrics } from './metrics.js';
 
 /** For this long after its migration cache became current again, a change is checked against the API server itself. */
 const SETTLE_MS = 30000;
+/** Every write of the webhook (its registration, its certificate Secret) names it. */
+const FIELD_MANAGER = 'kubevirt-migration-webhook';
 const DAY = 86400;
 
 const FLAGS = {
@@ -315,7 +317,7 @@ const main = async (f: Flags): Promise<void> => {
   const log = createLogger('kubevirt-migration-webhook', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
   checkInputFiles(f);
   const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
-  const ctx: Context = { f, http: new KubeHttp(connection), namespace: namespaceOf(f, connection), log };
+  const ctx: Context = { f, http: new KubeHttp(connection, { fieldManager: FIELD_MANAGER }), namespace: namespaceOf(f, connection), log };
   const credentials = await servingCredentials(ctx);
   const caches = await startCaches(ctx, connection);
   const server = admissionServer(ctx, credentials, caches);

@@ -12,6 +12,7 @@
 export { loadConnection } from './client/kubeconfig.js';
 export type { Connection, KubeConfigFlags } from './client/kubeconfig.js';
 export { KubeHttp } from './client/http.js';
+export type { KubeHttpOptions } from './client/http.js';
 export { KubeClient } from './client/client.js';
 export type { KubeObject } from './client/client.js';
 export { AdapterError, isAdapterError, isKind, attempt, orAbsent, fromClientNode } from './client/errors.js';

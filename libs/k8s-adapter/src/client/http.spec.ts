@@ -15,6 +15,8 @@ const issued = (() => {
 /** An HTTPS server on [::1] that answers as an API server would: /version, a 404 Status, a watch that ends with an ERROR event. */
 const apiServer = async (): Promise<{ server: Server; url: string }> => {
   const server = createServer({ ...issued.serving }, (req, res) => {
+    if (req.url?.startsWith('/echo') === true)
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, url: req.url }));
     if (req.url === '/version') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"gitVersion":"v1.34.4"}');
     if (req.url?.startsWith('/api/v1/secrets?watch=true') === true) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -62,6 +64,26 @@ describe("the adapter's client over IPv6", () => {
       message: 'get Setting x: the server could not find the requested resource',
       detail: { status: 404, reason: 'NotFound' },
     });
+  });
+
+  it('every write carries the field manager of the client (unless it names its own); reads carry none', async () => {
+    const managed = new KubeHttp(connection(api.url), { fieldManager: 'kubevirt-migration-webhook' });
+    try {
+      const sent = async (method: string, query?: Record<string, string>) =>
+        (
+          (await managed.request('echo', method, '/echo', { ...(method === 'GET' ? {} : { body: {} }), ...(query === undefined ? {} : { query }) })) as {
+            url: string;
+          }
+        ).url;
+      expect(await sent('POST')).toBe('/echo?fieldManager=kubevirt-migration-webhook');
+      expect(await sent('PUT')).toBe('/echo?fieldManager=kubevirt-migration-webhook');
+      expect(await sent('PATCH', { dryRun: 'All' })).toBe('/echo?dryRun=All&fieldManager=kubevirt-migration-webhook');
+      expect(await sent('PATCH', { fieldManager: 'kubevirt-migration-cli' })).toBe('/echo?fieldManager=kubevirt-migration-cli');
+      expect(await sent('GET')).toBe('/echo');
+      expect(await sent('DELETE')).toBe('/echo');
+    } finally {
+      managed.close();
+    }
   });
 
   it('streams watch events', async () => {

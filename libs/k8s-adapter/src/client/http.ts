@@ -43,12 +43,26 @@ const queryString = (query: RequestOptions['query']): string => {
   return text === '' ? '' : `?${text}`;
 };
 
+export interface KubeHttpOptions {
+  /**
+   * The field manager of every write (POST, PUT, PATCH) that does not name its own, as
+   * controller-runtime's client.WithFieldOwner: so that no write of a program goes without one.
+   */
+  readonly fieldManager?: string;
+}
+
+/** Methods that write, and so carry a field manager. */
+const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
 export class KubeHttp {
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly secure: boolean;
   private readonly base: URL;
 
-  constructor(readonly connection: Connection) {
+  constructor(
+    readonly connection: Connection,
+    private readonly options: KubeHttpOptions = {},
+  ) {
     this.base = new URL(connection.server);
     this.secure = this.base.protocol === 'https:';
     this.agent = this.secure
@@ -75,10 +89,15 @@ export class KubeHttp {
     const prefix = this.base.pathname.replace(/\/+$/, '');
     // urlToHttpOptions gives an IPv6 host without its brackets ([::1] would be looked up as a name)
     const { hostname, port } = urlToHttpOptions(this.base);
-    const options = { method, hostname, port, path: `${prefix}${path}${queryString(o.query)}`, headers, agent: this.agent };
+    const options = { method, hostname, port, path: `${prefix}${path}${queryString(this.withFieldManager(method, o.query))}`, headers, agent: this.agent };
     const req = this.secure ? httpsRequest(options) : httpRequest(options);
     req.end(body);
     return req;
+  }
+
+  private withFieldManager(method: string, query: RequestOptions['query']): RequestOptions['query'] {
+    const fieldManager = this.options.fieldManager;
+    return fieldManager === undefined || !WRITES.has(method) || query?.['fieldManager'] !== undefined ? query : { ...query, fieldManager };
   }
 
   /** A request whose answer is JSON; a status of 400 or more is thrown as an AdapterError. */
