@@ -94,7 +94,7 @@ const memoOf = (root: string, supported: SupportedOptions): TextMemo<Decoded> =>
  * text (`value`): it is the first key of every violation's path. Blank text is the caller's
  * business (see effectiveText). The result is frozen.
  */
-export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): Decoded => {
+export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
   const memo = memoOf(root, supported);
   return memo.find(text) ?? memo.keep(text, decodeConfigTextOnce(text, root, supported));
 };
