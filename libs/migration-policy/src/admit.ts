@@ -1,12 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { MigrationConfig, SupportedOptions } from './config.js';
-import { decodeSetting, defaultConfig, SETTING_NAME } from './setting.js';
+import { decodeSetting, defaultConfig, isBlank, SETTING_NAME } from './setting.js';
 import { sameConfig } from './canonical.js';
 import { describeMigrations, inProgress } from './migrations.js';
 import type { Violation } from './violation.js';
 import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
 import { configWarnings } from './warnings.js';
+import { gateViolations, type FeatureGates } from './feature-gates.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -16,6 +17,8 @@ export interface AdmissionInput {
   /** VirtualMachineInstanceMigrations; finished ones are ignored. */
   readonly migrations: readonly unknown[] | MigrationsUnknown;
   readonly supportedOptions?: SupportedOptions;
+  /** The feature gates the KubeVirt CR enables, when it is known (docs/semantics.md §2a). */
+  readonly featureGates?: FeatureGates;
 }
 
 /**
@@ -84,6 +87,12 @@ const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
   return defaultConfig(input.object, input.supportedOptions);
 };
 
+/** The text a configuration's violations are reported under: `value`, or `default` while value is blank. */
+const effectiveRoot = (obj: unknown): 'value' | 'default' => {
+  const value = at(obj, 'value');
+  return typeof value === 'string' && !isBlank(value) ? 'value' : 'default';
+};
+
 /**
  * The admission decision for the kubevirt-migration Setting (docs/semantics.md §4). Never throws:
  * any JSON in gives a response out.
@@ -97,6 +106,8 @@ export const admit = (input: AdmissionInput): AdmissionResponse => {
 
   const previous = previousConfig(input);
   if (previous !== undefined && sameConfig(previous, config)) return { allowed: true };
+  const ungated = gateViolations(previous, config, input.featureGates, effectiveRoot(input.object));
+  if (ungated.length > 0) return denyInvalid(ungated);
 
   if (isUnknown(input.migrations)) {
     return {

@@ -189,7 +189,7 @@ export const preview = (valueText: string, kubevirtText: string, supported: Supp
   }
   const setting = { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: SETTING_NAME }, value: valueText };
   const p = plan({ setting, kubevirt, supportedOptions: supported, now });
-  if (p.outcome === 'Invalid') return { kind: 'invalid' };
+  if (p.outcome === 'Invalid' || p.outcome === 'FeatureGateMissing') return { kind: 'invalid' };
   if (p.outcome !== 'Applied' && p.outcome !== 'DriftCorrected') return { kind: 'unchanged' };
   const applied = applyPatch(kubevirt, p.patch);
   if (E.isLeft(applied)) return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${applied.left}` };
