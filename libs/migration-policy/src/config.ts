@@ -33,7 +33,7 @@ export type SupportedOptions = ReadonlySet<string> | undefined;
 /**
  * Decodes a configuration object, reporting every violation below `root`: unknown keys (with the
  * nearest settable key when it is a likely typo), keys the installed CRD would prune, wrong types,
- * ranges, protected keys. `null` counts as absent. `texts` holds the texts the numbers (and the
+ * ranges, protected keys. `null` counts as absent, for a key of the table that the CRD lists. `texts` holds the texts the numbers (and the
  * strings with escapes) were written as, when the object came from JSON text, so that they are
  * judged and shown exactly.
  */
@@ -49,14 +49,14 @@ export const decodeConfigObject = (
   const violations: Violation[] = [];
   const known: [string, unknown][] = [];
   for (const [key, value] of Object.entries(input)) {
-    if (value === null) continue;
     const field = childPath(root, key);
+    // a null is an absent option, but its key must still be one KubeVirt's struct has (Go's strict decoding says so)
     if (!isOptionKey(key)) {
       const near = nearest(key, OWNED_KEYS);
       violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
     } else if (supported !== undefined && !supported.has(key)) {
       violations.push(notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'));
-    } else {
+    } else if (value !== null) {
       const escaped = texts.escapedStrings.get(key);
       if (escaped !== undefined && optionSpec(key)?.kind.type === 'quantity') {
         violations.push(

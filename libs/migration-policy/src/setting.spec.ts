@@ -136,8 +136,10 @@ describe('options the installed CRD does not list', () => {
     ]);
   });
 
-  it('a null is absent and not checked', () => {
-    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([]);
+  it('a null is absent, but its key must still be one the CRD lists (Go decodes it strictly as an unknown field)', () => {
+    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([['FieldValueNotSupported', 'value.maxDowntimeMs']]);
+    expect(causes(setting('{"bogus":null}'))).toEqual([['FieldValueNotSupported', 'value.bogus']]);
+    expect(causes(setting('{"progressTimeout":null}'), SUPPORTED_170)).toEqual([]);
   });
 
   it('without a known CRD every option of the table is accepted', () => {
