@@ -51,7 +51,10 @@ export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Styl
     case 'Invalid':
       return [`${paint('red', 'Invalid setting:')} the controller would not write the CR.`, renderViolations(p.violations, paint)].join('\n');
     case 'FeatureGateMissing':
-      return [`${paint('red', 'Feature gate missing:')} KubeVirt would refuse the patch, so the controller would not write the CR.`, renderViolations(p.violations, paint)].join('\n');
+      return [
+        `${paint('red', 'Feature gate missing:')} KubeVirt would refuse the patch, so the controller would not write the CR.`,
+        renderViolations(p.violations, paint),
+      ].join('\n');
     case 'Ignored':
       return `Nothing to do: ${p.reason}.`;
   }
