@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { admit, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
 import {
+  FeatureGatesWatch,
   InProgressMigrations,
   KubeHttp,
   SupportedOptionsWatch,
@@ -165,11 +166,12 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
 
   const migrations = new InProgressMigrations(kc, watchError('migrations'));
   const crd = new SupportedOptionsWatch(kc, { onError: watchError('KubeVirt CRD') });
+  const kubevirt = new FeatureGatesWatch(kc, { onError: watchError('KubeVirt CR') });
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
-  const ready = () => migrations.cache.fresh && crd.cache.synced;
+  const ready = () => migrations.cache.fresh && crd.cache.synced && kubevirt.cache.synced;
   log.info('syncing caches', { server: connection.server, source: connection.source });
-  await Promise.all([migrations.cache.start(), crd.cache.start()]);
+  await Promise.all([migrations.cache.start(), crd.cache.start(), kubevirt.cache.start()]);
 
   const server = createAdmissionServer({
     credentials,
@@ -177,7 +179,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     requestTimeoutMs: f['request-timeout'] * 1000,
     // synchronous but for the first 30 s after the cache became current, when a change is checked live
     review: (r) => {
-      const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options };
+      const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options, featureGates: kubevirt.gates };
       const logged = (response: AdmissionResponse) => {
         if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
         return response;
@@ -253,7 +255,7 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
         );
     }
     await server.close();
-    await Promise.all([migrations.cache.stop(), crd.cache.stop(), credentials.stop()]);
+    await Promise.all([migrations.cache.stop(), crd.cache.stop(), kubevirt.cache.stop(), credentials.stop()]);
     log.info('stopped');
   });
 };

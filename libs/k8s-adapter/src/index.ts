@@ -22,7 +22,7 @@ export { RegistrationKeeper, removeRegistration, deploymentGone } from './regist
 export type { RegistrationSpec, WebhookEndpoint } from './registration.js';
 export { fileCredentials, SecretCredentials } from './serving-credentials.js';
 export type { ServingCredentials, KeyPair } from './serving-credentials.js';
-export { InProgressMigrations, SupportedOptionsWatch } from './watches.js';
+export { FeatureGatesWatch, InProgressMigrations, SupportedOptionsWatch } from './watches.js';
 export { LeaderElector, apiLeaseStore } from './leader.js';
 export type { LeaseStore, LeaseRecord } from './leader.js';
 export { EventRecorder, apiEventSink } from './events.js';
