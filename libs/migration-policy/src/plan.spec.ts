@@ -43,6 +43,18 @@ const record = (value: string | undefined, desired: Record<string, unknown>): St
   ],
 });
 const event = (type: 'Normal' | 'Warning', reason: string, message: string): Step => ({ kind: 'Event', notice: { type, reason, message } });
+/** The record of a pass that writes nothing to the CR: the condition False, on a setting without status. */
+const falseRecord = (reason: string, message: string): Step => ({
+  kind: 'PatchSetting',
+  patch: [
+    RV_GUARD,
+    {
+      op: 'add',
+      path: '/status',
+      value: { conditions: [{ type: 'configured', status: 'False', reason, message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
+    },
+  ],
+});
 
 const patchOf = (p: Plan): readonly Operation[] => (p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : []);
 const after = (cr: unknown, p: Plan): unknown => {
@@ -144,20 +156,7 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
       outcome: 'Invalid',
       violations: [{ reason: 'FieldValueInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: 0: must be from 1 to 2147483647' }],
-      steps: [
-        {
-          kind: 'PatchSetting',
-          patch: [
-            RV_GUARD,
-            {
-              op: 'add',
-              path: '/status',
-              value: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
-            },
-          ],
-        },
-        event('Warning', 'InvalidSetting', `not applied: ${message}`),
-      ],
+      steps: [falseRecord('InvalidSetting', message), event('Warning', 'InvalidSetting', `not applied: ${message}`)],
     });
   });
 
@@ -172,24 +171,7 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
       expect(p).toEqual({
         outcome: 'FeatureGateMissing',
         violations: [{ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: GATE_MESSAGE.replace('value.maxDowntimeMs: ', '') }],
-        steps: [
-          {
-            kind: 'PatchSetting',
-            patch: [
-              RV_GUARD,
-              {
-                op: 'add',
-                path: '/status',
-                value: {
-                  conditions: [
-                    { type: 'configured', status: 'False', reason: 'FeatureGateMissing', message: condition, lastUpdateTime: NOW, lastTransitionTime: NOW },
-                  ],
-                },
-              },
-            ],
-          },
-          event('Warning', 'FeatureGateMissing', condition),
-        ],
+        steps: [falseRecord('FeatureGateMissing', condition), event('Warning', 'FeatureGateMissing', condition)],
       });
     });
 
@@ -254,30 +236,7 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     expect(pass({ setting: setting('{}'), kubevirt: undefined })).toEqual({
       outcome: 'Ignored',
       reason: 'KubeVirtAbsent',
-      steps: [
-        {
-          kind: 'PatchSetting',
-          patch: [
-            RV_GUARD,
-            {
-              op: 'add',
-              path: '/status',
-              value: {
-                conditions: [
-                  {
-                    type: 'configured',
-                    status: 'False',
-                    reason: 'KubeVirtNotFound',
-                    message: 'the KubeVirt CR harvester-system/kubevirt does not exist',
-                    lastUpdateTime: NOW,
-                    lastTransitionTime: NOW,
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+      steps: [falseRecord('KubeVirtNotFound', 'the KubeVirt CR harvester-system/kubevirt does not exist')],
     });
   });
 
