@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseQuantity, type Fraction } from '../src/quantity.js';
-import { buildGoOracle } from './go-oracle.js';
+import { BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
  * The quantity grammar against the code no one here wrote: apimachinery's resource.ParseQuantity
@@ -149,8 +149,12 @@ const goValue = ([unscaled, scale]: [string, string]): Fraction => {
 };
 
 describe('quantities, differentially against apimachinery ParseQuantity', () => {
+  let oracle = '';
+  beforeAll(() => {
+    oracle = buildOracle();
+  }, BUILD_TIMEOUT_MS);
+
   it('accepts exactly what ParseQuantity accepts and the CRD pattern allows, with the same value', () => {
-    const oracle = buildOracle();
     const texts = corpus();
     const r = spawnSync(oracle, [], { input: texts.map((t) => JSON.stringify(t)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`the oracle failed: ${r.stderr}`);
