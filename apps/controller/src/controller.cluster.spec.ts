@@ -7,8 +7,10 @@ import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { KUBEVIRTS, KubeClient, KubeHttp, SETTINGS, loadConnection, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import {
+  addFeatureGate,
   customApi,
   KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
+  kubevirtFeatureGates,
   swapKubevirtCrd,
   testKubeConfig,
   testKubeconfigPath,
@@ -225,15 +227,13 @@ describe('the controller against a real API server', () => {
   });
 
   it('feature gates, with a KubeVirt CRD that lists maxDowntimeMs: without the gate nothing is sent and the condition says why; with it, applied', async () => {
-    const devPath = '/spec/configuration/developerConfiguration';
-    // an earlier test may have left the CR without a developerConfiguration
-    const dev = (await getKubeVirt()).spec.configuration?.['developerConfiguration'] as { featureGates?: string[] } | undefined;
     const restoreCrd = await swapKubevirtCrd(kc, root, KUBEVIRT_CRD_WITH_MAX_DOWNTIME);
+    let removeGate: (() => Promise<void>) | undefined;
     // a controller started now has the new CRD in its caches before its first pass
     await controller.stop();
     controller = await start('gates');
     try {
-      expect(dev?.featureGates ?? []).not.toContain('MigrationStallDetection');
+      expect(await kubevirtFeatureGates(kc)).not.toContain('MigrationStallDetection');
       await setValue('{"parallelMigrationsPerCluster":6}');
       await until('the value applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
       await clearEvents();
@@ -248,7 +248,7 @@ describe('the controller against a real API server', () => {
       await eventsBecome([{ type: 'Warning', reason: 'FeatureGateMissing', message, count: 1 }]);
       expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
       // the gate added to the CR: a change of the CR starts a pass, which now applies the option
-      await patchKubeVirt([{ op: 'add', path: devPath, value: { ...dev, featureGates: [...(dev?.featureGates ?? []), 'MigrationStallDetection'] } }]);
+      removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
       await until('maxDowntimeMs applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6, maxDowntimeMs: 500 }));
       await until('condition True again', async () =>
         (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'),
@@ -258,7 +258,7 @@ describe('the controller against a real API server', () => {
       // removing the option needs no gate; then the gates and the 1.7.0 CRD as they were
       await setValue('{"parallelMigrationsPerCluster":6}');
       await until('maxDowntimeMs removed', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
-      await patchKubeVirt([dev === undefined ? { op: 'remove', path: devPath } : { op: 'replace', path: devPath, value: dev }]);
+      await removeGate?.();
       await restoreCrd();
     }
   }, 90000);

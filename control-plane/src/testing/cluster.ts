@@ -89,3 +89,26 @@ export const swapKubevirtCrd = async (kc: KubeConfig, repoRoot: string, file: st
   await install(parse(readFileSync(join(repoRoot, 'control-plane', 'crds', file), 'utf8')) as Record<string, unknown>);
   return () => install(restored);
 };
+
+type KubeVirtCR = { spec: { configuration?: { developerConfiguration?: Record<string, unknown> & { featureGates?: string[] } } } };
+
+/** The feature gates the KubeVirt CR lists now (none when it has no developerConfiguration). */
+export const kubevirtFeatureGates = async (kc: KubeConfig): Promise<readonly string[]> =>
+  ((await customApi(kc).getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration?.developerConfiguration?.featureGates ?? [];
+
+/**
+ * Adds a feature gate to the KubeVirt CR (an earlier test may have left it without a
+ * developerConfiguration). Returns the function that puts the developerConfiguration back as it was.
+ */
+export const addFeatureGate = async (kc: KubeConfig, gate: string): Promise<() => Promise<void>> => {
+  const custom = customApi(kc);
+  const path = '/spec/configuration/developerConfiguration';
+  const dev = ((await custom.getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration?.developerConfiguration;
+  await custom.patchNamespacedCustomObject({
+    ...KUBEVIRT_CR,
+    body: [{ op: 'add', path, value: { ...dev, featureGates: [...(dev?.featureGates ?? []), gate] } }],
+  });
+  return async () => {
+    await custom.patchNamespacedCustomObject({ ...KUBEVIRT_CR, body: [dev === undefined ? { op: 'remove', path } : { op: 'replace', path, value: dev }] });
+  };
+};
