@@ -1,7 +1,7 @@
 import { GATED_OPTIONS } from './options.js';
 import { sameValue } from './canonical.js';
 import { at, isRecord, own } from './json.js';
-import { childPath, violation, type Violation } from './violation.js';
+import { violation, type Violation } from './violation.js';
 
 /**
  * KubeVirt feature gates (docs/semantics.md §2a): KubeVirt's admission of its CR refuses a change
@@ -39,7 +39,7 @@ export const gateViolations = (previous: unknown, next: unknown, enabled: Featur
     return [
       violation(
         'FieldValueForbidden',
-        childPath(root, key),
+        [root, key],
         value,
         `${key} needs the feature gate ${orList(gates)}, which the KubeVirt CR does not enable (KubeVirt refuses a change of ${key} without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave ${key} as it is`,
       ),

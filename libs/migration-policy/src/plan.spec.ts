@@ -155,7 +155,15 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
       'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
     expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
       outcome: 'Invalid',
-      violations: [{ reason: 'FieldValueInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: 0: must be from 1 to 2147483647' }],
+      violations: [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'value.parallelMigrationsPerCluster',
+          message: 'Invalid value: 0: must be from 1 to 2147483647',
+          path: ['value', 'parallelMigrationsPerCluster'],
+          detail: 'must be from 1 to 2147483647',
+        },
+      ],
       steps: [falseRecord('InvalidSetting', message), event('Warning', 'InvalidSetting', `not applied: ${message}`)],
     });
   });
@@ -170,7 +178,15 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
       const p = pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 5 }) });
       expect(p).toEqual({
         outcome: 'FeatureGateMissing',
-        violations: [{ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: GATE_MESSAGE.replace('value.maxDowntimeMs: ', '') }],
+        violations: [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'value.maxDowntimeMs',
+            message: GATE_MESSAGE.replace('value.maxDowntimeMs: ', ''),
+            path: ['value', 'maxDowntimeMs'],
+            detail: GATE_MESSAGE.replace('value.maxDowntimeMs: Forbidden: ', ''),
+          },
+        ],
         steps: [falseRecord('FeatureGateMissing', condition), event('Warning', 'FeatureGateMissing', condition)],
       });
     });
@@ -507,9 +523,9 @@ describe('plan: properties', () => {
   it('decode of an encoded configuration gives it back', () => {
     fc.assert(
       fc.property(validConfig, (config) => {
-        const decoded = decodeConfigObject(config, 'value');
+        const decoded = decodeConfigObject(config, ['value']);
         if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
-        const round = decodeConfigObject(JSON.parse(JSON.stringify(encodeConfig(decoded.right))), 'value');
+        const round = decodeConfigObject(JSON.parse(JSON.stringify(encodeConfig(decoded.right))), ['value']);
         expect(round).toEqual(E.right(decoded.right));
       }),
     );

@@ -9,9 +9,9 @@ import {
   type SupportedOptions,
 } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
-import type { KubeHttp } from './http.js';
-import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS } from './kinds.js';
-import type { KubeObject } from './client.js';
+import type { KubeHttp } from '../client/http.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS } from '../client/kinds.js';
+import type { KubeObject } from '../client/client.js';
 
 type ErrorHandler = CacheOptions<unknown>['onError'];
 
