@@ -6,7 +6,16 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { KUBEVIRTS, KubeClient, KubeHttp, SETTINGS, loadConnection, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
-import { customApi, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
+import {
+  addFeatureGate,
+  customApi,
+  KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
+  kubevirtFeatureGates,
+  swapKubevirtCrd,
+  testKubeConfig,
+  testKubeconfigPath,
+  until,
+} from '@kubevirt-migration/control-plane/testing';
 
 /** The controller process against a real API server: every behaviour of docs/semantics.md §5. */
 const root = join(__dirname, '..', '..', '..');
@@ -229,6 +238,43 @@ describe('the controller against a real API server', () => {
     await until('condition True again', async () => (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'));
     await eventsBecome([invalid, applied(1)]);
   });
+
+  it('feature gates, with a KubeVirt CRD that lists maxDowntimeMs: without the gate nothing is sent and the condition says why; with it, applied', async () => {
+    const restoreCrd = await swapKubevirtCrd(kc, root, KUBEVIRT_CRD_WITH_MAX_DOWNTIME);
+    let removeGate: (() => Promise<void>) | undefined;
+    // a controller started now has the new CRD in its caches before its first pass
+    await controller.stop();
+    controller = await start('gates');
+    try {
+      expect(await kubevirtFeatureGates(kc)).not.toContain('MigrationStallDetection');
+      await setValue('{"parallelMigrationsPerCluster":6}');
+      await until('the value applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
+      await clearEvents();
+      const before = (await getKubeVirt()).metadata.resourceVersion;
+      await setValue('{"parallelMigrationsPerCluster":6,"maxDowntimeMs":500}');
+      const condition = await until('condition False for the missing gate', async () =>
+        (await getSetting()).status?.conditions?.find((c) => c['type'] === 'configured' && c['reason'] === 'FeatureGateMissing'),
+      );
+      const message =
+        "not applied, since KubeVirt would refuse it: value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning, which the KubeVirt CR does not enable (KubeVirt refuses a change of maxDowntimeMs without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave maxDowntimeMs as it is";
+      expect(condition).toMatchObject({ status: 'False', message });
+      await eventsBecome([{ type: 'Warning', reason: 'FeatureGateMissing', message, count: 1 }]);
+      expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
+      // the gate added to the CR: a change of the CR starts a pass, which now applies the option
+      removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
+      await until('maxDowntimeMs applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6, maxDowntimeMs: 500 }));
+      await until('condition True again', async () =>
+        (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'),
+      );
+      await eventsBecome([{ type: 'Warning', reason: 'FeatureGateMissing', message, count: 1 }, applied(1)]);
+    } finally {
+      // removing the option needs no gate; then the gates and the 1.7.0 CRD as they were
+      await setValue('{"parallelMigrationsPerCluster":6}');
+      await until('maxDowntimeMs removed', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
+      await removeGate?.();
+      await restoreCrd();
+    }
+  }, 90000);
 });
 
 describe('first sight, nothing lost (Harvester bug #11517)', () => {

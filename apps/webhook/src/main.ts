@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decideAdmission, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
 import {
+  FeatureGatesWatch,
   InProgressMigrations,
   KubeHttp,
   SupportedOptionsWatch,
@@ -188,10 +189,12 @@ const servingCredentials = async ({ f, http, namespace, log }: Context): Promise
   return own;
 };
 
-/** What admission reads: the migrations in progress and the options of the installed KubeVirt CRD. */
+/** What admission reads: the migrations in progress, the options of the installed KubeVirt CRD and the CR's feature gates. */
 interface Caches {
   readonly migrations: InProgressMigrations;
   readonly crd: SupportedOptionsWatch;
+  /** The KubeVirt CR, kept as its feature gates (docs/semantics.md §2a). */
+  readonly kubevirt: FeatureGatesWatch;
 }
 
 const startCaches = async ({ http, log }: Context, connection: Connection): Promise<Caches> => {
@@ -200,9 +203,10 @@ const startCaches = async ({ http, log }: Context, connection: Connection): Prom
   const caches = {
     migrations: new InProgressMigrations(http, watchError('migrations')),
     crd: new SupportedOptionsWatch(http, { onError: watchError('KubeVirt CRD') }),
+    kubevirt: new FeatureGatesWatch(http, { onError: watchError('KubeVirt CR') }),
   };
   log.info('syncing caches', { server: connection.server, source: connection.source });
-  await Promise.all([caches.migrations.cache.start(), caches.crd.cache.start()]);
+  await Promise.all([caches.migrations.cache.start(), caches.crd.cache.start(), caches.kubevirt.cache.start()]);
   return caches;
 };
 
@@ -211,13 +215,19 @@ const startCaches = async ({ http, log }: Context, connection: Connection): Prom
  * with 503 while it is not current) or, for SETTLE_MS after it became current, from the API server.
  */
 const review =
-  ({ migrations, crd }: Caches, log: Logger) =>
+  ({ migrations, crd, kubevirt }: Caches, log: Logger) =>
   (r: AdmissionRequest): AdmissionResponse | Promise<AdmissionResponse> => {
     const logged = (response: AdmissionResponse): AdmissionResponse => {
       if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
       return response;
     };
-    const decision = decideAdmission({ operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options });
+    const decision = decideAdmission({
+      operation: r.operation,
+      object: r.object,
+      oldObject: r.oldObject,
+      supportedOptions: crd.options,
+      featureGates: kubevirt.gates,
+    });
     if (decision.kind === 'Decided') return logged(decision.response);
     const stale = migrations.cache.staleReason;
     if (stale !== undefined) return logged(decision.complete({ unknown: `the webhook's migration cache is not current: ${stale}` }));
@@ -229,10 +239,10 @@ const review =
   };
 
 const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, caches: Caches): AdmissionServer => {
-  const { migrations, crd } = caches;
+  const { migrations, crd, kubevirt } = caches;
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
-  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced;
+  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced && kubevirt.cache.synced;
   return createAdmissionServer({
     credentials,
     path: '/validate',
@@ -309,7 +319,7 @@ const shutdown =
     log.info('shutting down', { signal });
     if (r.registration !== undefined) await releaseRegistration(ctx, r.registration);
     await r.server.close();
-    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.credentials.stop()]);
+    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.caches.kubevirt.cache.stop(), r.credentials.stop()]);
     log.info('stopped');
   };
 

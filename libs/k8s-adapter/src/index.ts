@@ -29,7 +29,7 @@ export { RegistrationKeeper, removeRegistration, deploymentGone } from './webhoo
 export type { RegistrationKeeperOptions, RegistrationSpec, WebhookEndpoint } from './webhook/registration.js';
 export { fileCredentials, SecretCredentials } from './webhook/serving-credentials.js';
 export type { ServingCredentials, KeyPair } from './webhook/serving-credentials.js';
-export { InProgressMigrations, SupportedOptionsWatch } from './informer/watches.js';
+export { FeatureGatesWatch, InProgressMigrations, SupportedOptionsWatch } from './informer/watches.js';
 export { LeaderElector, apiLeaseStore } from './controller/leader.js';
 export type { LeaseStore, LeaseRecord } from './controller/leader.js';
 export { EventRecorder, apiEventSink } from './controller/events.js';
