@@ -20,6 +20,8 @@ export { createAdmissionServer } from './admission-server.js';
 export type { AdmissionServer, AdmissionOutcome } from './admission-server.js';
 export { RegistrationKeeper, removeRegistration, deploymentGone } from './registration.js';
 export type { RegistrationSpec, WebhookEndpoint } from './registration.js';
+export { judgeProbe, probeWebhook, PROBE_VALUE } from './webhook-probe.js';
+export type { WebhookProbe } from './webhook-probe.js';
 export { fileCredentials, SecretCredentials } from './serving-credentials.js';
 export type { ServingCredentials, KeyPair } from './serving-credentials.js';
 export { InProgressMigrations, SupportedOptionsWatch } from './watches.js';

@@ -1,0 +1,108 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { testKubeHttp } from '@kubevirt-migration/control-plane/testing';
+import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
+import { chartDir, helm, installOptionalFeatureCrds, repoRoot } from './testing/helm.js';
+import { kubeconformLocation, writeKubeconformSchemas } from './testing/openapi-schemas.js';
+
+const run = promisify(execFile);
+
+/**
+ * kube-score's findings this chart accepts, by check, each with the reason. Any other finding (a
+ * new check failing, or one of these on another object) fails the test.
+ */
+const ACCEPTED: Readonly<Record<string, { readonly on: RegExp; readonly why: string }>> = {};
+
+/** The ci/ values files: each is rendered and checked. */
+const CI_VALUES = readdirSync(join(chartDir, 'ci'))
+  .filter((f) => f.endsWith('-values.yaml'))
+  .sort();
+
+/** kube-score and kubeconform, built from the Go module proxy by the project's script (pinned, cached). */
+const buildCheckers = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('bash', [join(repoRoot, 'control-plane', 'scripts', 'build-binaries.sh'), 'kube-score', 'kubeconform'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out.trim().split('\n').pop() ?? '')
+        : reject(new Error(`building kube-score and kubeconform failed (exit ${code}):\n${err.slice(-3000)}`)),
+    );
+  });
+
+interface KubeScoreObject {
+  readonly object_name: string;
+  readonly type_meta: { readonly kind: string };
+  readonly checks: readonly {
+    readonly check: { readonly id: string };
+    readonly grade: number;
+    readonly skipped: boolean;
+    readonly comments: readonly { readonly summary: string }[] | null;
+  }[];
+}
+
+/** kube-score's grade of a passed check (1: critical, 5: warning, 7: almost OK). */
+const ALL_OK = 10;
+
+describe('external checks of every ci/ render: kube-score and kubeconform (strict, schemas from the API server)', () => {
+  let bin: string;
+  let schemas: string;
+  let http: KubeHttp;
+
+  beforeAll(
+    async () => {
+      http = testKubeHttp();
+      bin = await buildCheckers();
+      // the optional features' kinds too: the API server then serves their CRDs' schemas
+      await installOptionalFeatureCrds(http);
+      schemas = mkdtempSync(join(tmpdir(), 'kubevirt-migration-schemas-'));
+      expect(await writeKubeconformSchemas(http, schemas)).toBeGreaterThan(50);
+    },
+    30 * 60 * 1000,
+  );
+  afterAll(() => http.close());
+
+  const renderToFile = async (values: string): Promise<string> => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kubevirt-migration-render-')), 'chart.yaml');
+    writeFileSync(file, await helm(['template', 'kvm', chartDir, '--namespace', 'kvm', '-f', join(chartDir, 'ci', values)]));
+    return file;
+  };
+
+  it.each(CI_VALUES)('kubeconform -strict finds ci/%s valid, every kind known', async (values) => {
+    const file = await renderToFile(values);
+    const { stdout } = await run(join(bin, 'kubeconform'), [
+      '-strict',
+      '-summary',
+      '-output',
+      'json',
+      '-schema-location',
+      kubeconformLocation(schemas),
+      file,
+    ]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+    const report = JSON.parse(stdout) as { resources: { kind: string; name: string; status: string; msg: string }[]; summary: { valid: number } };
+    expect(report.resources.filter((r) => r.status !== 'statusValid').map((r) => `${r.kind} ${r.name}: ${r.status} ${r.msg}`)).toEqual([]);
+    expect(report.summary.valid).toBeGreaterThan(10);
+  });
+
+  it.each(CI_VALUES)('kube-score finds nothing in ci/%s beyond the findings this chart accepts', async (values) => {
+    const file = await renderToFile(values);
+    const { stdout } = await run(join(bin, 'kube-score'), ['score', '--output-format', 'json', file]).catch((e: { stdout?: string }) => ({
+      stdout: e.stdout ?? '',
+    }));
+    const findings = (JSON.parse(stdout) as KubeScoreObject[]).flatMap((o) =>
+      o.checks
+        .filter((c) => !c.skipped && c.grade < ALL_OK)
+        .map((c) => ({ id: c.check.id, object: `${o.type_meta.kind} ${o.object_name}`, says: (c.comments ?? []).map((m) => m.summary).join('; ') })),
+    );
+    const unexplained = findings.filter((f) => !(ACCEPTED[f.id]?.on.test(f.object) ?? false)).map((f) => `${f.id} on ${f.object}: ${f.says}`);
+    expect(unexplained).toEqual([]);
+  });
+});
