@@ -77,4 +77,11 @@ describe('the chart’s version and release metadata', () => {
     expect(readme).toContain('| `webhook.podDisruptionBudget.minAvailable` |');
     expect(readme).toContain('| `image.digest` ');
   });
+
+  it('is linked from the repository README’s "Install on a cluster", which does not repeat it', () => {
+    const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.split('\n## Install on a cluster\n')[1]?.split('\n## ')[0] ?? '';
+    expect(section).toContain('(deploy/kubevirt-migration/README.md)');
+    expect(section).not.toMatch(/^\| `/m);
+  });
 });

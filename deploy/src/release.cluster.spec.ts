@@ -302,7 +302,7 @@ describe('helm install into the API server, the apps running under the identitie
     );
   };
 
-  it('helm test makes its identity and its Pod, which runs the check in the image (the Pod itself needs a node to run)', async () => {
+  it('helm test creates its Pod, which runs the image’s check under the release’s test identity (the Pod itself needs a node to run)', async () => {
     // no kubelet here: the Pod stays Pending and helm test times out; its objects are left for the check below
     await expect(helm(['test', release, '--namespace', namespace, '--timeout', '5s'], testKubeconfigPath())).rejects.toThrow(/timed out|deadline/i);
     const pod = await admin().readNamespacedPod({ name: `${release}-kubevirt-migration-test`, namespace });
