@@ -121,7 +121,7 @@ topologySpreadConstraints:
 {{/* The host of webhook.url, without port or IPv6 brackets; empty without a URL. */}}
 {{- define "kvm.urlHost" -}}
 {{- with .Values.webhook.url -}}
-{{- (urlParse (replace "{port}" "1" .)).host | regexReplaceAll ":[0-9]+$" "" | trimPrefix "[" | trimSuffix "]" -}}
+{{- regexReplaceAll ":[0-9]+$" (urlParse .).host "" | trimPrefix "[" | trimSuffix "]" -}}
 {{- end -}}
 {{- end -}}
 
