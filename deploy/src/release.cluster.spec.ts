@@ -409,7 +409,8 @@ describe('helm install into the API server, the apps running under the identitie
       code: 1,
       output: expect.stringMatching(/webhook kubevirt-migration\.harvesterhci\.io absent: the API server accepted a value the webhook refuses/) as unknown,
     });
-    // a webhook again, for the uninstall below: it registers itself anew (the release is still there)
+    // the registration back as Helm owns it, and a webhook again, for the uninstall below
+    await helm(['upgrade', release, chartDir, '--namespace', namespace, '--reuse-values'], testKubeconfigPath());
     await runAsPod('webhook', 1);
     await until('the webhook to register itself again', () => webhookAnswers(kc), 30000);
   });
