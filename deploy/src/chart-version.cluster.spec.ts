@@ -74,8 +74,8 @@ describe('the chart’s version and release metadata', () => {
   it('prints its README, with the values table current, for helm show readme', async () => {
     execFileSync(process.execPath, [join(repoRoot, 'tools', 'chart-readme.mjs'), '--check'], { stdio: 'pipe' });
     const readme = await helm(['show', 'readme', chartDir]);
-    expect(readme).toContain('| `webhook.podDisruptionBudget.minAvailable` |');
-    expect(readme).toContain('| `image.digest` ');
+    expect(readme).toMatch(/^\| `webhook\.podDisruptionBudget\.minAvailable` +\| integer +\| `1` +\| minAvailable of the budget +\|$/m);
+    expect(readme).toMatch(/^\| `image\.digest` +\| string +\| `""` +\| image digest; when set, pulled by digest +\|$/m);
   });
 
   it('is linked from the repository README’s "Install on a cluster", which does not repeat it', () => {

@@ -67,7 +67,8 @@ export const writeKubeconformSchemas = async (http: KubeHttp, dir: string): Prom
     const doc = (await http.request(`read ${path}`, 'GET', path ?? '', { query: Object.fromEntries(new URLSearchParams(query ?? '')) })) as {
       components?: { schemas?: Record<string, Schema> };
     };
-    const schemas = doc.components?.schemas ?? {};
+    // a group removed between the index and this read has no document: its kinds then have no schema, which kubeconform reports
+    const schemas = (doc as typeof doc | undefined)?.components?.schemas ?? {};
     for (const [name, s] of Object.entries(schemas))
       for (const gvk of s['x-kubernetes-group-version-kind'] ?? []) {
         const definitions = Object.fromEntries([...referenced(schemas, name)].map((n) => [n, strict(schemas[n] ?? {})]));
