@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:https';
 import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
+import { createPki, freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
 import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
 import { KubeHttp, loadConnection, toAdapterError } from '@kubevirt-migration/k8s-adapter';
 import { chartDir, helm, parseManifests, repoRoot } from './testing/helm.js';
@@ -39,6 +40,15 @@ const asIdentity = (admin: KubeConfig, token: string): KubeConfig => {
   });
   return kc;
 };
+
+/** A JSON patch giving a Setting a value, for the custom-objects client. */
+const settingPatch = (name: string, value: string) => ({
+  group: 'harvesterhci.io',
+  version: 'v1beta1',
+  plural: 'settings',
+  name,
+  body: [{ op: 'add', path: '/value', value }],
+});
 
 /** The adapter's client acting as a service account (the test cluster's server and CA, the token instead of its client certificate). */
 const identityHttp = (token: string): KubeHttp => {
@@ -207,13 +217,7 @@ describe('helm install into the API server, the apps running under the identitie
   it('the identities are refused what they must not do', async () => {
     const controller = asIdentity(kc, tokens.controller);
     const webhook = asIdentity(kc, tokens.webhook);
-    const setting = (name: string) => ({
-      group: 'harvesterhci.io',
-      version: 'v1beta1',
-      plural: 'settings',
-      name,
-      body: [{ op: 'add', path: '/value', value: 'x' }],
-    });
+    const setting = (name: string) => settingPatch(name, 'x');
     const cr = {
       group: 'kubevirt.io',
       version: 'v1',
@@ -320,13 +324,7 @@ describe('helm install into the API server, the apps running under the identitie
 
   it('the check’s identity may only dry-run a patch of the one Setting', async () => {
     const tester = asIdentity(kc, await token(`${release}-kubevirt-migration-test`));
-    const patch = (name: string) => ({
-      group: 'harvesterhci.io',
-      version: 'v1beta1',
-      plural: 'settings',
-      name,
-      body: [{ op: 'add', path: '/value', value: '{}' }],
-    });
+    const patch = (name: string) => settingPatch(name, '{}');
     expect({
       'a real patch of the Setting': await refusal(() => customApi(tester).patchClusterCustomObject(patch('kubevirt-migration'))),
       'a dry-run patch of another Setting': await refusal(() => customApi(tester).patchClusterCustomObject({ ...patch('backup-target'), dryRun: 'All' })),
@@ -396,12 +394,25 @@ describe('helm install into the API server, the apps running under the identitie
     expect(await webhookAnswers(kc)).toBe(true);
   });
 
-  it('the check fails, with the API server’s words, when the webhook is unreachable, then when it is not registered', async () => {
+  it('the check fails, with the API server’s words, when the webhook is unreachable, then untrusted, then not registered', async () => {
     // the pods stop, their Deployment stays: the registration is kept, and nothing answers at its URL
     await Promise.all(processes.map((p) => p.stop()));
     const unreachable = await runCheck();
     expect(unreachable.code).toBe(1);
     expect(unreachable.output).toMatch(/webhook kubevirt-migration\.harvesterhci\.io unreachable: .*failed calling webhook.*connection refused/);
+    // something else answers at its address, with a certificate of another CA than the registration's caBundle
+    const other = createPki(join(saRoot, 'other-pki'));
+    const impostor = createServer({ cert: readFileSync(other.webhookCert), key: readFileSync(other.webhookKey) }, (_, res) => res.end('{}'));
+    await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
+    try {
+      const untrusted = await runCheck();
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.output).toMatch(
+        /webhook kubevirt-migration\.harvesterhci\.io unreachable: .*failed calling webhook.*x509: certificate signed by unknown authority/,
+      );
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
     await kc.makeApiClient(AdmissionregistrationV1Api).deleteValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
     await until('the API server to stop calling the webhook', async () => (await runCheck()).output.includes('absent'), 20000);
     const absent = await runCheck();

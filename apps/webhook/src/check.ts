@@ -1,6 +1,6 @@
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { KubeHttp, loadConnection, probeWebhook } from '@kubevirt-migration/k8s-adapter';
-import { runMain, type FlagValues } from '@kubevirt-migration/service';
+import { CLUSTER_FLAGS, runMain, type FlagValues } from '@kubevirt-migration/service';
 
 /**
  * The chart's `helm test`: proves, through the API server, that the webhook guarding the Setting
@@ -10,12 +10,7 @@ import { runMain, type FlagValues } from '@kubevirt-migration/service';
  * server's words on why there was none. Exit 0 only when the webhook itself answered.
  */
 const FLAGS = {
-  kubeconfig: {
-    type: 'string',
-    help: 'kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, then the pod service account)',
-    placeholder: 'FILE',
-  },
-  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  ...CLUSTER_FLAGS,
   registration: { type: 'string', default: 'kubevirt-migration.harvesterhci.io', help: 'name of the webhook expected to answer', placeholder: 'NAME' },
 } as const;
 

@@ -16,7 +16,18 @@ import {
   type ServingCredentials,
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, StartupError, type FlagValues } from '@kubevirt-migration/service';
+import {
+  CLUSTER_FLAGS,
+  createLogger,
+  isLevel,
+  LEVELS,
+  listen,
+  onShutdown,
+  runMain,
+  serveProbes,
+  StartupError,
+  type FlagValues,
+} from '@kubevirt-migration/service';
 import { webhookMetrics } from './metrics.js';
 
 /** For this long after its migration cache became current again, a change is checked against the API server itself. */
@@ -24,12 +35,7 @@ const SETTLE_MS = 30000;
 const DAY = 86400;
 
 const FLAGS = {
-  kubeconfig: {
-    type: 'string',
-    help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)',
-    placeholder: 'FILE',
-  },
-  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  ...CLUSTER_FLAGS,
   'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
   port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
   'cert-file': { type: 'string', env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (read again when it changes)', placeholder: 'FILE' },

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { parse } from 'yaml';
 
 /** Release tags of the chart: `kubevirt-migration-chart-<version>`. */
-export const TAG_PREFIX = 'kubevirt-migration-chart-';
+const TAG_PREFIX = 'kubevirt-migration-chart-';
 
 /** What a chart's version stands for: a change of any of these is a new version (README, CHANGELOG and ci/ are not). */
 const VERSIONED = /^(templates\/|values\.yaml$|values\.schema\.json$|Chart\.yaml$|\.helmignore$)/;
