@@ -6,69 +6,9 @@ import { join } from 'node:path';
 import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createPki, freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
 import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
-import { KubeHttp, loadConnection, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
 import { chartDir, helm, parseManifests, repoRoot } from './testing/helm.js';
-
-/** The Setting and the CR as seeded (other test files start from there): what this file's controllers wrote is undone. */
-const restoreSeededState = async (kc: KubeConfig): Promise<void> => {
-  const objects = customApi(kc);
-  const setting = { group: 'harvesterhci.io', version: 'v1beta1', plural: 'settings', name: 'kubevirt-migration' };
-  const s = (await objects.getClusterCustomObject(setting)) as { value?: string; status?: unknown; metadata: { annotations?: Record<string, string> } };
-  const ops: object[] = [];
-  if (s.value !== undefined) ops.push({ op: 'remove', path: '/value' });
-  if (s.status !== undefined) ops.push({ op: 'remove', path: '/status' });
-  for (const key of Object.keys(s.metadata.annotations ?? {}))
-    if (key === 'harvesterhci.io/hash' || key.startsWith('kubevirt-migration.harvesterhci.io/'))
-      ops.push({ op: 'remove', path: `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
-  if (ops.length > 0) await objects.patchClusterCustomObject({ ...setting, body: ops });
-  const crRef = { group: 'kubevirt.io', version: 'v1', plural: 'kubevirts', namespace: 'harvester-system', name: 'kubevirt' };
-  const cr = (await objects.getNamespacedCustomObject(crRef)) as { spec?: { configuration?: { migrations?: unknown } } };
-  if (cr.spec?.configuration?.migrations !== undefined)
-    await objects.patchNamespacedCustomObject({ ...crRef, body: [{ op: 'remove', path: '/spec/configuration/migrations' }] });
-};
-
-/** A client acting as a service account, with a token from the TokenRequest API. */
-const asIdentity = (admin: KubeConfig, token: string): KubeConfig => {
-  const cluster = admin.getCurrentCluster();
-  if (cluster === null) throw new Error('no cluster in the kubeconfig');
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [cluster],
-    users: [{ name: 'sa', token }],
-    contexts: [{ name: 'sa', cluster: cluster.name, user: 'sa' }],
-    currentContext: 'sa',
-  });
-  return kc;
-};
-
-/** A JSON patch giving a Setting a value, for the custom-objects client. */
-const settingPatch = (name: string, value: string) => ({
-  group: 'harvesterhci.io',
-  version: 'v1beta1',
-  plural: 'settings',
-  name,
-  body: [{ op: 'add', path: '/value', value }],
-});
-
-/** The adapter's client acting as a service account (the test cluster's server and CA, the token instead of its client certificate). */
-const identityHttp = (token: string): KubeHttp => {
-  const { cert: _cert, key: _key, ...connection } = loadConnection({ kubeconfig: testKubeconfigPath() });
-  return new KubeHttp({ ...connection, authorization: () => `Bearer ${token}` });
-};
-
-const refusal = async (call: () => Promise<unknown>): Promise<string> => {
-  try {
-    await call();
-    return 'allowed';
-  } catch (e) {
-    const err = toAdapterError(e, 'call');
-    return err.kind === 'Forbidden'
-      ? 'forbidden'
-      : err.kind === 'Invalid' || /denied/.test(err.message)
-        ? `denied: ${err.message}`
-        : `${err.kind}: ${err.message}`;
-  }
-};
+import { asIdentity, identityHttp, refusal, restoreSeededState, settingPatch } from './testing/identities.js';
 
 describe('helm install into the API server, the apps running under the identities it grants', () => {
   const release = 'kvm';
