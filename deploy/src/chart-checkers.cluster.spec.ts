@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
 import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
-import { chartDir, helm, installOptionalFeatureCrds, repoRoot } from './testing/helm.js';
+import { chartDir, goModuleDir, helm, installOptionalFeatureCrds, repoRoot } from './testing/helm.js';
 import { kubeconformLocation, writeKubeconformSchemas } from './testing/openapi-schemas.js';
 
 const run = promisify(execFile);
@@ -161,5 +161,46 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
     );
     const unexplained = findings.filter((f) => !(ACCEPTED[f.id]?.on.test(f.object) ?? false)).map((f) => `${f.id} on ${f.object}: ${f.says}`);
     expect(unexplained).toEqual([]);
+  });
+});
+
+/** chart-testing's lint rules, from its Go module (`etc/`): what `ct lint` runs besides helm lint. */
+const CHART_TESTING = 'github.com/helm/chart-testing/v3@v3.14.0';
+
+describe('chart-testing’s lint rules (ct lint): yamllint with its lintconf, yamale with its chart schema', () => {
+  let tools: string;
+  let etc: string;
+
+  beforeAll(
+    async () => {
+      const { stdout } = await run('bash', [join(repoRoot, 'deploy', 'scripts', 'chart-lint-tools.sh')], { timeout: 10 * 60 * 1000 });
+      tools = stdout.trim().split('\n').pop() ?? '';
+      etc = join(await goModuleDir(CHART_TESTING), 'etc');
+    },
+    15 * 60 * 1000,
+  );
+
+  const lint = (tool: 'yamllint' | 'yamale', args: readonly string[]) =>
+    run(join(tools, tool), [...args]).then(
+      () => 'passed',
+      (e: { stdout?: string; stderr?: string }) => `${e.stdout ?? ''}${e.stderr ?? ''}`.trim(),
+    );
+
+  it('finds Chart.yaml, values.yaml and every ci/ values file clean', async () => {
+    const files = ['Chart.yaml', 'values.yaml', ...CI_VALUES.map((f) => join('ci', f))].map((f) => join(chartDir, f));
+    expect(await lint('yamllint', ['-c', join(etc, 'lintconf.yaml'), ...files])).toBe('passed');
+    expect(await lint('yamale', ['-s', join(etc, 'chart_schema.yaml'), join(chartDir, 'Chart.yaml')])).toBe('passed');
+  });
+
+  it('would find a maintainer without a name and a line with trailing spaces', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-ct-'));
+    copyFileSync(join(chartDir, 'Chart.yaml'), join(dir, 'Chart.yaml'));
+    writeFileSync(
+      join(dir, 'Chart.yaml'),
+      readFileSync(join(dir, 'Chart.yaml'), 'utf8').replace('  - name: kubevirt-migration maintainers\n    url:', '  - url:'),
+    );
+    expect(await lint('yamale', ['-s', join(etc, 'chart_schema.yaml'), join(dir, 'Chart.yaml')])).toMatch(/maintainers\.0\.name: Required field missing/);
+    writeFileSync(join(dir, 'values.yaml'), 'a: 1   \n');
+    expect(await lint('yamllint', ['-c', join(etc, 'lintconf.yaml'), join(dir, 'values.yaml')])).toMatch(/trailing spaces/);
   });
 });

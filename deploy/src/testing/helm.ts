@@ -51,7 +51,7 @@ const GO_MODULES = {
 } as const;
 
 /** Where the Go module proxy put a module (downloaded once into the Go module cache). */
-const moduleDir = async (module: string): Promise<string> => {
+export const goModuleDir = async (module: string): Promise<string> => {
   const scratch = mkdtempSync(join(tmpdir(), 'kubevirt-migration-gomod-'));
   const { stdout } = await run('go', ['mod', 'download', '-json', module], {
     cwd: scratch,
@@ -69,8 +69,8 @@ const moduleDir = async (module: string): Promise<string> => {
  * dry runs then check those objects against the real schemas.
  */
 const optionalFeatureCrds = async (): Promise<Manifest[]> => {
-  const certManager = join(await moduleDir(GO_MODULES.certManager), 'deploy', 'crds');
-  const prometheus = join(await moduleDir(GO_MODULES.prometheusOperator), 'example', 'prometheus-operator-crd');
+  const certManager = join(await goModuleDir(GO_MODULES.certManager), 'deploy', 'crds');
+  const prometheus = join(await goModuleDir(GO_MODULES.prometheusOperator), 'example', 'prometheus-operator-crd');
   const files = [
     ...readdirSync(certManager)
       .filter((f) => f === 'cert-manager.io_certificates.yaml' || f === 'cert-manager.io_issuers.yaml')
