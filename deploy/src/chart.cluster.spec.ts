@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshNamespace, testKubeConfig, testKubeHttp } from '@kubevirt-migration/control-plane/testing';
-import { toAdapterError, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
+import { fromClientNode, isAdapterError, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
 import { chartDir, helm, installOptionalFeatureCrds, parseManifests, type Manifest } from './testing/helm.js';
 
 /** Where each kind the chart renders lives in the API (for the dry runs). */
@@ -105,7 +105,7 @@ describe('the Helm chart (deploy/kubevirt-migration)', () => {
       for (const m of rendered) {
         await http
           .request(`dry-run create ${m.kind} ${m.metadata.name}`, 'POST', collection(m), { body: m, query: { dryRun: 'All', fieldValidation: 'Strict' } })
-          .catch((e: unknown) => refused.push(toAdapterError(e, `${m.kind} ${m.metadata.name}`).message));
+          .catch((e: unknown) => refused.push((isAdapterError(e) ? e : fromClientNode(e, `${m.kind} ${m.metadata.name}`)).message));
       }
       expect(refused).toEqual([]);
     },

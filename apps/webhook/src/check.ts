@@ -15,7 +15,7 @@ const FLAGS = {
 } as const;
 
 const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
-  const http = new KubeHttp(loadConnection({ kubeconfig: f.kubeconfig, context: f.context }));
+  const http = new KubeHttp(loadConnection({ kubeconfig: f.kubeconfig, context: f.context }), { fieldManager: 'kubevirt-migration-webhook-check' });
   try {
     const probe = await probeWebhook(http, f.registration, SETTING_NAME);
     if (probe.outcome !== 'answered') throw new Error(`webhook ${f.registration} ${probe.outcome}: ${probe.message}`);

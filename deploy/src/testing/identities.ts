@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { customApi, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
-import { KubeHttp, loadConnection, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { fromClientNode, isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
 
 /** Acting as the release's identities, and undoing what a release test changed. */
 
@@ -56,7 +56,7 @@ export const refusal = async (call: () => Promise<unknown>): Promise<string> => 
     await call();
     return 'allowed';
   } catch (e) {
-    const err = toAdapterError(e, 'call');
+    const err = isAdapterError(e) ? e : fromClientNode(e, 'call');
     return err.kind === 'Forbidden'
       ? 'forbidden'
       : err.kind === 'Invalid' || /denied/.test(err.message)
