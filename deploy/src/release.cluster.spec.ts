@@ -311,6 +311,7 @@ describe('helm install into the API server, the apps running under the identitie
         (o) => (o.metadata['labels'] = { ...(o.metadata['labels'] as object), extra: 'x' }),
       ),
     };
+    webhook.close();
     expect(results).toEqual({
       'operations DELETE only': expect.stringMatching(/may only match CREATE and UPDATE/) as unknown,
       'CREATE only': expect.stringMatching(/may only match CREATE and UPDATE/) as unknown,
