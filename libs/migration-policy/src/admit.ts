@@ -97,7 +97,7 @@ export type AdmissionDecision =
   | { readonly kind: 'Decided'; readonly response: AdmissionResponse }
   | {
       readonly kind: 'NeedsMigrations';
-      /** The answer, given the live migrations (or why they are unknown). */
+      /** The answer to the change, given the live migrations (or why they are unknown: then 503). */
       readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse;
     };
 
