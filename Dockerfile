@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # The image of the controller and the webhook (one image, two programs):
 #   docker build -t kubevirt-migration:0.1.0 .
-# The chart runs `/app/controller/main.js` or `/app/webhook/main.js` with the image's Node.
+# The chart runs `/app/controller/main.js` or `/app/webhook/main.js` with the image's Node, and
+# `/app/webhook/check.js` for `helm test`.
 # deploy/src/image.cluster.spec.ts runs the same /app folder read-only, as a non-root user, and
 # checks that both programs serve (no Docker engine is needed for that test).
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, etcd and Helm from the Go module proxy into a cache outside the repository,
-# and the load generator hey when asked (`build-binaries.sh hey`, for the benchmarks).
+# and, when asked, the load generator hey (`build-binaries.sh hey`, for the benchmarks) and the
+# chart's external checkers (`build-binaries.sh kube-score kubeconform`, for the chart's tests).
 # Rebuilds only when a binary is missing or its pinned version changed. Prints the binary folder last.
 set -euo pipefail
 
@@ -8,6 +9,9 @@ KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${HELM_VERSION:-v4.3.1}"
 HEY_VERSION="${HEY_VERSION:-v0.1.4}"
+# the chart's external checkers (deploy/src/chart-checkers.cluster.spec.ts)
+KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
+KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.8.0}"
 CACHE="${KUBEVIRT_MIGRATION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubevirt-migration}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN"
@@ -129,6 +133,24 @@ for extra in "$@"; do
         with_progress "hey $HEY_VERSION" go_install hey github.com/rakyll/hey "$HEY_VERSION"
       fi
       ;;
+    # --- the chart's external checkers (built only when the chart's tests ask for them) ---
+    kube-score)
+      if [ -x "$BIN/kube-score" ] && [ "$(current kube-score)" = "$KUBE_SCORE_VERSION" ]; then
+        log "kube-score $KUBE_SCORE_VERSION: cached"
+      else
+        log "kube-score $KUBE_SCORE_VERSION: building (about a minute the first time on 2 cores)"
+        with_progress "kube-score $KUBE_SCORE_VERSION" go_install kube-score github.com/zegl/kube-score/cmd/kube-score "$KUBE_SCORE_VERSION"
+      fi
+      ;;
+    kubeconform)
+      if [ -x "$BIN/kubeconform" ] && [ "$(current kubeconform)" = "$KUBECONFORM_VERSION" ]; then
+        log "kubeconform $KUBECONFORM_VERSION: cached"
+      else
+        log "kubeconform $KUBECONFORM_VERSION: building"
+        with_progress "kubeconform $KUBECONFORM_VERSION" go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+      fi
+      ;;
+    # --- end of the chart's external checkers ---
     *) log "unknown extra binary: $extra"; exit 2 ;;
   esac
 done

@@ -69,12 +69,22 @@ describe('the image’s runtime folder (what the Dockerfile copies to /app), rea
     return p;
   };
 
-  it('holds the two bundles and nothing else: no node_modules, no sources', () => {
+  it('holds the two bundles (and the webhook’s check) and nothing else: no node_modules, no sources', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
     const all = files(join(image, 'app'));
     expect(all.filter((f) => !/^(controller|webhook)\/(chunks\/)?[\w-]+\.js(\.map)?$/.test(f))).toEqual([]);
-    expect(all).toEqual(expect.arrayContaining(['controller/main.js', 'webhook/main.js']));
+    expect(all).toEqual(expect.arrayContaining(['controller/main.js', 'webhook/main.js', 'webhook/check.js']));
+  });
+
+  it('runs the check of the chart’s helm test (webhook/check.js) from the read-only folder', () => {
+    const out = execFileSync(join(image, 'nodejs', 'bin', 'node'), [join(image, 'app', 'webhook', 'check.js'), '--help'], {
+      encoding: 'utf8',
+      env: { HOME: '/nonexistent', PATH: '/usr/bin:/bin' },
+      cwd: '/',
+      ...user,
+    });
+    expect(out).toMatch(/^usage: kubevirt-migration-webhook-check/);
   });
 
   it('the webhook serves (its certificates made in a Secret, as the chart sets it up)', async () => {

@@ -19,6 +19,7 @@ import {
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
 import {
+  CLUSTER_FLAGS,
   createLogger,
   errorMessage,
   fileErrorText,
@@ -41,12 +42,7 @@ const FIELD_MANAGER = 'kubevirt-migration-webhook';
 const DAY = 86400;
 
 const FLAGS = {
-  kubeconfig: {
-    type: 'string',
-    help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)',
-    placeholder: 'FILE',
-  },
-  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  ...CLUSTER_FLAGS,
   'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
   port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
   'cert-file': { type: 'string', env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (read again when it changes)', placeholder: 'FILE' },
