@@ -26,7 +26,8 @@ export const DEBIAN_PACKAGES = ['libc6', 'libgcc-s1', 'libstdc++6', 'ca-certific
 export const DEFAULT_NAME = `ghcr.io/kubevirt-migration/kubevirt-migration:${version}`;
 const NONROOT = 65532;
 
-const cache = () => join(process.env['KUBEVIRT_MIGRATION_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'), 'debs');
+const cache = () =>
+  join(process.env['KUBEVIRT_MIGRATION_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'), 'debs');
 
 const dir = (path, mode = 0o755, owner = 0) => ({ path, type: 'dir', mode, uid: owner, gid: owner });
 const file = (path, text, mode = 0o644) => ({ path, type: 'file', mode, data: Buffer.from(text) });
@@ -46,7 +47,10 @@ const baseEntries = (packaged) => {
     dir('home'),
     dir('home/nonroot', 0o700, NONROOT),
     dir('tmp', 0o1777),
-    file('etc/passwd', `root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin\n`),
+    file(
+      'etc/passwd',
+      `root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:${NONROOT}:${NONROOT}:nonroot:/home/nonroot:/sbin/nologin\n`,
+    ),
     file('etc/group', `root:x:0:\nnobody:x:65534:\nnonroot:x:${NONROOT}:\n`),
     file('etc/ssl/certs/ca-certificates.crt', bundle),
   ].filter((e) => !have.has(e.path));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Assembles what the image runs: each app's bundle (built by tools/bundle.mjs) in DEST/<app>, and
-// nothing else: no node_modules, no sources. tools/image.mjs puts DEST in the image as /app (so does
-// the Dockerfile); deploy/src/image.cluster.spec.ts runs the same folder read-only as a non-root user.
+// nothing else: no node_modules, no sources. tools/image.mjs puts DEST in the image as /app (and
+// nothing else does); deploy/src/image.cluster.spec.ts runs the same folder read-only as a non-root user.
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 const repoRoot = join(__dirname, '..', '..');
@@ -32,29 +32,36 @@ describe('the image archive built without Docker (tools/image.mjs)', () => {
   let layers: string[];
   let rootfs: string;
 
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'kubevirt-migration-image-archive-'));
-    digest = build(join(work, 'first.oci.tar'));
-    layout = join(work, 'layout');
-    mkdirSync(layout);
-    execFileSync('tar', ['-xf', join(work, 'first.oci.tar'), '-C', layout]);
-    const index = readJson<{ manifests: Descriptor[] }>(join(layout, 'index.json'));
-    const manifest = readJson<{ layers: Descriptor[] }>(blobPath(layout, index.manifests[0] ?? { digest: '' }));
-    layers = manifest.layers.map((l) => blobPath(layout, l));
-    rootfs = join(work, 'rootfs');
-    mkdirSync(rootfs);
-    for (const layer of layers) execFileSync('tar', ['-xzf', layer, '-C', rootfs]);
-  }, 10 * 60 * 1000);
+  beforeAll(
+    () => {
+      work = mkdtempSync(join(tmpdir(), 'kubevirt-migration-image-archive-'));
+      digest = build(join(work, 'first.oci.tar'));
+      layout = join(work, 'layout');
+      mkdirSync(layout);
+      execFileSync('tar', ['-xf', join(work, 'first.oci.tar'), '-C', layout]);
+      const index = readJson<{ manifests: Descriptor[] }>(join(layout, 'index.json'));
+      const manifest = readJson<{ layers: Descriptor[] }>(blobPath(layout, index.manifests[0] ?? { digest: '' }));
+      layers = manifest.layers.map((l) => blobPath(layout, l));
+      rootfs = join(work, 'rootfs');
+      mkdirSync(rootfs);
+      for (const layer of layers) execFileSync('tar', ['-xzf', layer, '-C', rootfs]);
+    },
+    10 * 60 * 1000,
+  );
 
   afterAll(() => {
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });
 
-  it('gives the same digest, byte for byte the same archive, when built again from the same inputs', () => {
-    const again = build(join(work, 'second.oci.tar'));
-    expect(again).toBe(digest);
-    expect(readFileSync(join(work, 'second.oci.tar')).equals(readFileSync(join(work, 'first.oci.tar')))).toBe(true);
-  }, 10 * 60 * 1000);
+  it(
+    'gives the same digest, byte for byte the same archive, when built again from the same inputs',
+    () => {
+      const again = build(join(work, 'second.oci.tar'));
+      expect(again).toBe(digest);
+      expect(readFileSync(join(work, 'second.oci.tar')).equals(readFileSync(join(work, 'first.oci.tar')))).toBe(true);
+    },
+    10 * 60 * 1000,
+  );
 
   it('is an OCI layout whose index names the image for containerd and podman, and whose manifest is the printed digest', () => {
     const index = readJson<{ manifests: Descriptor[] }>(join(layout, 'index.json'));
@@ -99,5 +106,69 @@ describe('the image archive built without Docker (tools/image.mjs)', () => {
     for (const line of app) expect(line).toMatch(/^[d-]r-xr-xr-x 0\/0 /);
     expect(all).toContain('drwx------ 65532/65532 home/nonroot/');
     expect(all.filter((line) => !/^\S+ 0\/0 /.test(line))).toEqual(['drwx------ 65532/65532 home/nonroot/']);
+  });
+});
+
+interface TarEntry {
+  readonly path: string;
+  readonly type: 'file' | 'dir' | 'symlink';
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly data?: Buffer;
+  readonly target?: string;
+}
+
+describe('the image’s tar writer (tools/image/tar.mjs), read back by GNU tar', () => {
+  let writeTar: (entries: readonly TarEntry[]) => Buffer;
+  let work: string;
+
+  beforeAll(async () => {
+    const module = join(repoRoot, 'tools', 'image', 'tar.mjs');
+    ({ writeTar } = (await import(module)) as { writeTar: typeof writeTar });
+    work = mkdtempSync(join(tmpdir(), 'kubevirt-migration-tar-'));
+  });
+
+  afterAll(() => {
+    if (work !== undefined) rmSync(work, { recursive: true, force: true });
+  });
+
+  const long = (n: number): string => Array.from({ length: n }, (_, i) => `d${i}`.padEnd(9, 'x')).join('/');
+
+  it('keeps every path (split into prefix and name, or in a PAX record when too long), link target, owner and mode', () => {
+    const medium = `${long(12)}/file`; // over 100 bytes: ustar's prefix field
+    const huge = `${long(40)}/file`; // over 255 bytes: a PAX path record
+    const entries: TarEntry[] = [
+      { path: 'home', type: 'dir', mode: 0o755 },
+      { path: 'home/nonroot', type: 'dir', mode: 0o700, uid: 65532, gid: 65532 },
+      { path: 'bin/tool', type: 'file', mode: 0o755, data: Buffer.from('#!') },
+      { path: medium, type: 'file', mode: 0o644, data: Buffer.from('medium') },
+      { path: huge, type: 'file', mode: 0o644, data: Buffer.from('huge') },
+      { path: 'link', type: 'symlink', target: `/${long(20)}` },
+    ];
+    const archive = join(work, 'x.tar');
+    writeFileSync(archive, writeTar(entries));
+    const listed = execFileSync('tar', ['-tvf', archive, '--numeric-owner'], { encoding: 'utf8' }).trim().split('\n');
+    expect(listed.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      '-rwxr-xr-x 0/0',
+      `-rw-r--r-- 0/0`,
+      '-rw-r--r-- 0/0',
+      'drwxr-xr-x 0/0',
+      'drwx------ 65532/65532',
+      'lrwxrwxrwx 0/0',
+    ]);
+    const out = join(work, 'out');
+    mkdirSync(out);
+    execFileSync('tar', ['-xf', archive, '-C', out]);
+    expect(readFileSync(join(out, medium), 'utf8')).toBe('medium');
+    expect(readFileSync(join(out, huge), 'utf8')).toBe('huge');
+    expect(readlinkSync(join(out, 'link'))).toBe(`/${long(20)}`);
+  });
+
+  it('writes the same bytes whatever the order of the entries, and refuses a path given twice', () => {
+    const a: TarEntry = { path: 'a', type: 'file', mode: 0o644, data: Buffer.from('a') };
+    const b: TarEntry = { path: 'b', type: 'dir', mode: 0o755 };
+    expect(writeTar([a, b]).equals(writeTar([b, a]))).toBe(true);
+    expect(() => writeTar([a, a])).toThrow('tar: a given twice');
   });
 });

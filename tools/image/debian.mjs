@@ -12,7 +12,8 @@ const run = (command, args, options = {}) => {
   try {
     return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   } catch (e) {
-    if (e.code === 'ENOENT') throw new Error(`${command} is not installed: the image is built from Debian's packages on a Debian or Ubuntu machine (apt-get, dpkg-deb)`);
+    if (e.code === 'ENOENT')
+      throw new Error(`${command} is not installed: the image is built from Debian's packages on a Debian or Ubuntu machine (apt-get, dpkg-deb)`);
     throw new Error(`${command} ${args.join(' ')} failed: ${(e.stderr ?? '').toString().trim()}`);
   }
 };
@@ -39,8 +40,7 @@ export const downloadPackages = (packages, cache) => {
 
 /** Leaves out what a container never reads (distroless keeps the copyright files only). */
 const wanted = (path) =>
-  !/^usr\/share\/(man|info|lintian|locale|bug)(\/|$)/.test(path) &&
-  !(/^usr\/share\/doc\//.test(path) && !/^usr\/share\/doc\/[^/]+(\/copyright)?$/.test(path));
+  !/^usr\/share\/(man|info|lintian|locale|bug)(\/|$)/.test(path) && !(/^usr\/share\/doc\//.test(path) && !/^usr\/share\/doc\/[^/]+(\/copyright)?$/.test(path));
 
 /** The files of the packages, as tar entries of one layer. */
 export const packageEntries = (debs) => {

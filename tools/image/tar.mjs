@@ -60,7 +60,11 @@ const paxHeader = (path, records) => {
     return `${length}${body}`;
   });
   const data = Buffer.from(lines.join(''));
-  return [header({ path: `PaxHeaders/${path}`.slice(0, 100), typeflag: 'x', mode: 0o644, uid: 0, gid: 0, size: data.length, linkname: '' }), data, padding(data.length)];
+  return [
+    header({ path: `PaxHeaders/${path}`.slice(0, 100), typeflag: 'x', mode: 0o644, uid: 0, gid: 0, size: data.length, linkname: '' }),
+    data,
+    padding(data.length),
+  ];
 };
 
 /** The tar archive of `entries` (sorted by path here; a path given twice is an error). */

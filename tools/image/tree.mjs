@@ -1,5 +1,5 @@
 // A folder on disk as tar entries under a path in the image, owned by root. Modes are the files'
-// own unless `readOnly`, which gives every entry what the Dockerfile's `COPY --chmod=0555` gives.
+// own unless `readOnly`, which gives every entry mode 0555 (the image's /app: read-only for everyone).
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
