@@ -10,14 +10,18 @@ import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
 import { startController, startSettingsPage, startWebhook } from './apps.js';
 import type { ManagedProcess } from './process.js';
+import { NODE_ADDRESSES, prepareNodeHost, startNode, type LocalNode, type NodeHost } from './node/node.js';
+import { installRelease, loadAppImage, RELEASE } from './node/release.js';
 
 /**
  * `npm start`: with no kubeconfig given, brings up the local control plane and seeds it; then
  * prints one line `KUBECONFIG=<absolute path>` and example commands, and runs until SIGINT or
  * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
  */
-const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [--page-port PORT] [--exit-with-stdin]
+const usage = `usage: npm start [-- --kubeconfig FILE] [--node] [--control-plane-only] [--page-port PORT] [--exit-with-stdin]
   --kubeconfig FILE      use this cluster instead of starting a local control plane
+  --node                 also run a local node (containerd, kubelet, kube-proxy; needs root) and install
+                         the chart on it with its defaults, from the image built by tools/image.mjs
   --control-plane-only   start no apps (what the cluster tests use)
   --page-port PORT       serve the settings page on this loopback port (default: a free one)
   --exit-with-stdin      also stop when standard input closes (for a parent process)`;
@@ -34,6 +38,7 @@ const main = async (): Promise<void> => {
       options: {
         kubeconfig: { type: 'string' },
         'control-plane-only': { type: 'boolean', default: false },
+        node: { type: 'boolean', default: false },
         'page-port': { type: 'string' },
         'exit-with-stdin': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -54,7 +59,14 @@ const main = async (): Promise<void> => {
     process.exit(2);
   }
 
+  if (args.node && args.kubeconfig !== undefined) {
+    process.stderr.write(`npm start: --node starts a cluster of its own; it does not take --kubeconfig\n${usage}\n`);
+    process.exit(2);
+  }
+
   let cp: ControlPlane | undefined;
+  let nodeHost: NodeHost | undefined;
+  let node: LocalNode | undefined;
   const apps: ManagedProcess[] = [];
   let stopping = false;
   const stop = async (code: number, why: string): Promise<void> => {
@@ -63,6 +75,8 @@ const main = async (): Promise<void> => {
     stderrLog(`${why}: stopping`);
     // apps first: the webhook removes its registration, which would otherwise block the Setting
     for (const app of apps.reverse()) await app.stop();
+    // the node before the control plane: the kubelet and containerd stop while the API server still answers
+    await (node?.stop() ?? nodeHost?.tearDown());
     await cp?.stop();
     runRecord.finish();
     stderrLog('stopped');
@@ -93,15 +107,24 @@ const main = async (): Promise<void> => {
     }
   } else {
     removeLeftovers(stderrLog);
-    cp = await startControlPlane({ repoRoot, log: stderrLog });
+    if (args.node) nodeHost = await prepareNodeHost(repoRoot, stderrLog);
+    cp = await startControlPlane({ repoRoot, log: stderrLog, ...(args.node ? { node: NODE_ADDRESSES } : {}) });
     cp.onCrash(stopOnCrash('a control-plane process'));
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
     await seed(kc, repoRoot, stderrLog);
     kubeconfig = cp.kubeconfig;
+    if (nodeHost !== undefined) {
+      node = await startNode(repoRoot, nodeHost, cp, stderrLog);
+      node.onCrash(stopOnCrash('a node process'));
+      if (!args['control-plane-only']) {
+        await loadAppImage(repoRoot, node, stderrLog);
+        await installRelease(repoRoot, kubeconfig, stderrLog);
+      }
+    }
   }
 
-  if (!args['control-plane-only']) {
+  if (!args['control-plane-only'] && node === undefined) {
     if (cp === undefined) {
       stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
     } else {
@@ -137,6 +160,13 @@ const main = async (): Promise<void> => {
       '#   npx kubevirt-migration diff',
       `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
       `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
+      ...(node === undefined || args['control-plane-only']
+        ? []
+        : [
+            `#   kubectl -n ${RELEASE.namespace} get pods -o wide             # the chart's four pods on node ${node.name}`,
+            `#   kubectl -n ${RELEASE.namespace} logs deployment/${RELEASE.name}-webhook`,
+            `#   kubectl get validatingwebhookconfigurations ${RELEASE.name}.harvesterhci.io -o yaml   # called through its Service`,
+          ]),
       ...(pageUrl === undefined ? [] : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
       '# Ctrl-C stops everything this started.',
       '',
