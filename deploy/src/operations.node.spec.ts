@@ -1,11 +1,9 @@
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PolicyV1Api } from '@kubernetes/client-node';
-import { SETTINGS } from '@kubevirt-migration/k8s-adapter';
-import { testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
-import { chartDir, helm } from './testing/helm.js';
+import { CoordinationV1Api, CoreV1Api, PolicyV1Api } from '@kubernetes/client-node';
+import { testKubeConfig, until } from '@kubevirt-migration/control-plane/testing';
 
 /**
  * Operating the release on the node as an administrator would: evictions against its
- * PodDisruptionBudgets, the leader's pod deleted, and a rolling upgrade while the Setting changes.
+ * PodDisruptionBudgets, and the leader's pod deleted.
  */
 const NAMESPACE = 'kubevirt-migration';
 const RELEASE = 'kubevirt-migration';
@@ -13,7 +11,7 @@ const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const policy = kc.makeApiClient(PolicyV1Api);
 const leases = kc.makeApiClient(CoordinationV1Api);
-const custom = kc.makeApiClient(CustomObjectsApi);
+
 const podsOf = async (component: 'controller' | 'webhook') =>
   (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/component=${component}` })).items.filter(
     (p) => p.metadata?.deletionTimestamp === undefined,
@@ -73,71 +71,5 @@ describe('the leader’s pod deleted', () => {
     const duration = (await lease())?.leaseDurationSeconds ?? 0;
     expect(duration).toBe(15);
     expect(took).toBeLessThanOrEqual(duration + 1);
-  });
-});
-
-describe('a rolling upgrade while a writer changes the Setting every 200 ms', () => {
-  beforeAll(allReady);
-  afterAll(allReady);
-
-  it('admits every change (maxUnavailable 0, the webhook reached through its Service) and the CR ends at the last value', async () => {
-    const setting = { ...SETTINGS, name: 'kubevirt-migration' };
-    const failures: string[] = [];
-    let written = 0;
-    let last = 0;
-    let writing = true;
-    const writer = (async () => {
-      for (let i = 1; writing; i++) {
-        const value = JSON.stringify({ parallelMigrationsPerCluster: (i % 9) + 1 });
-        try {
-          await custom.patchClusterCustomObject({ ...setting, body: [{ op: 'add', path: '/value', value }] });
-          written++;
-          last = (i % 9) + 1;
-        } catch (e) {
-          failures.push(e instanceof Error ? e.message : String(e));
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    })();
-    try {
-      await helm(
-        [
-          'upgrade',
-          RELEASE,
-          chartDir,
-          '--namespace',
-          NAMESPACE,
-          '--reuse-values',
-          '--set-string',
-          `webhook.podAnnotations.upgraded=${Date.now()},controller.podAnnotations.upgraded=${Date.now()}`,
-          '--wait',
-          '--timeout',
-          '5m',
-        ],
-        testKubeconfigPath(),
-      );
-    } finally {
-      writing = false;
-      await writer;
-    }
-    expect(failures).toEqual([]);
-    expect(written).toBeGreaterThan(10);
-    const cr = await until(
-      'the controller to apply the last value',
-      async () => {
-        const kubevirt = (await custom.getNamespacedCustomObject({
-          group: 'kubevirt.io',
-          version: 'v1',
-          plural: 'kubevirts',
-          namespace: 'harvester-system',
-          name: 'kubevirt',
-        })) as {
-          spec: { configuration: { migrations?: { parallelMigrationsPerCluster?: number } } };
-        };
-        return kubevirt.spec.configuration.migrations?.parallelMigrationsPerCluster === last ? kubevirt : undefined;
-      },
-      30000,
-    );
-    expect(cr.spec.configuration.migrations?.parallelMigrationsPerCluster).toBe(last);
   });
 });

@@ -67,16 +67,17 @@ describe('the chart installed with its defaults on a local node', () => {
     ]);
     expect(config.webhooks[0]?.clientConfig.url).toBeUndefined();
     expect(config.webhooks[0]?.clientConfig.service).toMatchObject({ namespace: NAMESPACE, name: 'kubevirt-migration-webhook' });
-    // the API server's call goes to the Service's ClusterIP, which kube-proxy sends to a pod
+    // the API server's call goes to the Service's ClusterIP, which kube-proxy sends to a pod; only
+    // the webhook suggests a name (the CRD's schema has no rule for the value's text)
     const denied = await until(
       'the webhook to answer through its Service',
       () => {
         const r = setValue('{"parallelMigrationPerCluster":5}');
-        return r.status !== 0 && r.stderr.includes(`admission webhook "${WEBHOOK}" denied the request`) ? r : undefined;
+        return r.status !== 0 && r.stderr.includes('did you mean "parallelMigrationsPerCluster"?') ? r : undefined;
       },
-      60000,
+      45000,
     );
-    expect(denied.stderr).toContain('did you mean "parallelMigrationsPerCluster"?');
+    expect(denied.stderr).toContain('value.parallelMigrationPerCluster: Unsupported value');
   });
 });
 
