@@ -12,3 +12,4 @@ export { startWebhook, startController, webhookAnswers, chartEnvironment } from 
 export { ManagedProcess } from './process.js';
 export { ensureBinaries } from './binaries.js';
 export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';
+export { guardDrops } from './node/network.js';

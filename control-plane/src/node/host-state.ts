@@ -8,7 +8,7 @@ import { hostCommandQuiet } from './host-command.js';
  * "kernel defaults", the bridge's forwarding, conntrack's table size), read before the node starts
  * and written back when it stops.
  */
-export const RECORDED_SYSCTLS = [
+const RECORDED_SYSCTLS = [
   'vm/overcommit_memory',
   'kernel/panic',
   'kernel/panic_on_oops',
@@ -40,7 +40,7 @@ export const restoreSysctls = (saved: Readonly<Record<string, string>>): string[
  * are told: each is removed on stop when it did not exist before; when it did, only the entries
  * that point into the node's folder (the kubelet's log links) are.
  */
-export const HOST_PATHS = ['/var/lib/cni', '/var/log/containers', '/var/log/pods', '/run/containerd'] as const;
+const HOST_PATHS = ['/var/lib/cni', '/var/log/containers', '/var/log/pods', '/run/containerd'] as const;
 
 export const existingHostPaths = (): string[] => HOST_PATHS.filter((path) => existsSync(path));
 
@@ -131,7 +131,7 @@ export const removeCgroups = async (): Promise<{ killed: number; removed: number
 };
 
 /** Mount points at or under `dir` (containers' root filesystems, volumes, network namespaces), deepest first. */
-export const mountsUnder = (dir: string): string[] =>
+const mountsUnder = (dir: string): string[] =>
   readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => (line.split(' ')[4] ?? '').replace(/\\040/g, ' '))

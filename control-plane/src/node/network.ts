@@ -9,7 +9,7 @@ const podPrefix = NODE_NETWORK.pods.split('/')[1] ?? '17';
  * bridge or loopback is dropped and counted; so is anything a pod sends that would be forwarded off
  * the bridge. Its counter stays at zero while everything keeps to this machine.
  */
-export const guardRules = (): string => `table ${GUARD_TABLE.family} ${GUARD_TABLE.name} {
+const guardRules = (): string => `table ${GUARD_TABLE.family} ${GUARD_TABLE.name} {
   counter ${GUARD_TABLE.counter} {}
   chain postrouting {
     type filter hook postrouting priority 0; policy accept;

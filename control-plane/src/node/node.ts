@@ -25,7 +25,7 @@ export const NODE_ADDRESSES: NodeAddresses = {
   kubernetesServiceIp: NODE_NETWORK.kubernetesServiceIp,
 };
 
-export const SANDBOX_IMAGE = 'localhost/kubevirt-migration/pause:local';
+const SANDBOX_IMAGE = 'localhost/kubevirt-migration/pause:local';
 
 /** The host made ready for a node: its binaries built, its network and cgroup root made, all recorded. */
 export interface NodeHost {

@@ -26,7 +26,7 @@ export const loadAppImage = async (repoRoot: string, node: LocalNode, log: Log):
 };
 
 /** Runs Helm (the project's build) with a home of its own against `kubeconfig`. */
-export const helm = async (repoRoot: string, kubeconfig: string, args: readonly string[], log: Log): Promise<string> => {
+const helm = async (repoRoot: string, kubeconfig: string, args: readonly string[], log: Log): Promise<string> => {
   const { helm: binary } = await ensureBinaries(repoRoot, log);
   const home = mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-'));
   try {
