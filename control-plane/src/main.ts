@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage, runMain, type FlagValues } from '@kubevirt-migration/service';
 import { removeLeftovers, runRecord } from './leftovers.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
@@ -18,140 +18,139 @@ import { installRelease, loadAppImage, RELEASE } from './node/release.js';
  * prints one line `KUBECONFIG=<absolute path>` and example commands, and runs until SIGINT or
  * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
  */
-const usage = `usage: npm start [-- --kubeconfig FILE] [--node] [--control-plane-only] [--page-port PORT] [--exit-with-stdin]
-  --kubeconfig FILE      use this cluster instead of starting a local control plane
-  --node                 also run a local node (containerd, kubelet, kube-proxy; needs root) and install
-                         the chart on it with its defaults, from the image built by tools/image.mjs
-  --control-plane-only   start no apps (what the cluster tests use)
-  --page-port PORT       serve the settings page on this loopback port (default: a free one)
-  --exit-with-stdin      also stop when standard input closes (for a parent process)`;
+const FLAGS = {
+  kubeconfig: { type: 'string', help: 'use this cluster instead of starting a local control plane', placeholder: 'FILE' },
+  'control-plane-only': { type: 'boolean', default: false, help: 'start no apps (what the cluster tests use)' },
+  node: {
+    type: 'boolean',
+    default: false,
+    help: 'also run a local node (containerd, kubelet, kube-proxy; needs root) and install the chart on it with its defaults, from the image tools/image.mjs builds',
+  },
+  'page-port': { type: 'port', default: 0, help: 'serve the settings page on this loopback port (0 picks a free one)' },
+  'exit-with-stdin': { type: 'boolean', default: false, help: 'also stop when standard input closes (for a parent process)' },
+} as const;
+
+type Flags = FlagValues<typeof FLAGS>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** What this run started, stopped in reverse order: apps first, then the node, then the control plane. */
+interface Started {
+  cp: ControlPlane | undefined;
+  /** The host made ready for a node (its network), and the node once it runs. */
+  nodeHost: NodeHost | undefined;
+  node: LocalNode | undefined;
+  readonly apps: ManagedProcess[];
+}
+
+type Stop = (code: number, why: string) => Promise<void>;
+
 /** Set as soon as something was started: a failure later stops it too, never leaving orphans. */
-let shutdown: ((code: number, why: string) => Promise<void>) | undefined;
+let shutdown: Stop | undefined;
 
-const main = async (): Promise<void> => {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        kubeconfig: { type: 'string' },
-        'control-plane-only': { type: 'boolean', default: false },
-        node: { type: 'boolean', default: false },
-        'page-port': { type: 'string' },
-        'exit-with-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (e) {
-    process.stderr.write(`npm start: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
-    process.exit(2);
-  }
-  if (args.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
-  const pagePortText = args['page-port'] ?? '0';
-  const pagePort = /^[0-9]{1,5}$/.test(pagePortText) ? Number(pagePortText) : NaN;
-  if (!(pagePort >= 0 && pagePort <= 65535)) {
-    process.stderr.write(`npm start: --page-port ${JSON.stringify(pagePortText)} is not a port (0 to 65535)\n${usage}\n`);
-    process.exit(2);
-  }
-
-  if (args.node && args.kubeconfig !== undefined) {
-    process.stderr.write(`npm start: --node starts a cluster of its own; it does not take --kubeconfig\n${usage}\n`);
-    process.exit(2);
-  }
-
-  let cp: ControlPlane | undefined;
-  let nodeHost: NodeHost | undefined;
-  let node: LocalNode | undefined;
-  const apps: ManagedProcess[] = [];
+const stopper = (started: Started): Stop => {
   let stopping = false;
-  const stop = async (code: number, why: string): Promise<void> => {
+  return async (code, why) => {
     if (stopping) return;
     stopping = true;
     stderrLog(`${why}: stopping`);
     // apps first: the webhook removes its registration, which would otherwise block the Setting
-    for (const app of apps.reverse()) await app.stop();
+    for (const app of started.apps.reverse()) await app.stop();
     // the node before the control plane: the kubelet and containerd stop while the API server still answers
-    await (node?.stop() ?? nodeHost?.tearDown());
-    await cp?.stop();
+    await (started.node?.stop() ?? started.nodeHost?.tearDown());
+    await started.cp?.stop();
     runRecord.finish();
     stderrLog('stopped');
     process.exit(code);
   };
-  shutdown = stop;
-  /** Anything this started dying on its own: report it with its last log lines, stop the rest. */
-  const stopOnCrash = (what: string) => (report: string) => {
+};
+
+/** Anything this started dying on its own: report it with its last log lines, stop the rest. */
+const onCrash =
+  (stop: Stop, what: string) =>
+  (report: string): void => {
     stderrLog(report);
     void stop(1, `${what} died`);
   };
+
+const stopOnSignals = (stop: Stop, withStdin: boolean): void => {
   process.on('SIGINT', () => void stop(0, 'SIGINT'));
   process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
-  if (args['exit-with-stdin']) {
-    process.stdin.on('end', () => void stop(0, 'standard input closed'));
-    process.stdin.on('error', () => void stop(0, 'standard input closed'));
-    process.stdin.resume();
-  }
+  if (!withStdin) return;
+  process.stdin.on('end', () => void stop(0, 'standard input closed'));
+  process.stdin.on('error', () => void stop(0, 'standard input closed'));
+  process.stdin.resume();
+};
 
-  let kubeconfig: string;
-  if (args.kubeconfig !== undefined) {
-    kubeconfig = resolve(args.kubeconfig);
-    try {
-      stderrLog(`using the cluster of ${kubeconfig}: ${loadConnection({ kubeconfig }).server}`);
-    } catch (e) {
-      stderrLog(errorMessage(e));
-      process.exit(2);
-    }
-  } else {
-    removeLeftovers(stderrLog);
-    if (args.node) nodeHost = await prepareNodeHost(repoRoot, stderrLog);
-    cp = await startControlPlane({ repoRoot, log: stderrLog, ...(args.node ? { node: NODE_ADDRESSES } : {}) });
-    cp.onCrash(stopOnCrash('a control-plane process'));
-    const kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfig);
-    await seed(kc, repoRoot, stderrLog);
-    kubeconfig = cp.kubeconfig;
-    if (nodeHost !== undefined) {
-      node = await startNode(repoRoot, nodeHost, cp, stderrLog);
-      node.onCrash(stopOnCrash('a node process'));
-      if (!args['control-plane-only']) {
-        await loadAppImage(repoRoot, node, stderrLog);
-        await installRelease(repoRoot, kubeconfig, stderrLog);
-      }
-    }
+/** The cluster of --kubeconfig, checked to be readable. */
+const givenCluster = (file: string): string => {
+  const kubeconfig = resolve(file);
+  try {
+    stderrLog(`using the cluster of ${kubeconfig}: ${loadConnection({ kubeconfig }).server}`);
+  } catch (e) {
+    stderrLog(errorMessage(e));
+    process.exit(2);
   }
+  return kubeconfig;
+};
 
-  if (!args['control-plane-only'] && node === undefined) {
-    if (cp === undefined) {
-      stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
-    } else {
-      const started = performance.now();
-      const webhookLog = join(cp.dir, 'webhook.log');
-      const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
-      apps.push(webhook);
-      webhook.onUnexpectedExit(stopOnCrash('the webhook'));
-      stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(started)}; log: ${webhookLog}`);
-      const controllerLog = join(cp.dir, 'controller.log');
-      const controller = await startController(repoRoot, kubeconfig, controllerLog);
-      apps.push(controller);
-      controller.onUnexpectedExit(stopOnCrash('the controller'));
-      stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
-    }
-  }
+/** The local control plane (on a node's bridge with --node), started and seeded; gives its kubeconfig. */
+const localCluster = async (started: Started, stop: Stop, withNode: boolean): Promise<string> => {
+  removeLeftovers(stderrLog);
+  if (withNode) started.nodeHost = await prepareNodeHost(repoRoot, stderrLog);
+  const cp = await startControlPlane({ repoRoot, log: stderrLog, ...(withNode ? { node: NODE_ADDRESSES } : {}) });
+  started.cp = cp;
+  cp.onCrash(onCrash(stop, 'a control-plane process'));
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfig);
+  await seed(kc, repoRoot, stderrLog);
+  return cp.kubeconfig;
+};
 
-  let pageUrl: string | undefined;
-  if (!args['control-plane-only']) {
-    const pageLog = cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(cp.dir, 'settings-page.log');
-    const page = await startSettingsPage(repoRoot, pageLog, pagePort);
-    apps.push(page);
-    page.onUnexpectedExit(stopOnCrash('the settings page'));
-    pageUrl = page.url;
-    stderrLog(`settings page serving (pid ${page.pid}) on ${page.url}; log: ${pageLog}`);
-  }
+/** The node, and unless `nodeOnly` the chart installed on it from the image built here. */
+const startNodeAndRelease = async (cp: ControlPlane, host: NodeHost, started: Started, stop: Stop, nodeOnly: boolean): Promise<void> => {
+  const node = await startNode(repoRoot, host, cp, stderrLog);
+  started.node = node;
+  node.onCrash(onCrash(stop, 'a node process'));
+  if (nodeOnly) return;
+  await loadAppImage(repoRoot, node, stderrLog);
+  await installRelease(repoRoot, cp.kubeconfig, stderrLog);
+};
 
+/** The webhook (registered with the control plane's PKI) and the controller. */
+const startApps = async (cp: ControlPlane, kubeconfig: string, started: Started, stop: Stop): Promise<void> => {
+  const begun = performance.now();
+  const webhookLog = join(cp.dir, 'webhook.log');
+  const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
+  started.apps.push(webhook);
+  webhook.onUnexpectedExit(onCrash(stop, 'the webhook'));
+  stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(begun)}; log: ${webhookLog}`);
+  const controllerLog = join(cp.dir, 'controller.log');
+  const controller = await startController(repoRoot, kubeconfig, controllerLog);
+  started.apps.push(controller);
+  controller.onUnexpectedExit(onCrash(stop, 'the controller'));
+  stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
+};
+
+/** The settings page; gives its URL. */
+const startPage = async (port: number, started: Started, stop: Stop): Promise<string> => {
+  const pageLog = started.cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(started.cp.dir, 'settings-page.log');
+  const page = await startSettingsPage(repoRoot, pageLog, port);
+  started.apps.push(page);
+  page.onUnexpectedExit(onCrash(stop, 'the settings page'));
+  stderrLog(`settings page serving (pid ${page.pid}) on ${page.url}; log: ${pageLog}`);
+  return page.url;
+};
+
+/** What to try with the release on the node. */
+const releaseHints = (node: LocalNode): string[] => [
+  `#   kubectl -n ${RELEASE.namespace} get pods -o wide      # the chart's four pods on node ${node.name}`,
+  `#   kubectl -n ${RELEASE.namespace} logs deployment/${RELEASE.name}-webhook`,
+  `#   kubectl get validatingwebhookconfigurations ${RELEASE.name}.harvesterhci.io -o yaml   # called through its Service`,
+];
+
+/** The one line a user copies, and what to try next. */
+const printNext = (kubeconfig: string, pageUrl: string | undefined, node?: LocalNode): void => {
   process.stdout.write(
     [
       `KUBECONFIG=${kubeconfig}`,
@@ -160,18 +159,35 @@ const main = async (): Promise<void> => {
       '#   npx kubevirt-migration diff',
       `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
       `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
-      ...(node === undefined || args['control-plane-only']
-        ? []
-        : [
-            `#   kubectl -n ${RELEASE.namespace} get pods -o wide             # the chart's four pods on node ${node.name}`,
-            `#   kubectl -n ${RELEASE.namespace} logs deployment/${RELEASE.name}-webhook`,
-            `#   kubectl get validatingwebhookconfigurations ${RELEASE.name}.harvesterhci.io -o yaml   # called through its Service`,
-          ]),
+      ...(node === undefined ? [] : releaseHints(node)),
       ...(pageUrl === undefined ? [] : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
       '# Ctrl-C stops everything this started.',
       '',
     ].join('\n'),
   );
+};
+
+const main = async (f: Flags): Promise<void> => {
+  if (f.node && f.kubeconfig !== undefined) {
+    stderrLog('--node starts a cluster of its own; it does not take --kubeconfig');
+    process.exit(2);
+  }
+  const started: Started = { cp: undefined, nodeHost: undefined, node: undefined, apps: [] };
+  const stop = stopper(started);
+  shutdown = stop;
+  stopOnSignals(stop, f['exit-with-stdin']);
+  const kubeconfig = f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop, f.node);
+  if (started.cp !== undefined && started.nodeHost !== undefined) {
+    await startNodeAndRelease(started.cp, started.nodeHost, started, stop, f['control-plane-only']);
+    // the release runs the webhook and the controller: no host process of them
+    if (f['control-plane-only']) return printNext(kubeconfig, undefined);
+    return printNext(kubeconfig, await startPage(f['page-port'], started, stop), started.node);
+  }
+  if (f['control-plane-only']) return printNext(kubeconfig, undefined);
+  if (started.cp === undefined)
+    stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
+  else await startApps(started.cp, kubeconfig, started, stop);
+  printNext(kubeconfig, await startPage(f['page-port'], started, stop));
 };
 
 const fail = (e: unknown): void => {
@@ -180,4 +196,9 @@ const fail = (e: unknown): void => {
   else void shutdown(1, 'failure');
 };
 process.on('uncaughtException', fail);
-main().catch(fail);
+runMain(
+  'npm start',
+  'Starts the local control plane (or uses --kubeconfig; with --node a node and the chart too), the webhook, the controller and the settings page.',
+  FLAGS,
+  (f) => main(f).catch(fail),
+);

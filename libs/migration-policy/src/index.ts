@@ -17,10 +17,10 @@ export { KUBEVIRT_NAMESPACE, KUBEVIRT_NAME, migrationsBlock } from './kubevirt.j
 export { sameConfig } from './canonical.js';
 export { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
-export { admit } from './admit.js';
+export { admit, decideAdmission } from './admit.js';
 export { configWarnings } from './warnings.js';
 export type { ConfigWarning } from './warnings.js';
-export type { AdmissionInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
+export type { AdmissionDecision, AdmissionInput, AdmissionRequestInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
 export { plan } from './plan.js';
 export type { Plan, PlanInput, PlanOutcome, Step } from './plan.js';
 export type { Notice, ConfiguredCondition } from './notices.js';
