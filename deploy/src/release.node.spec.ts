@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { connect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,31 @@ describe('inside a running container of the release', () => {
     });
     const shell = kubectl(['-n', NAMESPACE, 'exec', `deployment/kubevirt-migration-${app}`, '--', '/bin/sh', '-c', 'true']);
     expect(shell.status).not.toBe(0);
+  });
+});
+
+describe('the webhook’s certificate (self-managed, the chart’s default)', () => {
+  /** The serving certificate a pod presents on its port, reached from the node over the bridge. */
+  const presented = (ip: string): Promise<{ fingerprint: string; authorized: boolean }> =>
+    new Promise((resolve, reject) => {
+      const config = json<{ webhooks: { clientConfig: { caBundle: string } }[] }>(['get', 'validatingwebhookconfigurations', WEBHOOK]);
+      const ca = Buffer.from(config.webhooks[0]?.clientConfig.caBundle ?? '', 'base64');
+      const socket = connect({ host: ip, port: 9443, ca, servername: 'kubevirt-migration-webhook.kubevirt-migration.svc', timeout: 5000 }, () => {
+        resolve({ fingerprint: socket.getPeerCertificate().fingerprint256, authorized: socket.authorized });
+        socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('timeout', () => socket.destroy(new Error(`no TLS answer from ${ip}:9443`)));
+    });
+
+  it('is one certificate, shared by both replicas, that the registration’s CA bundle verifies', async () => {
+    const ips = json<{ items: { status: { podIP: string } }[] }>(['-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/component=webhook']).items.map(
+      (p) => p.status.podIP,
+    );
+    expect(ips).toHaveLength(2);
+    const seen = await Promise.all(ips.map(presented));
+    expect(seen.every((s) => s.authorized)).toBe(true);
+    expect(new Set(seen.map((s) => s.fingerprint)).size).toBe(1);
   });
 });
 

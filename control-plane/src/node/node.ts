@@ -144,27 +144,23 @@ export const startNode = async (repoRoot: string, host: NodeHost, cp: ControlPla
       '--v=1',
     ]);
     await kubelet.waitReady(async () => (await fetch(`http://127.0.0.1:${ports.healthz}/healthz`)).ok, 60000);
-    launch('kube-controller-manager', bins.kubeControllerManager, [
+    // one of each, as the admin, serving nothing (no port of theirs is opened)
+    const controlPlaneClient = [
       `--kubeconfig=${cp.kubeconfig}`,
       `--authentication-kubeconfig=${cp.kubeconfig}`,
       `--authorization-kubeconfig=${cp.kubeconfig}`,
+      '--bind-address=127.0.0.1',
+      '--secure-port=0',
+      '--leader-elect=false',
+      '--v=1',
+    ];
+    launch('kube-controller-manager', bins.kubeControllerManager, [
+      ...controlPlaneClient,
       `--root-ca-file=${cp.pki.caCert}`,
       `--service-account-private-key-file=${cp.pki.serviceAccountKey}`,
       `--service-cluster-ip-range=${NODE_NETWORK.services}`,
-      '--bind-address=127.0.0.1',
-      '--secure-port=0',
-      '--leader-elect=false',
-      '--v=1',
     ]);
-    launch('kube-scheduler', bins.kubeScheduler, [
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--authentication-kubeconfig=${cp.kubeconfig}`,
-      `--authorization-kubeconfig=${cp.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      '--secure-port=0',
-      '--leader-elect=false',
-      '--v=1',
-    ]);
+    launch('kube-scheduler', bins.kubeScheduler, controlPlaneClient);
     launch('kube-proxy', bins.kubeProxy, [
       `--kubeconfig=${cp.kubeconfig}`,
       `--hostname-override=${NODE_NAME}`,
