@@ -21,11 +21,15 @@ const run = (command, args, options = {}) => {
 /** The .deb of each package at the version apt would install now, downloaded into `cache` once. */
 export const downloadPackages = (packages, cache) => {
   mkdirSync(cache, { recursive: true });
+  const candidate = (name) => {
+    const version = /Candidate: (\S+)/.exec(run('apt-cache', ['policy', name]))?.[1];
+    return version === undefined || version === '(none)' ? undefined : version;
+  };
+  // a machine whose package lists were never fetched knows no candidate: as root, fetch them once
+  if (packages.some((name) => candidate(name) === undefined) && process.getuid?.() === 0) run('apt-get', ['update']);
   return packages.map((name) => {
-    const policy = run('apt-cache', ['policy', name]);
-    const version = /Candidate: (\S+)/.exec(policy)?.[1];
-    if (version === undefined || version === '(none)')
-      throw new Error(`Debian's package ${name} is not known to apt: run \`apt-get update\` (as root) and build again`);
+    const version = candidate(name);
+    if (version === undefined) throw new Error(`Debian's package ${name} is not known to apt: run \`apt-get update\` (as root) and build again`);
     const arch = run('dpkg', ['--print-architecture']).trim();
     const file = join(cache, `${name}_${version.replace(/:/g, '%3a')}_${arch}.deb`);
     const any = join(cache, `${name}_${version.replace(/:/g, '%3a')}_all.deb`);
