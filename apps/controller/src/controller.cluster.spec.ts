@@ -39,6 +39,11 @@ const metric = async (c: { probePort: number }, name: string): Promise<number> =
     .filter((l) => l.startsWith(name))
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 };
+/** The field managers that wrote an object (its metadata.managedFields), each once, sorted. */
+const managers = (o: unknown): string[] => {
+  const fields = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
+  return Array.isArray(fields) ? [...new Set(fields.map((f) => String((f as { manager?: unknown }).manager)))].sort() : [];
+};
 interface SeenEvent {
   readonly type: string | undefined;
   readonly reason: string | undefined;
@@ -114,6 +119,14 @@ describe('the controller against a real API server', () => {
     });
     expect(s.metadata.annotations?.['harvesterhci.io/hash']).toBe('d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f');
     await eventsBecome([applied(11)]);
+  });
+
+  it('every write names the field manager kubevirt-migration-controller: the CR, the Setting and the Event', async () => {
+    const [event] = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING })).items;
+    expect(event === undefined ? [] : managers(event)).toEqual(['kubevirt-migration-controller']);
+    const kubevirt: unknown = await custom.getNamespacedCustomObject(kubevirtRef);
+    expect(managers(kubevirt)).toContain('kubevirt-migration-controller');
+    expect(managers(await getSetting())).toContain('kubevirt-migration-controller');
   });
 
   it('a change of value is applied; options absent from the setting are removed', async () => {
@@ -314,6 +327,7 @@ describe('two controllers', () => {
         name: 'kubevirt-migration-controller',
       })) as { spec: { holderIdentity?: string } };
       expect(lease.spec.holderIdentity ?? '').toBe('');
+      expect(managers(lease)).toEqual(['kubevirt-migration-controller']);
     } finally {
       await a.stop();
       await b.stop();

@@ -95,7 +95,11 @@ export type AdmissionRequestInput = Omit<AdmissionInput, 'migrations'>;
  */
 export type AdmissionDecision =
   | { readonly kind: 'Decided'; readonly response: AdmissionResponse }
-  | { readonly kind: 'NeedsMigrations'; readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse };
+  | {
+      readonly kind: 'NeedsMigrations';
+      /** The answer to the change, given the live migrations (or why they are unknown: then 503). */
+      readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse;
+    };
 
 const decided = (response: AdmissionResponse): AdmissionDecision => ({ kind: 'Decided', response });
 
