@@ -13,3 +13,4 @@ export { ManagedProcess } from './process.js';
 export { ensureBinaries } from './binaries.js';
 export { createPki } from './pki.js';
 export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';
+export { guardDrops } from './node/network.js';

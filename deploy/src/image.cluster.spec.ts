@@ -11,7 +11,7 @@ import { repoRoot } from './testing/helm.js';
 const root = process.getuid?.() === 0;
 const user = root ? { uid: 65532, gid: 65532 } : {};
 
-/** Makes a tree read-only for everyone (what `COPY --chmod=0555` does in the Dockerfile). */
+/** Makes a tree read-only for everyone (what tools/image.mjs gives /app in the image). */
 const readOnly = (path: string): void => {
   if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) readOnly(join(path, entry));
   chmodSync(path, 0o555);
@@ -27,7 +27,7 @@ const httpsGet = (port: number, path: string): Promise<number> =>
     req.end();
   });
 
-describe('the image’s runtime folder (what the Dockerfile copies to /app), read-only and run as a non-root user', () => {
+describe('the image’s runtime folder (what tools/image.mjs puts in /app), read-only and run as a non-root user', () => {
   let image: string;
   let kubeconfig: string;
   const processes: ManagedProcess[] = [];
