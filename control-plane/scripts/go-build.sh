@@ -48,7 +48,7 @@ current() { cat "$BIN/$1.version" 2>/dev/null || true; }
 ensure() {
   local name=$1 version=$2 hint=$3; shift 3
   local lock
-  exec {lock}>"$BIN/.$name.lock"
+  exec {lock}>"$BIN/.${name//\//-}.lock"
   if ! flock -n "$lock"; then
     log "$name: another build of it is running on this machine; waiting for it"
     flock "$lock"
