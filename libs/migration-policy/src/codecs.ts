@@ -145,3 +145,21 @@ export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
       return ProtectedOption(key, kind.owner);
   }
 };
+
+/**
+ * `bandwidthPerMigration` of a MigrationPolicy as KubeVirt 1.7.0 lets it through (docs/semantics.md
+ * §7): the CRD takes an integer or a quantity string, and the admitter refuses only a negative
+ * value; fractions and values beyond int64 pass.
+ */
+export const PolicyQuantity = optionType<string | number>('policy quantity', (u) => {
+  if (typeof u === 'number' || u instanceof JsonNumber) {
+    const n = numberOf(u);
+    if (!Number.isSafeInteger(n)) return problem('FieldValueTypeInvalid', 'must be an integer or a quantity string (the CRD takes no fractional number)');
+    return n < 0 ? problem('FieldValueInvalid', 'must not be negative') : E.right(n);
+  }
+  if (typeof u !== 'string') return problem('FieldValueTypeInvalid', `must be a quantity string or an integer: ${QUANTITY_HELP}`);
+  const parsed = parseQuantity(u);
+  if (!parsed.ok && parsed.reason === 'syntax') return problem('FieldValueInvalid', `is not a Kubernetes quantity: use ${QUANTITY_HELP}`);
+  const negative = parsed.ok ? parsed.value.num < 0n : parsed.negative;
+  return negative ? problem('FieldValueInvalid', 'must not be negative') : E.right(u);
+});
