@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import type { ClusterReader } from './inputs.js';
+import type { VmiClusterReader } from './vmi-inputs.js';
 import { InputError } from './io/errors.js';
 
 export interface ClusterFlags {
@@ -25,7 +26,7 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
  * $KUBECONFIG of a cluster that is not running); otherwise $KUBECONFIG and ~/.kube/config count too,
  * as with kubectl. Every failure is one line naming the server (or the kubeconfig) and the problem.
  */
-export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): ClusterReader | undefined => {
+export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): (ClusterReader & VmiClusterReader) | undefined => {
   const named = (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '';
   const configured = named || (process.env['KUBECONFIG'] ?? '') !== '' || existsSync(join(homedir(), '.kube', 'config'));
   if (!(flagsOnly ? named : configured)) return undefined;
@@ -55,6 +56,11 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): Cluster
     kubevirt: () => described((c) => c.getKubeVirt()),
     kubevirtCrd: () => described((c) => c.getKubeVirtCrd()),
     migrations: () => described((c) => c.listMigrations()),
+    server: async () => (await connect()).server,
+    vmi: (namespace, name) => described(async (c) => c.getObject((await loadAdapter()).VMIS, name, namespace)),
+    namespace: (name) => described(async (c) => c.getObject((await loadAdapter()).NAMESPACES, name)),
+    migrationPolicies: () => described(async (c) => c.listObjects((await loadAdapter()).MIGRATION_POLICIES)),
+    migrationPolicyCrd: () => described(async (c) => c.getObject((await loadAdapter()).CRDS, (await loadAdapter()).MIGRATION_POLICY_CRD_NAME)),
     patchSetting: (ops) =>
       described(async (c) => {
         await c.patchSetting(SETTING_NAME, ops);

@@ -9,6 +9,8 @@ import { adopt } from './commands/adopt.js';
 import { schema } from './commands/schema.js';
 import { explain } from './commands/explain.js';
 import { connectCluster, type ClusterFlags } from './cluster.js';
+import { effective } from './commands/effective.js';
+import { vmiInputsFrom, type VmiClusterReader, type VmiFileFlags } from './vmi-inputs.js';
 
 const paint = stylist(colorFor(process.stdout, process.env));
 
@@ -25,8 +27,8 @@ const emit = (r: CommandResult): void => {
 };
 
 /** Reads the cluster only if some input was not given as a file; connects at most once. */
-const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => ClusterReader | undefined) => {
-  let reader: ClusterReader | undefined | null = null;
+const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => (ClusterReader & VmiClusterReader) | undefined) => {
+  let reader: (ClusterReader & VmiClusterReader) | undefined | null = null;
   return () => {
     if (reader === null) reader = connectCluster(flags, flagsOnly);
     return reader;
@@ -96,6 +98,23 @@ export const program = (): Command => {
       .addOption(outputOption()),
   ).action(async (key: string, o: FileFlags & ClusterFlags & { output: OutputFormat }) => {
     emit(await explain(key, o.output, inputsFrom(o, lazyCluster(o, true)), paint));
+  });
+
+  clusterOptions(
+    cli
+      .command('effective')
+      .description('the migration configuration KubeVirt would use for one VMI: the cluster setting and the MigrationPolicy that wins (exit 0, 2 bad input)')
+      .requiredOption('--vmi <file|namespace/name>', 'the VirtualMachineInstance: a file, or NAMESPACE/NAME of one in the cluster')
+      .option('--namespace <file>', "the VMI's Namespace (default: read from the cluster)")
+      .option('--policies <file>', 'the MigrationPolicies, a List or a YAML stream (default: all of the cluster)')
+      .option('--kubevirt <file>', 'the KubeVirt CR (default: read from the cluster)')
+      .option('--setting <file>', 'answer for the KubeVirt CR as the controller would leave it after applying this Setting')
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (default: read from the cluster)')
+      .option('--policy-crd <file>', 'the installed MigrationPolicy CRD (default: read from the cluster)')
+      .addOption(outputOption()),
+  ).action(async (o: VmiFileFlags & FileFlags & ClusterFlags & { output: OutputFormat }) => {
+    const cluster = lazyCluster(o, false);
+    emit(await effective({ output: o.output, afterSetting: o.setting !== undefined }, inputsFrom(o, cluster), vmiInputsFrom(o, cluster), paint));
   });
 
   cli

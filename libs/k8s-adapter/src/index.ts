@@ -11,7 +11,7 @@ export { KubeClient } from './client.js';
 export type { KubeObject } from './client.js';
 export { AdapterError, isAdapterError, isKind, attempt, orAbsent, errorMessage, fileErrorText, toAdapterError } from './errors.js';
 export type { AdapterErrorKind } from './errors.js';
-export { SETTINGS, KUBEVIRTS, MIGRATIONS, CRDS } from './kinds.js';
+export { SETTINGS, KUBEVIRTS, MIGRATIONS, CRDS, MIGRATION_POLICIES, VMIS, NAMESPACES, MIGRATION_POLICY_CRD_NAME } from './kinds.js';
 export type { CustomKind } from './kinds.js';
 export { systemClock } from './clock.js';
 export type { Clock } from './clock.js';

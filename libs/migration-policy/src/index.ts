@@ -35,3 +35,4 @@ export { choosePolicy } from './effective/precedence.js';
 export type { PolicyChoice, PolicyScore } from './effective/precedence.js';
 export { effectiveConfiguration, labelsOf } from './effective/effective.js';
 export type { EffectiveConfiguration, EffectiveInput, OptionSource } from './effective/effective.js';
+export { decodePolicyCrdFields } from './effective/policy-crd.js';
