@@ -10,6 +10,7 @@ import { schema } from './commands/schema.js';
 import { explain } from './commands/explain.js';
 import { connectCluster, type ClusterFlags } from './cluster.js';
 import { effective } from './commands/effective.js';
+import { validatePolicies } from './commands/validate-policies.js';
 import { vmiInputsFrom, type VmiClusterReader, type VmiFileFlags } from './vmi-inputs.js';
 
 const paint = stylist(colorFor(process.stdout, process.env));
@@ -35,6 +36,17 @@ const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => (ClusterRe
   };
 };
 
+interface ValidateFlags {
+  readonly new?: string;
+  readonly old?: string;
+  readonly policy?: string;
+  readonly policyCrd?: string;
+  readonly migrations?: string;
+  readonly kubevirtCrd?: string;
+  readonly operation?: string;
+  readonly output: OutputFormat;
+}
+
 export const program = (): Command => {
   const cli = new Command('kubevirt-migration')
     .description("Validate, diff and adopt Harvester's kubevirt-migration setting, from files or a cluster.")
@@ -46,13 +58,21 @@ export const program = (): Command => {
     cli
       .command('validate')
       .description('the admission decision the webhook would give (exit 0 allowed, 1 denied, 2 bad input)')
-      .requiredOption('--new <file>', 'the Setting as it would be saved')
+      .option('--new <file>', 'the Setting as it would be saved')
+      .option('--policy <file>', 'instead of a Setting: MigrationPolicies (a List or a YAML stream), checked by the rules of docs/semantics.md §7')
+      .option('--policy-crd <file>', 'with --policy: the installed MigrationPolicy CRD (fields it lacks are refused)')
       .option('--old <file>', 'the Setting as it is now (implies UPDATE)')
       .option('--migrations <file>', 'VirtualMachineInstanceMigrations (a List or a YAML stream); from the cluster when a kubeconfig is given')
       .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (options it lacks are refused); from the cluster when a kubeconfig is given')
       .addOption(new Option('--operation <op>', 'admission operation (default: UPDATE with --old, else CREATE)'))
       .addOption(outputOption()),
-  ).action(async (o: { new: string; old?: string; migrations?: string; kubevirtCrd?: string; operation?: string; output: OutputFormat } & ClusterFlags) => {
+  ).action(async (o: ValidateFlags & ClusterFlags) => {
+    if (o.policy !== undefined) {
+      if (o.new !== undefined) throw new InputError('give either --new (a Setting) or --policy (MigrationPolicies), not both');
+      emit(await validatePolicies(o.policy, o.output, vmiInputsFrom({ vmi: '', policies: o.policy, policyCrd: o.policyCrd }, lazyCluster(o, true)), paint));
+      return;
+    }
+    if (o.new === undefined) throw new InputError('validate needs --new FILE (a Setting) or --policy FILE (MigrationPolicies)');
     const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd }, lazyCluster(o, true));
     emit(await validate({ newFile: o.new, oldFile: o.old, operation: o.operation, output: o.output }, inputs, paint));
   });

@@ -36,3 +36,5 @@ export type { PolicyChoice, PolicyScore } from './effective/precedence.js';
 export { effectiveConfiguration, labelsOf } from './effective/effective.js';
 export type { EffectiveConfiguration, EffectiveInput, OptionSource } from './effective/effective.js';
 export { decodePolicyCrdFields } from './effective/policy-crd.js';
+export { validatePolicy } from './effective/validate-policy.js';
+export type { PolicyVerdict } from './effective/validate-policy.js';

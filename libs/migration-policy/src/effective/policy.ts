@@ -110,7 +110,7 @@ export const decodeMigrationPolicy = (object: unknown, policyFields?: ReadonlySe
   const spec = at(object, 'spec');
   if (!isRecord(spec)) return E.left([...violations, typeInvalid('spec', spec, `must be an object, not ${describeJsonType(spec)}`)]);
   for (const key of Object.keys(spec)) {
-    if (!SPEC_KEYS.has(key))
+    if (!SPEC_KEYS.has(key) && spec[key] !== null)
       violations.push(notSupported(childPath('spec', key), key, 'unknown field: the API server would drop it, so KubeVirt never sees it'));
   }
   const selectors = decodeSelectors(spec['selectors'], violations);
