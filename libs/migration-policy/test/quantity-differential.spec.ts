@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseQuantity, type Fraction } from '../src/quantity.js';
+import { buildGoOracle } from './go-oracle.js';
 
 /**
  * The quantity grammar against the code no one here wrote: apimachinery's resource.ParseQuantity
@@ -13,28 +12,7 @@ import { parseQuantity, type Fraction } from '../src/quantity.js';
  * ParseQuantity accepts and the CRD's pattern lets through (the API server checks the pattern
  * before anything else), and every accepted text must have the value apimachinery gives it.
  */
-const ORACLE_DIR = join(__dirname, 'apimachinery-oracle');
-
-const buildOracle = (): string => {
-  const hash = createHash('sha256');
-  for (const f of ['main.go', 'go.mod', 'go.sum']) hash.update(readFileSync(join(ORACLE_DIR, f)));
-  const cache = join(
-    process.env['KUBEVIRT_MIGRATION_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'),
-    'quantity-oracle',
-  );
-  const binary = join(cache, hash.digest('hex').slice(0, 16));
-  if (existsSync(binary)) return binary;
-  mkdirSync(cache, { recursive: true });
-  const r = spawnSync('go', ['build', '-o', `${binary}.tmp`, '.'], {
-    cwd: ORACLE_DIR,
-    encoding: 'utf8',
-    env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOFLAGS: '-buildvcs=false' },
-  });
-  if (r.error !== undefined) throw new Error(`cannot run go to build the apimachinery oracle: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`building the apimachinery oracle failed:\n${r.stderr}`);
-  renameSync(`${binary}.tmp`, binary);
-  return binary;
-};
+const buildOracle = (): string => buildGoOracle('apimachinery-oracle');
 
 /** The pattern of bandwidthPerMigration in the KubeVirt 1.7.0 CRD, read from the file as it ships. */
 const crdPattern = (): RegExp => {
