@@ -179,7 +179,10 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     review: (r) => {
       const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options };
       const logged = (response: AdmissionResponse) => {
-        if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+        if (!response.allowed) {
+          metrics.denied(response.status?.reason ?? 'Unknown');
+          log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+        }
         return response;
       };
       const stale = migrations.cache.staleReason;
