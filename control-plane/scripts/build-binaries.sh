@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, etcd and Helm from the Go module proxy into a cache outside the repository,
-# and the load generator hey when asked (`build-binaries.sh hey`, for the benchmarks).
+# and, when asked, the load generator hey (`build-binaries.sh hey`, for the benchmarks) and Prometheus'
+# promtool (`build-binaries.sh promtool`, for the tests of the chart's alerting rules).
 # Rebuilds only when a binary is missing or its pinned version changed. Prints the binary folder last.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ KUBE_VERSION="${KUBE_VERSION:-v1.34.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 HELM_VERSION="${HELM_VERSION:-v4.3.1}"
 HEY_VERSION="${HEY_VERSION:-v0.1.4}"
+# Prometheus 3.16.0: the Go module github.com/prometheus/prometheus tags release 3.x.y as v0.30x.y / v0.31x.y.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
 CACHE="${KUBEVIRT_MIGRATION_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubevirt-migration}"
 BIN="$CACHE/bin"
 mkdir -p "$BIN"
@@ -127,6 +130,15 @@ for extra in "$@"; do
       else
         log "hey $HEY_VERSION: building"
         with_progress "hey $HEY_VERSION" go_install hey github.com/rakyll/hey "$HEY_VERSION"
+      fi
+      ;;
+    promtool)
+      # promtool: `promtool test rules` runs the chart's alerting rules against series in a test file.
+      if [ -x "$BIN/promtool" ] && [ "$(current promtool)" = "$PROMETHEUS_VERSION" ]; then
+        log "promtool $PROMETHEUS_VERSION: cached"
+      else
+        log "promtool $PROMETHEUS_VERSION: building (about 5 minutes the first time on 2 cores)"
+        with_progress "promtool $PROMETHEUS_VERSION" go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION"
       fi
       ;;
     *) log "unknown extra binary: $extra"; exit 2 ;;

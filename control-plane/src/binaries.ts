@@ -7,16 +7,18 @@ export interface Binaries {
   readonly etcd: string;
   readonly kubeApiserver: string;
   readonly helm: string;
+  /** Their folder; the extra tools asked for (`promtool`, `hey`) are there too. */
+  readonly dir: string;
 }
 
 /**
  * The binaries (etcd, kube-apiserver, Helm), built from the Go module proxy on first use by control-plane/scripts/build-binaries.sh
  * (cached under ~/.cache/kubevirt-migration/bin, never in the repository). Progress goes to stderr.
  */
-export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
+export const ensureBinaries = (repoRoot: string, log: Log, extras: readonly string[] = []): Promise<Binaries> =>
   new Promise((resolve, reject) => {
     const script = join(repoRoot, 'control-plane', 'scripts', 'build-binaries.sh');
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script, ...extras], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -28,7 +30,7 @@ export const ensureBinaries = (repoRoot: string, log: Log): Promise<Binaries> =>
     // 'close', not 'exit': the exit can come before the last of stdout (the folder's path) is read
     child.on('close', (code) => {
       const dir = out.trim().split('\n').pop() ?? '';
-      const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver'), helm: join(dir, 'helm') };
+      const bins = { etcd: join(dir, 'etcd'), kubeApiserver: join(dir, 'kube-apiserver'), helm: join(dir, 'helm'), dir };
       if (code === 0 && existsSync(bins.etcd) && existsSync(bins.kubeApiserver) && existsSync(bins.helm)) resolve(bins);
       else reject(new Error(`building the control-plane binaries failed (exit ${code}):\n${err.split('\n').slice(-25).join('\n')}`));
     });

@@ -61,6 +61,7 @@ const EVERY_OPTION = {
     extraArgs: ['--request-timeout=5'],
   },
   serviceMonitor: { enabled: true, labels: { release: 'prometheus' } },
+  prometheusRule: { enabled: true, labels: { release: 'prometheus' } },
   networkPolicy: {
     enabled: true,
     webhookIngressFrom: [{ ipBlock: { cidr: '10.0.0.0/8' } }],
