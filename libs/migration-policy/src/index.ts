@@ -38,3 +38,4 @@ export type { EffectiveConfiguration, EffectiveInput, OptionSource } from './eff
 export { decodePolicyCrdFields } from './effective/policy-crd.js';
 export { validatePolicy } from './effective/validate-policy.js';
 export type { PolicyVerdict } from './effective/validate-policy.js';
+export { kubevirtAfterSetting } from './effective/after-setting.js';

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { applyPatch, effectiveConfiguration, formatViolation, labelsOf, plan, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import { effectiveConfiguration, kubevirtAfterSetting, labelsOf, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderEffective } from '../render/effective.js';
@@ -15,13 +15,9 @@ export interface EffectiveOptions {
 
 /** The KubeVirt CR after the reconcile pass of docs/semantics.md §5 for a Setting (an adoption leaves it as it is). */
 const kubevirtAfter = (setting: unknown, kubevirt: unknown, supportedOptions: SupportedOptions): unknown => {
-  const p = plan({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
-  if (p.outcome === 'Ignored') throw new InputError(`--setting: nothing to apply: ${p.reason}`);
-  if (p.outcome === 'Invalid') throw new InputError(`--setting: the Setting is invalid: ${p.violations.map(formatViolation).join('; ')}`);
-  if (p.outcome !== 'Applied' && p.outcome !== 'DriftCorrected') return kubevirt;
-  const applied = applyPatch(kubevirt, p.patch);
-  if (E.isLeft(applied)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${applied.left}`);
-  return applied.right;
+  const after = kubevirtAfterSetting({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
+  if (E.isLeft(after)) throw new InputError(`--setting: ${after.left}`);
+  return after.right;
 };
 
 const namespaceOf = (vmi: unknown): string => {
