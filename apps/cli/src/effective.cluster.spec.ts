@@ -1,23 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { MIGRATION_POLICIES, VMIS } from '@kubevirt-migration/k8s-adapter';
 import { customApi, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+import { runCli } from './testing/run-cli.js';
 
 /**
  * `effective` against the local control plane: the VMI, its Namespace, every MigrationPolicy (under
  * KubeVirt 1.7.0's own CRD schema), the KubeVirt CR and both CRDs come from the API server.
  */
-const root = join(__dirname, '..', '..', '..');
-const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', testKubeconfigPath()], {
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (...args: string[]) => runCli([...args, '--kubeconfig', testKubeconfigPath()], { HOME: '/nonexistent' });
 
 const kc = testKubeConfig();
 const custom = customApi(kc);

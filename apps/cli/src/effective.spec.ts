@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** `kubevirt-migration effective` from files (docs/semantics.md §6, §7), run as the built binary. */
-const root = join(__dirname, '..', '..', '..');
-const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
+const root = repoRoot;
 const ex = (name: string) => join(root, 'examples', name);
 const KUBEVIRT_CRD = join(root, 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
 const POLICY_CRD = join(root, 'control-plane', 'crds', 'migrationpolicies.migrations.kubevirt.io-v1.7.0.yaml');
@@ -15,10 +14,7 @@ beforeAll(() => {
   if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
 });
 
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (...args: string[]) => runCli(args, { HOME: tmp });
 const file = (name: string, text: string) => {
   const p = join(tmp, name);
   writeFileSync(p, text);

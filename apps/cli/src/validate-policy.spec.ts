@@ -1,19 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** `kubevirt-migration validate --policy` (docs/semantics.md §6, §7), run as the built binary. */
-const root = join(__dirname, '..', '..', '..');
-const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
+const root = repoRoot;
 const POLICY_CRD = join(root, 'control-plane', 'crds', 'migrationpolicies.migrations.kubevirt.io-v1.7.0.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'kubevirt-migration-validate-policy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NO_COLOR: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (...args: string[]) => runCli(args, { HOME: tmp });
 const policies = (...specs: string[]) => {
   const p = join(tmp, `p-${specs.length}-${Math.random().toString(16).slice(2)}.yaml`);
   writeFileSync(
