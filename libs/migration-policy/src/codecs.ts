@@ -58,7 +58,7 @@ const exactNumber = (u: number | JsonNumber): QuantityParse => {
 
 const numberOf = (u: number | JsonNumber): number => (u instanceof JsonNumber ? u.value : u);
 
-const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
+export const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
   optionType<number>(`integer ${min}..${max}`, (u) => {
     const notInteger = problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`);
     const outOfRange = problem('FieldValueInvalid', `must be from ${min} to ${max}`);
@@ -69,7 +69,9 @@ const IntegerOption = (min: number, max: number): t.Type<number, number, unknown
     return exact.value.num < BigInt(min) || exact.value.num > BigInt(max) ? outOfRange : E.right(numberOf(u));
   });
 
-const BooleanOption = optionType<boolean>('boolean', (u) => (typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false')));
+export const BooleanOption = optionType<boolean>('boolean', (u) =>
+  typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false'),
+);
 
 /** KubeVirt reads the bandwidth as an int64 of bytes per second. */
 const INT64_MAX: Fraction = { num: 9223372036854775807n, den: 1n };

@@ -1,5 +1,6 @@
+import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { codecFor, PolicyQuantity, violationsOf } from '../codecs.js';
+import { BooleanOption, IntegerOption, PolicyQuantity, violationsOf } from '../codecs.js';
 import { at, describeJsonType, isRecord, type JsonRecord } from '../json.js';
 import { childPath, notSupported, typeInvalid, type Violation } from '../violation.js';
 import type { MigrationConfig } from '../config.js';
@@ -43,13 +44,13 @@ const SPEC_KEYS: ReadonlySet<string> = new Set(['selectors', ...POLICY_OPTIONS])
 
 /** What KubeVirt lets through for each option (wider than the Setting: see validatePolicy). */
 const POLICY_CODECS = {
-  allowAutoConverge: codecFor('allowAutoConverge', { type: 'boolean' }),
-  allowPostCopy: codecFor('allowPostCopy', { type: 'boolean' }),
-  allowWorkloadDisruption: codecFor('allowWorkloadDisruption', { type: 'boolean' }),
-  completionTimeoutPerGiB: codecFor('completionTimeoutPerGiB', { type: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER }),
+  allowAutoConverge: BooleanOption,
+  allowPostCopy: BooleanOption,
+  allowWorkloadDisruption: BooleanOption,
+  completionTimeoutPerGiB: IntegerOption(0, Number.MAX_SAFE_INTEGER),
   bandwidthPerMigration: PolicyQuantity,
-  maxDowntimeMs: codecFor('maxDowntimeMs', { type: 'integer', min: 1, max: 2000000 }),
-} as const;
+  maxDowntimeMs: IntegerOption(1, 2000000),
+};
 
 const decodeLabels = (u: unknown, field: string, violations: Violation[]): Labels | undefined => {
   if (u === undefined || u === null) return undefined;
@@ -80,8 +81,11 @@ const decodeSelectors = (u: unknown, violations: Violation[]): PolicySelectors |
   return selectors;
 };
 
+/** The options of a policy's spec, each as KubeVirt lets it through. */
+const PolicyOptions = t.partial(POLICY_CODECS);
+
 const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | undefined, violations: Violation[]): MigrationPolicy['options'] => {
-  const options: Record<string, unknown> = {};
+  const known: Record<string, unknown> = {};
   for (const key of POLICY_OPTIONS) {
     const value = spec[key];
     if (value === undefined || value === null) continue;
@@ -89,13 +93,12 @@ const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | und
       violations.push(
         notSupported(childPath('spec', key), key, 'the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it'),
       );
-      continue;
-    }
-    const decoded = POLICY_CODECS[key].decode(value);
-    if (E.isLeft(decoded)) violations.push(...violationsOf(decoded.left, childPath('spec', key)));
-    else options[key] = decoded.right;
+    } else known[key] = value;
   }
-  return options;
+  const decoded = PolicyOptions.decode(known);
+  if (E.isRight(decoded)) return decoded.right;
+  violations.push(...violationsOf(decoded.left, 'spec'));
+  return {};
 };
 
 /**
