@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { effectiveConfiguration, type EffectiveInput } from './effective.js';
 import type { MigrationPolicy } from './policy.js';
 
@@ -164,5 +165,60 @@ describe('effectiveConfiguration (docs/semantics.md §7)', () => {
       'nodeDrainTaintKey',
       'network',
     ]);
+  });
+});
+
+describe('effectiveConfiguration: laws', () => {
+  const block = fc.record(
+    {
+      bandwidthPerMigration: fc.constantFrom('64Mi', '1Gi', 0),
+      completionTimeoutPerGiB: fc.integer({ min: 1, max: 900 }),
+      allowPostCopy: fc.boolean(),
+      allowWorkloadDisruption: fc.boolean(),
+      progressTimeout: fc.integer({ min: 1, max: 900 }),
+    },
+    { requiredKeys: [] },
+  );
+  const options = fc.record(
+    {
+      allowAutoConverge: fc.boolean(),
+      bandwidthPerMigration: fc.constantFrom('8Mi', '2Gi'),
+      completionTimeoutPerGiB: fc.integer({ min: 0, max: 900 }),
+      allowPostCopy: fc.boolean(),
+      allowWorkloadDisruption: fc.boolean(),
+    },
+    { requiredKeys: [] },
+  );
+  const policies = fc.array(
+    fc.record({
+      name: fc.constantFrom('a', 'b', 'c'),
+      selectors: fc.constantFrom<MigrationPolicy['selectors']>(
+        undefined,
+        {},
+        { virtualMachineInstanceSelector: { app: 'db' } },
+        { virtualMachineInstanceSelector: { app: 'web' } },
+      ),
+      options,
+    }),
+    { maxLength: 4 },
+  );
+
+  it('a policy is the source of exactly what the winner sets (and the allowWorkloadDisruption its allowPostCopy implies); the rest is the cluster configuration', () => {
+    fc.assert(
+      fc.property(block, policies, (b, ps) => {
+        const e = run({ kubevirt: kubevirt(b), policies: ps });
+        const cluster = run({ kubevirt: kubevirt(b) });
+        const winner = e.choice.winner;
+        expect(winner === undefined || ps.includes(winner)).toBe(true);
+        const set = new Set(Object.keys(winner?.options ?? {}));
+        if (winner?.options.allowPostCopy !== undefined) set.add('allowWorkloadDisruption');
+        for (const [key, source] of Object.entries(e.sources)) {
+          expect(source === 'policy').toBe(set.has(key));
+          if (source !== 'policy')
+            expect(e.configuration[key as keyof typeof e.configuration]).toEqual(cluster.configuration[key as keyof typeof e.configuration]);
+        }
+        expect(Object.values(cluster.sources)).not.toContain('policy');
+      }),
+    );
   });
 });
