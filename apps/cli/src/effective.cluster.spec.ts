@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { MIGRATION_POLICIES, VMIS } from '@kubevirt-migration/k8s-adapter';
+import { KUBEVIRTS, MIGRATION_POLICIES, VMIS } from '@kubevirt-migration/k8s-adapter';
 import { customApi, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
 import { runCli } from './testing/run-cli.js';
 
@@ -33,7 +33,13 @@ const createVmi = (name: string, labels: Record<string, string>) =>
     body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name, labels }, spec: { domain: { devices: {} } } },
   });
 
+const kubevirt = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' };
+/** The shared CR's migrations block, set for these tests and removed after them (the seeded state has none). */
+const setMigrations = (value: Record<string, unknown>) =>
+  custom.patchNamespacedCustomObject({ ...kubevirt, body: [{ op: 'add', path: '/spec/configuration/migrations', value }] });
+
 beforeAll(async () => {
+  await setMigrations({ bandwidthPerMigration: '64Mi', allowWorkloadDisruption: false });
   await core.createNamespace({ body: { metadata: { name: ns, labels: { tier: 'production' } } } });
   await createVmi('db-0', { app: 'postgres', 'kubevirt.io/nodeName': 'node-2' });
   await createVmi('bare', {});
@@ -49,6 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await custom.patchNamespacedCustomObject({ ...kubevirt, body: [{ op: 'remove', path: '/spec/configuration/migrations' }] });
   for (const name of policyNames) await custom.deleteClusterCustomObject({ ...MIGRATION_POLICIES, name });
   await core.deleteNamespace({ name: ns });
 });
@@ -66,9 +73,14 @@ describe('kubevirt-migration effective against a cluster', () => {
       allowAutoConverge: true,
       allowPostCopy: true,
       allowWorkloadDisruption: true,
-      bandwidthPerMigration: '0Mi',
+      bandwidthPerMigration: '64Mi',
     });
-    expect(out.sources).toMatchObject({ completionTimeoutPerGiB: 'policy', allowWorkloadDisruption: 'policy', bandwidthPerMigration: 'default' });
+    expect(out.sources).toMatchObject({
+      completionTimeoutPerGiB: 'policy',
+      allowWorkloadDisruption: 'policy',
+      bandwidthPerMigration: 'kubevirt',
+      progressTimeout: 'default',
+    });
     // the installed 1.7.0 KubeVirt CRD lists neither option, so KubeVirt does not resolve them
     expect(out.configuration).not.toHaveProperty('maxDowntimeMs');
     expect(out.configuration).not.toHaveProperty('utilityVolumesTimeout');
