@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
-import { SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { SETTINGS, fromClientNode } from '@kubevirt-migration/k8s-adapter';
 import { ManagedProcess } from './process.js';
 import { freePort } from './ports.js';
 import { kubevirtCrdFile } from './seed.js';
@@ -96,7 +96,7 @@ export const webhookAnswers = async (kc: KubeConfig): Promise<boolean> => {
     });
     return false;
   } catch (e) {
-    return /kubevirt-migration\.harvesterhci\.io.*denied the request/.test(toAdapterError(e, 'dry run').message);
+    return /kubevirt-migration\.harvesterhci\.io.*denied the request/.test(fromClientNode(e, 'dry run').message);
   }
 };
 

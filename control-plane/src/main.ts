@@ -1,9 +1,9 @@
 import { tmpdir } from 'node:os';
 import { resolve, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage, runMain, type FlagValues } from '@kubevirt-migration/service';
 import { removeLeftovers, runRecord } from './leftovers.js';
 import { startControlPlane, type ControlPlane } from './control-plane.js';
 import { seed } from './seed.js';
@@ -16,119 +16,111 @@ import type { ManagedProcess } from './process.js';
  * prints one line `KUBECONFIG=<absolute path>` and example commands, and runs until SIGINT or
  * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
  */
-const usage = `usage: npm start [-- --kubeconfig FILE] [--control-plane-only] [--page-port PORT] [--exit-with-stdin]
-  --kubeconfig FILE      use this cluster instead of starting a local control plane
-  --control-plane-only   start no apps (what the cluster tests use)
-  --page-port PORT       serve the settings page on this loopback port (default: a free one)
-  --exit-with-stdin      also stop when standard input closes (for a parent process)`;
+const FLAGS = {
+  kubeconfig: { type: 'string', help: 'use this cluster instead of starting a local control plane', placeholder: 'FILE' },
+  'control-plane-only': { type: 'boolean', default: false, help: 'start no apps (what the cluster tests use)' },
+  'page-port': { type: 'port', default: 0, help: 'serve the settings page on this loopback port (0 picks a free one)' },
+  'exit-with-stdin': { type: 'boolean', default: false, help: 'also stop when standard input closes (for a parent process)' },
+} as const;
+
+type Flags = FlagValues<typeof FLAGS>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** What this run started, stopped in reverse order: apps first, then the control plane. */
+interface Started {
+  cp: ControlPlane | undefined;
+  readonly apps: ManagedProcess[];
+}
+
+type Stop = (code: number, why: string) => Promise<void>;
+
 /** Set as soon as something was started: a failure later stops it too, never leaving orphans. */
-let shutdown: ((code: number, why: string) => Promise<void>) | undefined;
+let shutdown: Stop | undefined;
 
-const main = async (): Promise<void> => {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        kubeconfig: { type: 'string' },
-        'control-plane-only': { type: 'boolean', default: false },
-        'page-port': { type: 'string' },
-        'exit-with-stdin': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (e) {
-    process.stderr.write(`npm start: ${e instanceof Error ? e.message : String(e)}\n${usage}\n`);
-    process.exit(2);
-  }
-  if (args.help) {
-    process.stdout.write(`${usage}\n`);
-    return;
-  }
-  const pagePortText = args['page-port'] ?? '0';
-  const pagePort = /^[0-9]{1,5}$/.test(pagePortText) ? Number(pagePortText) : NaN;
-  if (!(pagePort >= 0 && pagePort <= 65535)) {
-    process.stderr.write(`npm start: --page-port ${JSON.stringify(pagePortText)} is not a port (0 to 65535)\n${usage}\n`);
-    process.exit(2);
-  }
-
-  let cp: ControlPlane | undefined;
-  const apps: ManagedProcess[] = [];
+const stopper = (started: Started): Stop => {
   let stopping = false;
-  const stop = async (code: number, why: string): Promise<void> => {
+  return async (code, why) => {
     if (stopping) return;
     stopping = true;
     stderrLog(`${why}: stopping`);
     // apps first: the webhook removes its registration, which would otherwise block the Setting
-    for (const app of apps.reverse()) await app.stop();
-    await cp?.stop();
+    for (const app of started.apps.reverse()) await app.stop();
+    await started.cp?.stop();
     runRecord.finish();
     stderrLog('stopped');
     process.exit(code);
   };
-  shutdown = stop;
-  /** Anything this started dying on its own: report it with its last log lines, stop the rest. */
-  const stopOnCrash = (what: string) => (report: string) => {
+};
+
+/** Anything this started dying on its own: report it with its last log lines, stop the rest. */
+const onCrash =
+  (stop: Stop, what: string) =>
+  (report: string): void => {
     stderrLog(report);
     void stop(1, `${what} died`);
   };
+
+const stopOnSignals = (stop: Stop, withStdin: boolean): void => {
   process.on('SIGINT', () => void stop(0, 'SIGINT'));
   process.on('SIGTERM', () => void stop(0, 'SIGTERM'));
-  if (args['exit-with-stdin']) {
-    process.stdin.on('end', () => void stop(0, 'standard input closed'));
-    process.stdin.on('error', () => void stop(0, 'standard input closed'));
-    process.stdin.resume();
-  }
+  if (!withStdin) return;
+  process.stdin.on('end', () => void stop(0, 'standard input closed'));
+  process.stdin.on('error', () => void stop(0, 'standard input closed'));
+  process.stdin.resume();
+};
 
-  let kubeconfig: string;
-  if (args.kubeconfig !== undefined) {
-    kubeconfig = resolve(args.kubeconfig);
-    try {
-      stderrLog(`using the cluster of ${kubeconfig}: ${loadConnection({ kubeconfig }).server}`);
-    } catch (e) {
-      stderrLog(errorMessage(e));
-      process.exit(2);
-    }
-  } else {
-    removeLeftovers(stderrLog);
-    cp = await startControlPlane({ repoRoot, log: stderrLog });
-    cp.onCrash(stopOnCrash('a control-plane process'));
-    const kc = new KubeConfig();
-    kc.loadFromFile(cp.kubeconfig);
-    await seed(kc, repoRoot, stderrLog);
-    kubeconfig = cp.kubeconfig;
+/** The cluster of --kubeconfig, checked to be readable. */
+const givenCluster = (file: string): string => {
+  const kubeconfig = resolve(file);
+  try {
+    stderrLog(`using the cluster of ${kubeconfig}: ${loadConnection({ kubeconfig }).server}`);
+  } catch (e) {
+    stderrLog(errorMessage(e));
+    process.exit(2);
   }
+  return kubeconfig;
+};
 
-  if (!args['control-plane-only']) {
-    if (cp === undefined) {
-      stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
-    } else {
-      const started = performance.now();
-      const webhookLog = join(cp.dir, 'webhook.log');
-      const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
-      apps.push(webhook);
-      webhook.onUnexpectedExit(stopOnCrash('the webhook'));
-      stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(started)}; log: ${webhookLog}`);
-      const controllerLog = join(cp.dir, 'controller.log');
-      const controller = await startController(repoRoot, kubeconfig, controllerLog);
-      apps.push(controller);
-      controller.onUnexpectedExit(stopOnCrash('the controller'));
-      stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
-    }
-  }
+/** The local control plane, started and seeded; gives its kubeconfig. */
+const localCluster = async (started: Started, stop: Stop): Promise<string> => {
+  removeLeftovers(stderrLog);
+  const cp = await startControlPlane({ repoRoot, log: stderrLog });
+  started.cp = cp;
+  cp.onCrash(onCrash(stop, 'a control-plane process'));
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfig);
+  await seed(kc, repoRoot, stderrLog);
+  return cp.kubeconfig;
+};
 
-  let pageUrl: string | undefined;
-  if (!args['control-plane-only']) {
-    const pageLog = cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(cp.dir, 'settings-page.log');
-    const page = await startSettingsPage(repoRoot, pageLog, pagePort);
-    apps.push(page);
-    page.onUnexpectedExit(stopOnCrash('the settings page'));
-    pageUrl = page.url;
-    stderrLog(`settings page serving (pid ${page.pid}) on ${page.url}; log: ${pageLog}`);
-  }
+/** The webhook (registered with the control plane's PKI) and the controller. */
+const startApps = async (cp: ControlPlane, kubeconfig: string, started: Started, stop: Stop): Promise<void> => {
+  const begun = performance.now();
+  const webhookLog = join(cp.dir, 'webhook.log');
+  const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
+  started.apps.push(webhook);
+  webhook.onUnexpectedExit(onCrash(stop, 'the webhook'));
+  stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(begun)}; log: ${webhookLog}`);
+  const controllerLog = join(cp.dir, 'controller.log');
+  const controller = await startController(repoRoot, kubeconfig, controllerLog);
+  started.apps.push(controller);
+  controller.onUnexpectedExit(onCrash(stop, 'the controller'));
+  stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
+};
 
+/** The settings page; gives its URL. */
+const startPage = async (port: number, started: Started, stop: Stop): Promise<string> => {
+  const pageLog = started.cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(started.cp.dir, 'settings-page.log');
+  const page = await startSettingsPage(repoRoot, pageLog, port);
+  started.apps.push(page);
+  page.onUnexpectedExit(onCrash(stop, 'the settings page'));
+  stderrLog(`settings page serving (pid ${page.pid}) on ${page.url}; log: ${pageLog}`);
+  return page.url;
+};
+
+/** The one line a user copies, and what to try next. */
+const printNext = (kubeconfig: string, pageUrl: string | undefined): void => {
   process.stdout.write(
     [
       `KUBECONFIG=${kubeconfig}`,
@@ -144,10 +136,25 @@ const main = async (): Promise<void> => {
   );
 };
 
+const main = async (f: Flags): Promise<void> => {
+  const started: Started = { cp: undefined, apps: [] };
+  const stop = stopper(started);
+  shutdown = stop;
+  stopOnSignals(stop, f['exit-with-stdin']);
+  const kubeconfig = f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop);
+  if (f['control-plane-only']) return printNext(kubeconfig, undefined);
+  if (started.cp === undefined)
+    stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
+  else await startApps(started.cp, kubeconfig, started, stop);
+  printNext(kubeconfig, await startPage(f['page-port'], started, stop));
+};
+
 const fail = (e: unknown): void => {
   stderrLog(`failed: ${errorMessage(e)}`);
   if (shutdown === undefined) process.exit(1);
   else void shutdown(1, 'failure');
 };
 process.on('uncaughtException', fail);
-main().catch(fail);
+runMain('npm start', 'Starts the local control plane (or uses --kubeconfig), the webhook, the controller and the settings page.', FLAGS, (f) =>
+  main(f).catch(fail),
+);

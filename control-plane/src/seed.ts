@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { attempt, CRDS, isKind, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage } from '@kubevirt-migration/service';
 import { seconds, type Log } from './log.js';
 
 const crdFile = (repoRoot: string, name: string): string => join(repoRoot, 'control-plane', 'crds', name);
@@ -44,7 +45,7 @@ export const installCrds = async (kc: KubeConfig, files: readonly string[], log:
     try {
       crd = parse(readFileSync(file, 'utf8')) as { metadata?: { name?: string } };
     } catch (e) {
-      throw new Error(`CRD file ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`CRD file ${file}: ${errorMessage(e)}`);
     }
     const name = crd.metadata?.name ?? file;
     names.push(name);

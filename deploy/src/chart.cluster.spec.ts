@@ -5,7 +5,7 @@ import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/c
 import { stringify } from 'yaml';
 import { freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
 import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
-import { toAdapterError, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
+import { fromClientNode, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
 import { chartDir, helm, optionalFeatureCrds, parseManifests, repoRoot, type Manifest } from './testing/helm.js';
 
 /** Where each kind the chart renders lives in the API (for the dry runs). */
@@ -118,7 +118,7 @@ describe('the Helm chart (deploy/kubevirt-migration)', () => {
     for (const m of rendered) {
       await http
         .request(`dry-run create ${m.kind} ${m.metadata.name}`, 'POST', collection(m), { body: m, query: { dryRun: 'All', fieldValidation: 'Strict' } })
-        .catch((e: unknown) => refused.push(toAdapterError(e, `${m.kind} ${m.metadata.name}`).message));
+        .catch((e: unknown) => refused.push(fromClientNode(e, `${m.kind} ${m.metadata.name}`).message));
     }
     expect(refused).toEqual([]);
   });
@@ -178,7 +178,7 @@ const refusal = async (call: () => Promise<unknown>): Promise<string> => {
     await call();
     return 'allowed';
   } catch (e) {
-    const err = toAdapterError(e, 'call');
+    const err = fromClientNode(e, 'call');
     return err.kind === 'Forbidden'
       ? 'forbidden'
       : err.kind === 'Invalid' || /denied/.test(err.message)

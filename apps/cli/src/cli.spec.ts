@@ -86,6 +86,19 @@ describe('kubevirt-migration validate', () => {
     );
   });
 
+  it('the human verdict of an invalid setting names the Setting, then each cause at its field', () => {
+    const r = run('validate', '--new', ex('setting-invalid.yaml'));
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n').map((line) => line.replace(/: .*/, ''))).toEqual([
+      'denied (422 Invalid)',
+      '  ✗ value.bandwidthPerMigraton',
+      '  ✗ value.parallelMigrationsPerCluster',
+      '  ✗ value.nodeDrainTaintKey',
+      '',
+    ]);
+    expect(r.stdout).toMatch(/^denied \(422 Invalid\): Setting\.harvesterhci\.io "kubevirt-migration" is invalid\n/);
+  });
+
   it('works offline even with a $KUBECONFIG of a cluster that is not running (only a flag reaches for a cluster)', () => {
     const kubeconfig = file(
       'stopped.kubeconfig',
@@ -264,6 +277,17 @@ describe('kubevirt-migration diff', () => {
     const r = run('diff', '--setting', ex('setting-invalid.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toMatchObject({ outcome: 'Invalid', patch: [], violations: [{}, {}, {}] });
+  });
+
+  it('each violation of -o json is data: its path as keys and its detail, beside the rendered field and message', () => {
+    const r = run('diff', '--setting', ex('setting-invalid.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
+    expect(JSON.parse(r.stdout).violations[1]).toEqual({
+      reason: 'FieldValueInvalid',
+      field: 'value.parallelMigrationsPerCluster',
+      message: 'Invalid value: 0: must be from 1 to 2147483647',
+      path: ['value', 'parallelMigrationsPerCluster'],
+      detail: 'must be from 1 to 2147483647',
+    });
   });
 
   it('first sight: an adoption, exit 1, with the value it would write', () => {

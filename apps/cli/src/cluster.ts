@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { errorMessage } from '@kubevirt-migration/service';
 import type { ClusterReader } from './inputs.js';
 import type { VmiClusterReader } from './vmi-inputs.js';
 import { InputError } from './io/errors.js';
@@ -17,8 +18,6 @@ type Adapter = typeof import('@kubevirt-migration/k8s-adapter');
 
 /** The adapter (and client-node with it) is loaded only when the cluster is really used. */
 const loadAdapter = (): Promise<Adapter> => import('@kubevirt-migration/k8s-adapter');
-
-const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * A reader of the cluster when one is configured, else undefined. With `flagsOnly`, only a cluster
@@ -38,9 +37,9 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): (Cluste
       try {
         connection = adapter.loadConnection(flags);
       } catch (e) {
-        throw new InputError(messageOf(e));
+        throw new InputError(errorMessage(e));
       }
-      return { client: new adapter.KubeClient(new adapter.KubeHttp(connection), FIELD_MANAGER), server: connection.server };
+      return { client: new adapter.KubeClient(new adapter.KubeHttp(connection, { fieldManager: FIELD_MANAGER }), FIELD_MANAGER), server: connection.server };
     })());
   /** Runs a call against the cluster; a failure names the server. */
   const described = async <T>(call: (client: InstanceType<Adapter['KubeClient']>) => Promise<T>): Promise<T> => {
@@ -48,7 +47,7 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): (Cluste
     try {
       return await call(client);
     } catch (e) {
-      throw new InputError(`${server}: ${messageOf(e)}`);
+      throw new InputError(`${server}: ${errorMessage(e)}`);
     }
   };
   return {

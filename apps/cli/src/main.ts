@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { errorMessage } from '@kubevirt-migration/service';
 import { InputError } from './io/errors.js';
 import { inputsFrom, type ClusterReader, type FileFlags } from './inputs.js';
 import { colorFor, stylist } from './render/style.js';
@@ -154,7 +155,7 @@ const main = async (argv: readonly string[]): Promise<void> => {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    const message = e instanceof InputError ? e.message : `unexpected error: ${e instanceof Error ? e.message : String(e)}`;
+    const message = e instanceof InputError ? e.message : `unexpected error: ${errorMessage(e)}`;
     process.stderr.write(`kubevirt-migration: ${message}\n`);
     if (process.env['KUBEVIRT_MIGRATION_DEBUG'] !== undefined && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
     process.exitCode = 2;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { KUBEVIRTS, SETTINGS, toAdapterError } from '@kubevirt-migration/k8s-adapter';
+import { KUBEVIRTS, SETTINGS, fromClientNode } from '@kubevirt-migration/k8s-adapter';
 import { until } from '@kubevirt-migration/control-plane/testing';
 import { FaultCluster } from '@kubevirt-migration/control-plane/testing/faults';
 
@@ -149,7 +149,7 @@ describe('fault: contention', () => {
           await setValue(`{"parallelMigrationsPerCluster":${10 + n},"progressTimeout":${100 + i}}`);
           writes++;
         } catch (e) {
-          if (toAdapterError(e, 'write').kind !== 'Conflict') throw e;
+          if (fromClientNode(e, 'write').kind !== 'Conflict') throw e;
           refused++;
         }
       }

@@ -1,8 +1,8 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KUBEVIRT_NAMESPACE } from '@kubevirt-migration/migration-policy';
-import { apiLeaseStore, KubeHttp, LeaderElector, MigrationController, loadConnection } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, type FlagValues } from '@kubevirt-migration/service';
+import { apiLeaseStore, KubeHttp, LeaderElector, MigrationController, loadConnection, type Connection } from '@kubevirt-migration/k8s-adapter';
+import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, type FlagValues, type Logger } from '@kubevirt-migration/service';
 import { controllerMetrics } from './metrics.js';
 
 const FIELD_MANAGER = 'kubevirt-migration-controller';
@@ -28,38 +28,42 @@ const FLAGS = {
   'log-level': { type: 'choice', default: 'info', choices: LEVELS, env: 'LOG_LEVEL', help: 'least severe level logged (JSON lines on stdout)' },
 } as const;
 
-const check = (f: FlagValues<typeof FLAGS>): string | undefined =>
+type Flags = FlagValues<typeof FLAGS>;
+
+const check = (f: Flags): string | undefined =>
   f['renew-deadline'] >= f['lease-duration']
     ? `--renew-deadline (${f['renew-deadline']} s) must be shorter than --lease-duration (${f['lease-duration']} s)`
     : f['retry-period'] >= f['renew-deadline']
       ? `--retry-period (${f['retry-period']} s) must be shorter than --renew-deadline (${f['renew-deadline']} s)`
       : undefined;
 
-const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
-  const log = createLogger('kubevirt-migration-controller', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
-  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
-  const kc = new KubeHttp(connection);
-  const electing = f['leader-elect'];
-  const identity = f.identity;
+/** The Lease's namespace: the flag, else the pod's, else KubeVirt's. */
+const leaseNamespaceOf = (f: Flags, connection: Connection): string => f['lease-namespace'] ?? connection.podNamespace ?? KUBEVIRT_NAMESPACE;
 
-  // the callbacks below run only once the elector and the controller both exist
-  const leaseNamespace = f['lease-namespace'] ?? connection.podNamespace ?? KUBEVIRT_NAMESPACE;
-  const elector = new LeaderElector(apiLeaseStore(kc, leaseNamespace, f['lease-name']), {
-    identity,
+/** Leader election on the Lease; a new leader plans at once (`controller` is read only once both exist). */
+const elector = (f: Flags, http: KubeHttp, leaseNamespace: string, controller: () => MigrationController, log: Logger): LeaderElector =>
+  new LeaderElector(apiLeaseStore(http, leaseNamespace, f['lease-name']), {
+    identity: f.identity,
     leaseDurationMs: f['lease-duration'] * 1000,
     renewDeadlineMs: f['renew-deadline'] * 1000,
     retryPeriodMs: f['retry-period'] * 1000,
     onStartedLeading: () => {
-      log.info('started leading', { identity });
-      controller.loop.enqueue();
+      log.info('started leading', { identity: f.identity });
+      controller().loop.enqueue();
     },
-    onStoppedLeading: () => log.warn('stopped leading: could not renew the lease within the renew deadline', { identity }),
+    onStoppedLeading: () => log.warn('stopped leading: could not renew the lease within the renew deadline', { identity: f.identity }),
     onError: (message) => log.warn('leader election', { error: message }),
   });
-  const mayWrite = electing ? () => elector.mayWrite() : () => true;
 
-  const metrics = controllerMetrics({ queueDepth: () => controller.loop.queue.depth, leader: mayWrite });
-  const controller = new MigrationController(kc, {
+/** The controller, writing only while `mayWrite`, with its outcomes counted and logged. */
+const migrationController = (
+  f: Flags,
+  http: KubeHttp,
+  mayWrite: () => boolean,
+  metrics: ReturnType<typeof controllerMetrics>,
+  log: Logger,
+): MigrationController =>
+  new MigrationController(http, {
     fieldManager: FIELD_MANAGER,
     mayWrite,
     ...(f.resync > 0 ? { resyncMs: f.resync * 1000 } : {}),
@@ -75,24 +79,34 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
     onCacheError: (e, retryInMs) => log.warn('cache failed; retrying', { error: e.message, retryInMs }),
   });
 
-  const probes = createServer((req, res) => {
-    if (!serveProbes({ ready: () => controller.synced, registry: metrics.registry }, req, res)) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-    }
+/** /healthz, /readyz (the caches synced) and /metrics; anything else is 404. */
+const probes = (ready: () => boolean, metrics: ReturnType<typeof controllerMetrics>): Server =>
+  createServer((req, res) => {
+    if (!serveProbes({ ready, registry: metrics.registry }, req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
-  const port = await listen(probes, f['probe-port'], f['probe-address'], 'the probes');
-  log.info('probes listening', { address: f['probe-address'], port });
 
-  log.info('syncing caches', { server: connection.server, source: connection.source, identity, leaderElection: electing, leaseNamespace });
+const main = async (f: Flags): Promise<void> => {
+  const log = createLogger('kubevirt-migration-controller', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
+  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
+  const http = new KubeHttp(connection, { fieldManager: FIELD_MANAGER });
+  const electing = f['leader-elect'];
+  const leaseNamespace = leaseNamespaceOf(f, connection);
+  const leader = elector(f, http, leaseNamespace, () => controller, log);
+  const mayWrite = electing ? () => leader.mayWrite() : () => true;
+  const metrics = controllerMetrics({ queueDepth: () => controller.loop.queue.depth, leader: mayWrite });
+  const controller = migrationController(f, http, mayWrite, metrics, log);
+  const server = probes(() => controller.synced, metrics);
+  const port = await listen(server, f['probe-port'], f['probe-address'], 'the probes');
+  log.info('probes listening', { address: f['probe-address'], port });
+  log.info('syncing caches', { server: connection.server, source: connection.source, identity: f.identity, leaderElection: electing, leaseNamespace });
   await controller.start();
   log.info('caches synced');
-  if (electing) elector.start();
-
+  if (electing) leader.start();
   onShutdown(async (signal) => {
     log.info('shutting down', { signal });
     await controller.stop();
-    if (electing) await elector.stop();
-    probes.close();
+    if (electing) await leader.stop();
+    server.close();
     log.info('stopped; lease released');
   });
 };

@@ -1,26 +1,42 @@
 import { readFileSync } from 'node:fs';
-import { admit, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
+import { decideAdmission, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
 import {
   InProgressMigrations,
   KubeHttp,
   SupportedOptionsWatch,
   loadConnection,
   createAdmissionServer,
-  errorMessage,
-  fileErrorText,
   fileCredentials,
   SecretCredentials,
   RegistrationKeeper,
   removeRegistration,
   deploymentGone,
+  type AdmissionRequest,
+  type AdmissionServer,
+  type Connection,
   type ServingCredentials,
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, StartupError, type FlagValues } from '@kubevirt-migration/service';
+import {
+  createLogger,
+  errorMessage,
+  fileErrorText,
+  isLevel,
+  LEVELS,
+  listen,
+  onShutdown,
+  runMain,
+  serveProbes,
+  StartupError,
+  type FlagValues,
+  type Logger,
+} from '@kubevirt-migration/service';
 import { webhookMetrics } from './metrics.js';
 
 /** For this long after its migration cache became current again, a change is checked against the API server itself. */
 const SETTLE_MS = 30000;
+/** Every write of the webhook (its registration, its certificate Secret) names it. */
+const FIELD_MANAGER = 'kubevirt-migration-webhook';
 const DAY = 86400;
 
 const FLAGS = {
@@ -126,78 +142,105 @@ const splitName = (value: string, namespace: string | undefined, flag: string): 
   return { namespace: a, name: b ?? '' };
 };
 
-const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
-  const log = createLogger('kubevirt-migration-webhook', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
-  // every input is checked before anything starts
+/** Every input file is checked before anything starts. */
+const checkInputFiles = (f: Flags): void => {
   if (f['cert-file'] !== undefined) readInput(f['cert-file'], 'serving certificate');
   if (f['key-file'] !== undefined) readInput(f['key-file'], 'private key');
   if (f['ca-file'] !== undefined) readInput(f['ca-file'], 'CA file');
-  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
+};
+
+/** The namespace of the Secret and the Deployment: --namespace, else the pod's. */
+const namespaceOf = (f: Flags, connection: Connection): string | undefined => {
   const namespace = f.namespace ?? connection.podNamespace;
   if (f['owner-deployment'] !== undefined && namespace === undefined)
     throw new StartupError('--owner-deployment: no namespace given, and not running in a pod (--namespace)');
-  const kc = new KubeHttp(connection);
-  const credentialEvents = {
+  return namespace;
+};
+
+/** What every part of the wiring below takes: the flags, the client, the namespace and the log. */
+interface Context {
+  readonly f: Flags;
+  readonly http: KubeHttp;
+  readonly namespace: string | undefined;
+  readonly log: Logger;
+}
+
+/** The serving certificate: from files (read again when they change), or made and rotated in a Secret. */
+const servingCredentials = async ({ f, http, namespace, log }: Context): Promise<ServingCredentials> => {
+  const events = {
     onError: (message: string) => log.error(message),
     onChanged: (reason: string) => log.info('serving certificate changed', { reason }),
   };
-  let credentials: ServingCredentials;
-  if (f['cert-file'] !== undefined && f['key-file'] !== undefined) {
+  const [certFile, keyFile] = [f['cert-file'], f['key-file']];
+  if (certFile !== undefined && keyFile !== undefined) {
     try {
-      credentials = fileCredentials(
-        { certFile: f['cert-file'], keyFile: f['key-file'], ...(f['ca-file'] === undefined ? {} : { caFile: f['ca-file'] }) },
-        credentialEvents,
-      );
+      return fileCredentials({ certFile, keyFile, ...(f['ca-file'] === undefined ? {} : { caFile: f['ca-file'] }) }, events);
     } catch (e) {
-      throw new StartupError(`serving certificate ${f['cert-file']} with key ${f['key-file']}: ${errorMessage(e)}`);
+      throw new StartupError(`serving certificate ${certFile} with key ${keyFile}: ${errorMessage(e)}`);
     }
-  } else {
-    const secret = splitName(f['tls-secret'] ?? '', namespace, '--tls-secret');
-    const hosts = hostsOf(f);
-    const policy = { hosts, servingLifetimeMs: f['certificate-lifetime'] * 1000, caLifetimeMs: f['ca-lifetime'] * 1000, caOverlapMs: f['ca-overlap'] * 1000 };
-    const own = new SecretCredentials(kc, { ...secret, policy, ...credentialEvents });
-    log.info('taking the certificates from Secret', { secret: `${secret.namespace}/${secret.name}`, hosts });
-    await own.start();
-    credentials = own;
   }
+  const secret = splitName(f['tls-secret'] ?? '', namespace, '--tls-secret');
+  const hosts = hostsOf(f);
+  const policy = { hosts, servingLifetimeMs: f['certificate-lifetime'] * 1000, caLifetimeMs: f['ca-lifetime'] * 1000, caOverlapMs: f['ca-overlap'] * 1000 };
+  const own = new SecretCredentials(http, { ...secret, policy, ...events });
+  log.info('taking the certificates from Secret', { secret: `${secret.namespace}/${secret.name}`, hosts });
+  await own.start();
+  return own;
+};
+
+/** What admission reads: the migrations in progress and the options of the installed KubeVirt CRD. */
+interface Caches {
+  readonly migrations: InProgressMigrations;
+  readonly crd: SupportedOptionsWatch;
+}
+
+const startCaches = async ({ http, log }: Context, connection: Connection): Promise<Caches> => {
   const watchError = (what: string) => (e: { message: string }, retryInMs: number) =>
     log.warn(`${what} cache failed; retrying`, { error: e.message, retryInMs });
+  const caches = {
+    migrations: new InProgressMigrations(http, watchError('migrations')),
+    crd: new SupportedOptionsWatch(http, { onError: watchError('KubeVirt CRD') }),
+  };
+  log.info('syncing caches', { server: connection.server, source: connection.source });
+  await Promise.all([caches.migrations.cache.start(), caches.crd.cache.start()]);
+  return caches;
+};
 
-  const migrations = new InProgressMigrations(kc, watchError('migrations'));
-  const crd = new SupportedOptionsWatch(kc, { onError: watchError('KubeVirt CRD') });
+/**
+ * One review: the policy decides once; only a change reads the migrations, from the cache (refused
+ * with 503 while it is not current) or, for SETTLE_MS after it became current, from the API server.
+ */
+const review =
+  ({ migrations, crd }: Caches, log: Logger, denied: (reason: string) => void) =>
+  (r: AdmissionRequest): AdmissionResponse | Promise<AdmissionResponse> => {
+    const logged = (response: AdmissionResponse): AdmissionResponse => {
+      if (!response.allowed) {
+        denied(response.status?.reason ?? 'Unknown');
+        log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+      }
+      return response;
+    };
+    const decision = decideAdmission({ operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options });
+    if (decision.kind === 'Decided') return logged(decision.response);
+    const stale = migrations.cache.staleReason;
+    if (stale !== undefined) return logged(decision.complete({ unknown: `the webhook's migration cache is not current: ${stale}` }));
+    if (!migrations.cache.settling(SETTLE_MS)) return logged(decision.complete(migrations.list()));
+    return migrations.listLive().then(
+      (live) => logged(decision.complete(live)),
+      (e: unknown) => logged(decision.complete({ unknown: `the migrations could not be read: ${errorMessage(e)}` })),
+    );
+  };
+
+const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, caches: Caches): AdmissionServer => {
+  const { migrations, crd } = caches;
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
-  const ready = () => migrations.cache.fresh && crd.cache.synced;
-  log.info('syncing caches', { server: connection.server, source: connection.source });
-  await Promise.all([migrations.cache.start(), crd.cache.start()]);
-
-  const server = createAdmissionServer({
+  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced;
+  return createAdmissionServer({
     credentials,
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
-    // synchronous but for the first 30 s after the cache became current, when a change is checked live
-    review: (r) => {
-      const base = { operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options };
-      const logged = (response: AdmissionResponse) => {
-        if (!response.allowed) {
-          metrics.denied(response.status?.reason ?? 'Unknown');
-          log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
-        }
-        return response;
-      };
-      const stale = migrations.cache.staleReason;
-      const response = admit({
-        ...base,
-        migrations: stale === undefined ? migrations.list() : { unknown: `the webhook's migration cache is not current: ${stale}` },
-      });
-      // just after the cache became current: a change is checked against the API server itself
-      if (stale === undefined && migrations.cache.settling(SETTLE_MS) && admit({ ...base, migrations: { unknown: 'probe' } }).status?.code === 503)
-        return migrations.listLive().then(
-          (live) => logged(admit({ ...base, migrations: live })),
-          (e: unknown) => logged(admit({ ...base, migrations: { unknown: `the migrations could not be read: ${errorMessage(e)}` } })),
-        );
-      return logged(response);
-    },
+    review: review(caches, log, metrics.denied),
     other: (req, res) => serveProbes({ ready, registry: metrics.registry }, req, res),
     onOutcome: (o) => {
       metrics.record(o);
@@ -205,60 +248,86 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
       if (o.result === 'error') log.error('internal error while reviewing', { reason: o.reason });
     },
   });
+};
+
+/** Whether the release is going away (always, without --owner-deployment). */
+const releaseGone = ({ f, http, namespace }: Context): (() => Promise<boolean>) => {
+  const owner = f['owner-deployment'];
+  return owner === undefined ? () => Promise.resolve(true) : () => deploymentGone(http, namespace ?? '', owner);
+};
+
+/** Keeps the registration (with --register-service or --register-url), following the serving CA. */
+const keepRegistration = async (ctx: Context, port: number, credentials: ServingCredentials): Promise<RegistrationKeeper | undefined> => {
+  const { f, http, log } = ctx;
+  const endpoint = endpointOf(f, port);
+  if (endpoint === undefined) return undefined;
+  const registration = new RegistrationKeeper(http, {
+    spec: {
+      name: f.registration,
+      settingName: SETTING_NAME,
+      endpoint,
+      timeoutSeconds: f['registration-timeout'],
+      ...(f['ca-injected-from'] === undefined ? {} : { injectCaFrom: f['ca-injected-from'] }),
+    },
+    caBundle: () => credentials.caBundle(),
+    onRepaired: (what) => log.warn('registration repaired', { what }),
+    onError: (message) => log.error(message),
+    onCaBundleUpdated: () => log.info('registration caBundle updated to the serving CA bundle', { registration: f.registration }),
+    onReleaseGone: () => log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
+    ...(f['owner-deployment'] === undefined ? {} : { release: { gone: releaseGone(ctx), delayMs: 3000 } }),
+  });
+  credentials.onChange(() => registration.refresh());
+  await registration.start();
+  log.info('keeping the registration', { registration: f.registration, endpoint });
+  return registration;
+};
+
+/** Stops keeping the registration first (so that an uninstall is not undone), then removes it if the release is going away. */
+const releaseRegistration = async (ctx: Context, registration: RegistrationKeeper): Promise<void> => {
+  const { f, http, log } = ctx;
+  await registration.stop();
+  const remove = await releaseGone(ctx)().catch((e: unknown) => {
+    log.error('could not tell whether the release is being removed; keeping the registration', { error: errorMessage(e) });
+    return false;
+  });
+  if (!remove) return;
+  await removeRegistration(http, f.registration).then(
+    () => log.info('registration removed', { registration: f.registration }),
+    (e: unknown) => log.error('could not remove the registration', { error: errorMessage(e) }),
+  );
+};
+
+/** What runs until shutdown. */
+interface Running {
+  readonly credentials: ServingCredentials;
+  readonly caches: Caches;
+  readonly server: AdmissionServer;
+  readonly registration: RegistrationKeeper | undefined;
+}
+
+const shutdown =
+  (ctx: Context, r: Running) =>
+  async (signal: string): Promise<void> => {
+    const { log } = ctx;
+    log.info('shutting down', { signal });
+    if (r.registration !== undefined) await releaseRegistration(ctx, r.registration);
+    await r.server.close();
+    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.credentials.stop()]);
+    log.info('stopped');
+  };
+
+const main = async (f: Flags): Promise<void> => {
+  const log = createLogger('kubevirt-migration-webhook', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
+  checkInputFiles(f);
+  const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
+  const ctx: Context = { f, http: new KubeHttp(connection, { fieldManager: FIELD_MANAGER }), namespace: namespaceOf(f, connection), log };
+  const credentials = await servingCredentials(ctx);
+  const caches = await startCaches(ctx, connection);
+  const server = admissionServer(ctx, credentials, caches);
   const port = await listen(server.server, f.port, f['listen-address'], 'admission reviews');
   log.info('serving', { address: f['listen-address'], port, path: '/validate' });
-
-  const endpoint = endpointOf(f, port);
-  const owner = f['owner-deployment'];
-  const registration =
-    endpoint === undefined
-      ? undefined
-      : new RegistrationKeeper(
-          kc,
-          {
-            name: f.registration,
-            settingName: SETTING_NAME,
-            endpoint,
-            timeoutSeconds: f['registration-timeout'],
-            ...(f['ca-injected-from'] === undefined ? {} : { injectCaFrom: f['ca-injected-from'] }),
-          },
-          () => credentials.caBundle(),
-          {
-            onRepaired: (what) => log.warn('registration repaired', { what }),
-            onError: (message) => log.error(message),
-            onCaBundleUpdated: () => log.info('registration caBundle updated to the serving CA bundle', { registration: f.registration }),
-            onReleaseGone: () => log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
-          },
-          undefined,
-          owner === undefined ? undefined : { gone: () => deploymentGone(kc, namespace ?? '', owner), delayMs: 3000 },
-        );
-  if (registration !== undefined) {
-    credentials.onChange(() => registration.refresh());
-    await registration.start();
-    log.info('keeping the registration', { registration: f.registration, endpoint });
-  }
-
-  onShutdown(async (signal) => {
-    log.info('shutting down', { signal });
-    // first stop keeping the registration, so that an uninstall is not undone
-    await registration?.stop();
-    if (registration !== undefined) {
-      const remove =
-        owner === undefined ||
-        (await deploymentGone(kc, namespace ?? '', owner).catch((e: unknown) => {
-          log.error('could not tell whether the release is being removed; keeping the registration', { error: errorMessage(e) });
-          return false;
-        }));
-      if (remove)
-        await removeRegistration(kc, f.registration).then(
-          () => log.info('registration removed', { registration: f.registration }),
-          (e: unknown) => log.error('could not remove the registration', { error: errorMessage(e) }),
-        );
-    }
-    await server.close();
-    await Promise.all([migrations.cache.stop(), crd.cache.stop(), credentials.stop()]);
-    log.info('stopped');
-  });
+  const registration = await keepRegistration(ctx, port, credentials);
+  onShutdown(shutdown(ctx, { credentials, caches, server, registration }));
 };
 
 runMain('kubevirt-migration-webhook', 'Validates changes of the kubevirt-migration Setting (a validating admission webhook over HTTPS).', FLAGS, main, check);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
-import { MIGRATIONS, SETTINGS, toAdapterError, type AdapterError } from '@kubevirt-migration/k8s-adapter';
+import { MIGRATIONS, SETTINGS, fromClientNode, type AdapterError } from '@kubevirt-migration/k8s-adapter';
 import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
 import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
 
@@ -31,7 +31,7 @@ const denial = async (p: Promise<unknown>): Promise<AdapterError> => {
   try {
     await p;
   } catch (e) {
-    return toAdapterError(e, 'write');
+    return fromClientNode(e, 'write');
   }
   throw new Error('expected the API server to deny the write');
 };

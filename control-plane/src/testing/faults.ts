@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { errorMessage } from '@kubevirt-migration/service';
 import { startControlPlane, type ControlPlane } from '../control-plane.js';
 import { seed } from '../seed.js';
 import { quietLog } from '../log.js';
@@ -72,7 +73,7 @@ export class FaultClient {
       await this.setValue(value, timeoutMs);
       return tally.add('admitted');
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
+      const message = errorMessage(e);
       if (/migrations? (is|are) in progress/.test(message)) return tally.add('busy');
       if (/it is not known whether a migration is in progress/.test(message)) return tally.add('unknown');
       if ((isAdapterError(e) && e.kind === 'Unavailable') || /failed calling webhook/.test(message)) return tally.add('unavailable');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { admit, type AdmissionInput } from './admit.js';
+import { admit, decideAdmission, type AdmissionInput } from './admit.js';
 import { HARVESTER_DEFAULT } from './setting.js';
 import { SUPPORTED_170 as supported170, setting, vmim } from './testing/fixtures.js';
 
@@ -313,5 +313,52 @@ describe('admission: when the migrations cannot be vouched for (docs/semantics.m
     expect(update(CHANGE, CHANGE, unknown)).toEqual({ allowed: true });
     expect(update(undefined, '{"progressTimeout":0}', unknown).status?.code).toBe(422);
     expect(admit({ operation: 'DELETE', object: setting(CHANGE), migrations: unknown })).toEqual({ allowed: true });
+  });
+});
+
+describe('decideAdmission: the request decides, or asks for the live migrations once', () => {
+  const unknown = { unknown: 'the cache is not current' };
+  const finished = vmim('default', 'vm2', { phase: 'Succeeded' });
+
+  it.each<[string, AdmissionInput, 'Decided' | 'NeedsMigrations']>([
+    ['a DELETE', { operation: 'DELETE', oldObject: setting(CHANGE), migrations: [] }, 'Decided'],
+    ['another Setting', { operation: 'UPDATE', object: setting(CHANGE, { name: 'other' }), migrations: [] }, 'Decided'],
+    ['an invalid value', { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"progressTimeout":0}'), migrations: [] }, 'Decided'],
+    ['no change of the configuration', { operation: 'UPDATE', oldObject: setting(CHANGE), object: setting(CHANGE), migrations: [] }, 'Decided'],
+    ['CREATE of the default', { operation: 'CREATE', object: setting(undefined), migrations: [] }, 'Decided'],
+    ['a change', { operation: 'UPDATE', oldObject: setting(undefined), object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
+    ['CREATE with a value other than the default', { operation: 'CREATE', object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
+    ['an old object that does not decode', { operation: 'UPDATE', oldObject: setting('{'), object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
+  ])('%s: %s', (_, input, kind) => {
+    expect(decideAdmission(input).kind).toBe(kind);
+  });
+
+  it('a change is completed with the migrations: allowed with none running, 400 with one, 503 when unknown', () => {
+    const d = decideAdmission({ operation: 'UPDATE', oldObject: setting(undefined), object: setting(CHANGE) });
+    if (d.kind !== 'NeedsMigrations') throw new Error('expected a change');
+    expect(d.complete([finished])).toEqual({ allowed: true });
+    expect(d.complete([running]).status?.code).toBe(400);
+    expect(d.complete(unknown).status?.code).toBe(503);
+  });
+
+  const anyInput = fc.record({
+    operation: fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
+    object: fc.oneof(
+      fc.jsonValue(),
+      fc.constantFrom(undefined, '{"progressTimeout":0}', CHANGE, '{"parallelMigrationsPerCluster":4}', '{}').map((v) => setting(v)),
+    ),
+    oldObject: fc.constantFrom(undefined, CHANGE, '{}', '{').map((v) => setting(v)),
+  });
+  const anyMigrations = fc.constantFrom<AdmissionInput['migrations']>([], [running], [finished], unknown);
+
+  it('a Decided answer does not depend on the migrations; NeedsMigrations is exactly a request that unknown migrations refuse with 503', () => {
+    fc.assert(
+      fc.property(anyInput, anyMigrations, (request, migrations) => {
+        const d = decideAdmission(request);
+        if (d.kind === 'Decided') expect(admit({ ...request, migrations })).toEqual(d.response);
+        expect(admit({ ...request, migrations: unknown }).status?.code === 503).toBe(d.kind === 'NeedsMigrations');
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

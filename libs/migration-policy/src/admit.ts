@@ -76,7 +76,7 @@ const denyInvalid = (violations: readonly Violation[]): AdmissionResponse => ({
 });
 
 /** The configuration the new object is compared with: the old one's, or on CREATE its own default's. */
-const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
+const previousConfig = (input: AdmissionRequestInput): MigrationConfig | undefined => {
   if (input.operation === 'UPDATE') {
     const old = decodeSetting(input.oldObject, input.supportedOptions);
     return E.isRight(old) ? old.right : undefined;
@@ -84,33 +84,36 @@ const previousConfig = (input: AdmissionInput): MigrationConfig | undefined => {
   return defaultConfig(input.object, input.supportedOptions);
 };
 
+/** What a request says, before anything is known of the live migrations. */
+export type AdmissionRequestInput = Omit<AdmissionInput, 'migrations'>;
+
 /**
- * The admission decision for the kubevirt-migration Setting (docs/semantics.md §4). Never throws:
- * any JSON in gives a response out.
+ * The admission decision as far as the request alone decides it: `Decided` with the answer (not
+ * this Setting, a DELETE, an invalid value, or no change of the configuration), or `NeedsMigrations`
+ * for a change, whose answer depends on the live migrations and comes from `complete(migrations)`.
+ * A caller that must read the migrations from the API server reads them only then.
  */
-export const admit = (input: AdmissionInput): AdmissionResponse => {
-  if (input.operation === 'DELETE' || at(input.object, 'metadata', 'name') !== SETTING_NAME) return { allowed: true };
+export type AdmissionDecision =
+  | { readonly kind: 'Decided'; readonly response: AdmissionResponse }
+  | { readonly kind: 'NeedsMigrations'; readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse };
 
-  const decoded = decodeSetting(input.object, input.supportedOptions);
-  if (E.isLeft(decoded)) return denyInvalid(decoded.left);
-  const config = decoded.right;
+const decided = (response: AdmissionResponse): AdmissionDecision => ({ kind: 'Decided', response });
 
-  const previous = previousConfig(input);
-  if (previous !== undefined && sameConfig(previous, config)) return { allowed: true };
-
-  if (isUnknown(input.migrations)) {
+/** The answer to a change, once the migrations are known (or known to be unknown). */
+const admitChange = (config: MigrationConfig, migrations: AdmissionInput['migrations']): AdmissionResponse => {
+  if (isUnknown(migrations)) {
     return {
       allowed: false,
       status: {
         metadata: {},
         status: 'Failure',
-        message: `${SUBJECT} cannot be changed now: it is not known whether a migration is in progress (${input.migrations.unknown}); retry in a few seconds`,
+        message: `${SUBJECT} cannot be changed now: it is not known whether a migration is in progress (${migrations.unknown}); retry in a few seconds`,
         reason: 'ServiceUnavailable',
         code: 503,
       },
     };
   }
-  const running = inProgress(input.migrations);
+  const running = inProgress(migrations);
   if (running.length > 0) {
     const [count, them] = running.length === 1 ? ['a migration is', 'it has'] : [`${running.length} migrations are`, 'they have'];
     return {
@@ -126,4 +129,30 @@ export const admit = (input: AdmissionInput): AdmissionResponse => {
   }
   const warnings = configWarnings(config, 'value').map((w) => w.message);
   return warnings.length > 0 ? { allowed: true, warnings } : { allowed: true };
+};
+
+/**
+ * The first step of the admission decision (docs/semantics.md §4): everything the request decides
+ * by itself, or what a change still needs. Never throws: any JSON in gives a decision out.
+ */
+export const decideAdmission = (input: AdmissionRequestInput): AdmissionDecision => {
+  if (input.operation === 'DELETE' || at(input.object, 'metadata', 'name') !== SETTING_NAME) return decided({ allowed: true });
+
+  const decoded = decodeSetting(input.object, input.supportedOptions);
+  if (E.isLeft(decoded)) return decided(denyInvalid(decoded.left));
+  const config = decoded.right;
+
+  const previous = previousConfig(input);
+  if (previous !== undefined && sameConfig(previous, config)) return decided({ allowed: true });
+  return { kind: 'NeedsMigrations', complete: (migrations) => admitChange(config, migrations) };
+};
+
+/**
+ * The admission decision for the kubevirt-migration Setting (docs/semantics.md §4), with the
+ * migrations given at once: `decideAdmission` completed with them. Never throws: any JSON in gives a
+ * response out.
+ */
+export const admit = (input: AdmissionInput): AdmissionResponse => {
+  const decision = decideAdmission(input);
+  return decision.kind === 'Decided' ? decision.response : decision.complete(input.migrations);
 };

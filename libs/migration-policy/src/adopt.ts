@@ -5,7 +5,7 @@ import { sameConfig } from './canonical.js';
 import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
 import { OWNED_KEYS } from './options.js';
 import { own } from './json.js';
-import { MIGRATIONS_FIELD, migrationsBlock } from './kubevirt.js';
+import { MIGRATIONS_KEYS, migrationsBlock } from './kubevirt.js';
 import type { Violation } from './violation.js';
 
 /** The result of adopting a CR: the value text that keeps its options, and what could not be kept. */
@@ -28,11 +28,11 @@ export const adopt = (kubevirt: unknown, supported?: SupportedOptions): Adoption
   for (const key of OWNED_KEYS) {
     const raw = own(block, key);
     if (raw === undefined || raw === null) continue;
-    const one = decodeConfigObject({ [key]: raw }, MIGRATIONS_FIELD, supported);
+    const one = decodeConfigObject({ [key]: raw }, MIGRATIONS_KEYS, supported);
     if (E.isLeft(one)) omitted.push(...one.left);
     else kept[key] = raw;
   }
-  const decoded = decodeConfigObject(kept, MIGRATIONS_FIELD, supported);
+  const decoded = decodeConfigObject(kept, MIGRATIONS_KEYS, supported);
   const config = E.isRight(decoded) ? decoded.right : {};
   return { value: JSON.stringify(encodeConfig(config)), config, omitted };
 };

@@ -1,7 +1,8 @@
 import { OWNED_KEYS, optionSpec, type OwnedKey } from './options.js';
 import { fractionKey, quantityValue } from './quantity.js';
-import { isRecord, own } from './json.js';
+import { isRecord, own, type JsonRecord } from './json.js';
 import type { MigrationConfig } from './config.js';
+import { frozenMemo } from './memo.js';
 
 /**
  * Canonical comparison: the one definition of "the same configuration". Protected keys and nulls
@@ -23,22 +24,19 @@ const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined
 
 export const sameValue = (key: OwnedKey, a: unknown, b: unknown): boolean => canonicalValue(key, a) === canonicalValue(key, b);
 
-/** Canonical forms of frozen objects (decoded configurations): they cannot change, so each is computed once. */
-const frozenForms = new WeakMap<object, ReadonlyMap<OwnedKey, CanonicalValue>>();
-
-/** The owned options of a configuration or of a CR's migrations block, canonical, in table order. */
-export const canonicalize = (config: MigrationConfig | unknown): ReadonlyMap<OwnedKey, CanonicalValue> => {
-  if (!isRecord(config)) return new Map();
-  const known = frozenForms.get(config);
-  if (known !== undefined) return known;
+/** The canonical form of an object, remembered for a frozen one (a decoded configuration, see memo.ts). */
+const canonicalForm = frozenMemo((config: JsonRecord): ReadonlyMap<OwnedKey, CanonicalValue> => {
   const out = new Map<OwnedKey, CanonicalValue>();
   for (const key of OWNED_KEYS) {
     const value = canonicalValue(key, own(config, key));
     if (value !== undefined) out.set(key, value);
   }
-  if (Object.isFrozen(config)) frozenForms.set(config, out);
   return out;
-};
+});
+
+/** The owned options of a configuration or of a CR's migrations block, canonical, in table order. */
+export const canonicalize = (config: MigrationConfig | unknown): ReadonlyMap<OwnedKey, CanonicalValue> =>
+  isRecord(config) ? canonicalForm(config) : new Map();
 
 /** True when two configurations (or migrations blocks) mean the same owned options. */
 export const sameConfig = (a: MigrationConfig | unknown, b: MigrationConfig | unknown): boolean => {

@@ -1,6 +1,6 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { CauseTypes, type CauseType, type Violation, violation } from './violation.js';
+import { CauseTypes, type CauseType, type FieldPath, type Violation, violation } from './violation.js';
 import type { OptionKind } from './options.js';
 import { parseQuantity, numberQuantity, compareFractions, isWhole, type Fraction, type QuantityParse } from './quantity.js';
 import { JsonNumber } from './json-text.js';
@@ -37,12 +37,12 @@ const optionType = <A>(name: string, check: (u: unknown) => E.Either<Problem, A>
   );
 
 /** Violations for io-ts errors, with paths below `root` (the keys of the context). */
-export const violationsOf = (errors: t.Errors, root: string): readonly Violation[] =>
+export const violationsOf = (errors: t.Errors, root: FieldPath): readonly Violation[] =>
   errors.map((e) => {
     const last = e.context[e.context.length - 1];
     const reason = last !== undefined && isCauseType(last.type.name) ? last.type.name : 'FieldValueInvalid';
-    const field = [root, ...e.context.map((entry) => entry.key).filter((k) => k !== '')].join('.');
-    return violation(reason, field, e.value, e.message ?? 'is not valid');
+    const path = [...root, ...e.context.map((entry) => entry.key).filter((k) => k !== '')];
+    return violation(reason, path, e.value, e.message ?? 'is not valid');
   });
 
 const problem = (cause: CauseType, detail: string): E.Either<Problem, never> => E.left({ cause, detail });
@@ -73,23 +73,21 @@ export const BooleanOption = optionType<boolean>('boolean', (u) =>
   typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false'),
 );
 
-/** KubeVirt reads the bandwidth as an int64 of bytes per second. */
-const INT64_MAX: Fraction = { num: 9223372036854775807n, den: 1n };
 const QUANTITY_HELP = 'a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M';
 const NEGATIVE = problem('FieldValueInvalid', `must not be negative: use ${QUANTITY_HELP}`);
 const NOT_WHOLE = problem('FieldValueInvalid', `must be a whole number of bytes per second (KubeVirt would round it): use ${QUANTITY_HELP}`);
-const TOO_LARGE = problem('FieldValueInvalid', 'must be at most 9223372036854775807 bytes per second');
+const tooLarge = (max: bigint): E.Either<Problem, never> => problem('FieldValueInvalid', `must be at most ${max} bytes per second`);
 
-const bytesProblem = (value: Fraction): E.Either<Problem, true> =>
-  value.num < 0n ? NEGATIVE : !isWhole(value) ? NOT_WHOLE : compareFractions(value, INT64_MAX) > 0 ? TOO_LARGE : E.right(true);
+const bytesProblem = (value: Fraction, max: bigint): E.Either<Problem, true> =>
+  value.num < 0n ? NEGATIVE : !isWhole(value) ? NOT_WHOLE : compareFractions(value, { num: max, den: 1n }) > 0 ? tooLarge(max) : E.right(true);
 
 /**
  * KubeVirt decodes the bandwidth with ParseQuantity whether it is a JSON string or a JSON number (a
  * number's own text is parsed), so both are judged by the quantity grammar and their exact value.
  */
-const judgeQuantity = (parsed: QuantityParse): E.Either<Problem, true> =>
+const judgeQuantity = (parsed: QuantityParse, max: bigint): E.Either<Problem, true> =>
   parsed.ok
-    ? bytesProblem(parsed.value)
+    ? bytesProblem(parsed.value, max)
     : parsed.reason === 'syntax'
       ? problem(
           'FieldValueInvalid',
@@ -98,7 +96,7 @@ const judgeQuantity = (parsed: QuantityParse): E.Either<Problem, true> =>
       : parsed.negative
         ? NEGATIVE
         : parsed.large
-          ? TOO_LARGE
+          ? tooLarge(max)
           : NOT_WHOLE;
 
 /**
@@ -113,14 +111,16 @@ const exactAsDouble = (u: number | JsonNumber): E.Either<Problem, number> => {
     : problem('FieldValueInvalid', `is more than a JSON number holds exactly (it would be stored as ${String(d)}): write it as a quantity string`);
 };
 
-const QuantityOption = optionType<string | number>('quantity', (u) => {
-  if (typeof u === 'string') return E.map((): string | number => u)(judgeQuantity(parseQuantity(u)));
-  if (typeof u === 'number' || u instanceof JsonNumber) {
-    const judged = judgeQuantity(exactNumber(u));
-    return E.isLeft(judged) ? judged : exactAsDouble(u);
-  }
-  return problem('FieldValueTypeInvalid', `must be a quantity string or a number: ${QUANTITY_HELP}`);
-});
+/** A quantity of bytes per second, from 0 to `max`. */
+const QuantityOption = (max: bigint): t.Type<string | number, string | number, unknown> =>
+  optionType<string | number>('quantity', (u) => {
+    if (typeof u === 'string') return E.map((): string | number => u)(judgeQuantity(parseQuantity(u), max));
+    if (typeof u === 'number' || u instanceof JsonNumber) {
+      const judged = judgeQuantity(exactNumber(u), max);
+      return E.isLeft(judged) ? judged : exactAsDouble(u);
+    }
+    return problem('FieldValueTypeInvalid', `must be a quantity string or a number: ${QUANTITY_HELP}`);
+  });
 
 /** A protected option: only "" (or absence, handled by the caller) is accepted. */
 const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
@@ -142,7 +142,7 @@ export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
     case 'boolean':
       return BooleanOption;
     case 'quantity':
-      return QuantityOption;
+      return QuantityOption(kind.max);
     case 'protected':
       return ProtectedOption(key, kind.owner);
   }

@@ -2,10 +2,11 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { OPTIONS, OPTION_KEYS, OWNED_KEYS, isOptionKey, type OptionKey } from './options.js';
 import { codecFor, violationsOf } from './codecs.js';
-import { childPath, invalid, notSupported, typeInvalid, violation, type Violation } from './violation.js';
+import { invalid, notSupported, typeInvalid, violation, type FieldPath, type Violation } from './violation.js';
 import { JsonNumber, MAX_DEPTH, MAX_TEXT_BYTES, readJsonText } from './json-text.js';
 import { describeJsonType, isRecord, type JsonRecord } from './json.js';
 import { nearest } from './suggest.js';
+import { textMemo, type TextMemo } from './memo.js';
 
 /** The value type of each kind of option: a number, a boolean, a quantity (string or number) or "" (protected). */
 export type ValueOfKind<K> = K extends { type: 'integer' }
@@ -31,14 +32,14 @@ export const MigrationConfig = t.partial(codecs as { [K in OptionKey]: t.Type<Op
 export type SupportedOptions = ReadonlySet<string> | undefined;
 
 /**
- * Decodes a configuration object, reporting every violation below `root`: unknown keys (with the
+ * Decodes a configuration object, reporting every violation below the path `root`: unknown keys (with the
  * nearest settable key when it is a likely typo), keys the installed CRD would prune, wrong types,
  * ranges, protected keys. `null` counts as absent. `numbers` holds the texts the numbers were
  * written as (from the JSON text), so that they are judged and shown exactly.
  */
 export const decodeConfigObject = (
   input: unknown,
-  root: string,
+  root: FieldPath,
   supported?: SupportedOptions,
   numbers: ReadonlyMap<string, string> = new Map(),
 ): E.Either<readonly Violation[], MigrationConfig> => {
@@ -49,7 +50,7 @@ export const decodeConfigObject = (
   const known: [string, unknown][] = [];
   for (const [key, value] of Object.entries(input)) {
     if (value === null) continue;
-    const field = childPath(root, key);
+    const field = [...root, key];
     if (!isOptionKey(key)) {
       const near = nearest(key, OWNED_KEYS);
       violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
@@ -65,44 +66,40 @@ export const decodeConfigObject = (
   return violations.length === 0 && E.isRight(decoded) ? E.right(decoded.right) : E.left(violations);
 };
 
-/**
- * The last texts decoded under each root, with their results: the webhook sees the same `default`
- * on every request and each request's old value was the previous one's new value, and the
- * controller plans the same Setting on every event. A result is frozen, so that it can be shared
- * (and so that its canonical form and warnings are computed once, see canonical.ts and
- * warnings.ts). Forgotten when the supported options change.
- */
+type Decoded = E.Either<readonly Violation[], MigrationConfig>;
+
 const MEMO_ENTRIES = 16;
 const MEMO_MAX_TEXT = 64 * 1024;
-/** By root, the most recent first. Looked up by comparing texts, not by a Map: hashing each request's fresh string would cost more than the comparison. */
-const memo = new Map<string, { readonly text: string; readonly result: E.Either<readonly Violation[], MigrationConfig> }[]>();
+/** The texts decoded under each root, remembered as memo.ts says; forgotten when the supported options change. */
+const memos = new Map<string, TextMemo<Decoded>>();
 let memoSupported: SupportedOptions | undefined;
+
+const memoOf = (root: string, supported: SupportedOptions): TextMemo<Decoded> => {
+  if (supported !== memoSupported) {
+    memos.clear();
+    memoSupported = supported;
+  }
+  let memo = memos.get(root);
+  if (memo === undefined) {
+    if (memos.size >= MEMO_ENTRIES) memos.clear();
+    memo = textMemo(MEMO_ENTRIES, MEMO_MAX_TEXT);
+    memos.set(root, memo);
+  }
+  return memo;
+};
 
 /**
  * Decodes the text of `value` or `default` (docs/semantics.md §2, §3): bounded in size and depth,
- * every key written twice reported, then the object decoded. Blank text is the caller's business
- * (see effectiveText). The result is frozen.
+ * every key written twice reported, then the object decoded. `root` names the field that holds the
+ * text (`value`): it is the first key of every violation's path. Blank text is the caller's
+ * business (see effectiveText). The result is frozen.
  */
 export const decodeConfigText = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
-  if (text.length > MEMO_MAX_TEXT) return decodeConfigTextOnce(text, root, supported);
-  if (supported !== memoSupported) {
-    memo.clear();
-    memoSupported = supported;
-  }
-  let recent = memo.get(root);
-  if (recent === undefined) {
-    if (memo.size >= MEMO_ENTRIES) memo.clear();
-    recent = [];
-    memo.set(root, recent);
-  }
-  for (const entry of recent) if (entry.text === text) return entry.result;
-  const result = decodeConfigTextOnce(text, root, supported);
-  recent.unshift({ text, result });
-  if (recent.length > MEMO_ENTRIES) recent.pop();
-  return result;
+  const memo = memoOf(root, supported);
+  return memo.find(text) ?? memo.keep(text, decodeConfigTextOnce(text, root, supported));
 };
 
-const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
+const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedOptions): Decoded => {
   const read = readJsonText(text);
   if (!read.ok) {
     const detail =
@@ -111,12 +108,12 @@ const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedO
         : read.problem === 'tooDeep'
           ? `must be a JSON object of migration options; it is nested deeper than ${MAX_DEPTH} levels`
           : `must be a JSON object of migration options; it is not valid JSON (${read.reason})`;
-    return E.left([invalid(root, text, detail)]);
+    return E.left([invalid([root], text, detail)]);
   }
   const duplicates = read.json.duplicates.map((path) =>
-    violation('FieldValueDuplicate', path.reduce(childPath, root), path[path.length - 1], 'the key is written more than once; give it once'),
+    violation('FieldValueDuplicate', [root, ...path], path[path.length - 1], 'the key is written more than once; give it once'),
   );
-  const decoded = decodeConfigObject(read.json.value, root, supported, read.json.numbers);
+  const decoded = decodeConfigObject(read.json.value, [root], supported, read.json.numbers);
   if (duplicates.length === 0) return E.isRight(decoded) ? E.right(Object.freeze(decoded.right)) : E.left(Object.freeze(decoded.left));
   return E.left(Object.freeze([...duplicates, ...(E.isLeft(decoded) ? decoded.left : [])]));
 };

@@ -7,7 +7,7 @@
  */
 export { OPTIONS } from './options.js';
 export type { OptionKey, OptionKind, OptionSpec } from './options.js';
-export type { Violation, CauseType } from './violation.js';
+export type { Violation, CauseType, FieldPath } from './violation.js';
 export { formatViolation } from './violation.js';
 export { decodeConfigText } from './config.js';
 export type { MigrationConfig, OptionValue, SupportedOptions, ValueOfKind } from './config.js';
@@ -17,12 +17,14 @@ export { KUBEVIRT_NAMESPACE, KUBEVIRT_NAME, migrationsBlock } from './kubevirt.j
 export { sameConfig } from './canonical.js';
 export { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
-export { admit } from './admit.js';
+export { admit, decideAdmission } from './admit.js';
 export { configWarnings } from './warnings.js';
 export type { ConfigWarning } from './warnings.js';
-export type { AdmissionInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
+export type { AdmissionDecision, AdmissionInput, AdmissionRequestInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
 export { plan } from './plan.js';
 export type { Plan, PlanInput, PlanOutcome, Step } from './plan.js';
+export { planPreview } from './preview.js';
+export type { PlanPreview } from './preview.js';
 export type { Notice, ConfiguredCondition } from './notices.js';
 export { adopt, planAdoptionWrite } from './adopt.js';
 export type { Adoption } from './adopt.js';

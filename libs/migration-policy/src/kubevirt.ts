@@ -7,9 +7,8 @@ export const KUBEVIRT_NAME = 'kubevirt';
 /** `harvester-system/kubevirt`, as messages name it. */
 export const KUBEVIRT_REF = `${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;
 
-/** Where the options live in the CR, as keys and dotted as in violations. */
+/** Where the options live in the CR, as keys (also the path of the violations of an adoption). */
 export const MIGRATIONS_KEYS = ['spec', 'configuration', 'migrations'] as const;
-export const MIGRATIONS_FIELD = MIGRATIONS_KEYS.join('.');
 
 /** The CR's `spec.configuration.migrations`, or undefined when it is absent or not an object. */
 export const migrationsBlock = (kubevirt: unknown): JsonRecord | undefined => {

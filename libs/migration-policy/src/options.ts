@@ -11,7 +11,8 @@ const MAX_SAFE = 9007199254740991;
 export type OptionKind =
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
   | { readonly type: 'boolean' }
-  | { readonly type: 'quantity' }
+  /** A quantity of bytes per second, from 0 (no limit) to `max` (KubeVirt reads it as an int64). */
+  | { readonly type: 'quantity'; readonly max: bigint }
   | {
       readonly type: 'protected';
       readonly owner: string;
@@ -62,7 +63,7 @@ export const OPTIONS = [
   },
   {
     key: 'bandwidthPerMigration',
-    kind: { type: 'quantity' },
+    kind: { type: 'quantity', max: 9223372036854775807n },
     kubevirtDefault: '0Mi',
     unit: 'bytes per second',
     description: 'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',

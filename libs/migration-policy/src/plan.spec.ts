@@ -143,7 +143,15 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
       'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
     expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
       outcome: 'Invalid',
-      violations: [{ reason: 'FieldValueInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: 0: must be from 1 to 2147483647' }],
+      violations: [
+        {
+          reason: 'FieldValueInvalid',
+          field: 'value.parallelMigrationsPerCluster',
+          message: 'Invalid value: 0: must be from 1 to 2147483647',
+          path: ['value', 'parallelMigrationsPerCluster'],
+          detail: 'must be from 1 to 2147483647',
+        },
+      ],
       steps: [
         {
           kind: 'PatchSetting',
@@ -480,9 +488,9 @@ describe('plan: properties', () => {
   it('decode of an encoded configuration gives it back', () => {
     fc.assert(
       fc.property(validConfig, (config) => {
-        const decoded = decodeConfigObject(config, 'value');
+        const decoded = decodeConfigObject(config, ['value']);
         if (E.isLeft(decoded)) throw new Error(JSON.stringify(decoded.left));
-        const round = decodeConfigObject(JSON.parse(JSON.stringify(encodeConfig(decoded.right))), 'value');
+        const round = decodeConfigObject(JSON.parse(JSON.stringify(encodeConfig(decoded.right))), ['value']);
         expect(round).toEqual(E.right(decoded.right));
       }),
     );

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
+import fc from 'fast-check';
 import { decodeConfigObject } from './config.js';
 import { decodeSetting, defaultConfig, effectiveSource, effectiveText, HARVESTER_DEFAULT, isBlank, viewSetting } from './setting.js';
-import type { CauseType } from './violation.js';
+import { renderPath, type CauseType } from './violation.js';
 import { SUPPORTED_170, setting } from './testing/fixtures.js';
 
 type Expect = readonly (readonly [CauseType, string])[];
@@ -102,6 +103,61 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
       'Invalid value: 0: must be from 1 to 2147483647',
       'Invalid value: "1m": must be a whole number of bytes per second (KubeVirt would round it): use a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
     ]);
+  });
+});
+
+describe('violations are data: a path of keys and a detail, rendered once into field and message', () => {
+  const violations = (obj: unknown) => {
+    const r = decodeSetting(obj);
+    return E.isLeft(r) ? r.left : [];
+  };
+
+  it.each<[string, unknown, readonly (readonly string[])[]]>([
+    ['not JSON: the text itself', setting('{'), [['value']]],
+    ['an option', setting('{"progressTimeout":0}'), [['value', 'progressTimeout']]],
+    ['a key that is not an identifier, kept as written', setting('{"a.b":1}'), [['value', 'a.b']]],
+    [
+      'a key written twice inside a nested object',
+      setting('{"x":{"a":1,"a":2}}'),
+      [
+        ['value', 'x', 'a'],
+        ['value', 'x'],
+      ],
+    ],
+    ['the default', setting('', { default: '{"bogus":1}' }), [['default', 'bogus']]],
+    ['a value that is not a string', { metadata: { name: 'kubevirt-migration' }, value: 5 }, [['value']]],
+  ])('%s', (_name, obj, paths) => {
+    expect(violations(obj).map((v) => v.path)).toEqual(paths);
+  });
+
+  it('the detail is what is wrong, without the value; the message adds the value', () => {
+    expect(violations(setting('{"parallelMigrationsPerCluster":0}'))).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        field: 'value.parallelMigrationsPerCluster',
+        message: 'Invalid value: 0: must be from 1 to 2147483647',
+        path: ['value', 'parallelMigrationsPerCluster'],
+        detail: 'must be from 1 to 2147483647',
+      },
+    ]);
+  });
+
+  it('for any text, each field is its path rendered and each message ends with its detail', () => {
+    const key = fc.oneof(fc.constantFrom('progressTimeout', 'bandwidthPerMigration', 'network', 'allowPostCopy'), fc.string({ maxLength: 6 }));
+    const text = fc.oneof(
+      fc.dictionary(key, fc.jsonValue({ maxDepth: 2 })).map((o) => JSON.stringify(o)),
+      fc.json({ maxDepth: 2 }),
+      fc.string({ maxLength: 20 }),
+    );
+    fc.assert(
+      fc.property(text, text, (value, dflt) => {
+        for (const v of violations(setting(value, { default: dflt }))) {
+          expect(['value', 'default']).toContain(v.path[0]);
+          expect(v.field).toBe(renderPath(v.path));
+          expect(v.message.endsWith(`: ${v.detail}`)).toBe(true);
+        }
+      }),
+    );
   });
 });
 
@@ -322,7 +378,7 @@ describe('reading the Setting object', () => {
 
 describe('decoding objects that did not come from a text (a CR, a file): plain numbers', () => {
   const decode = (config: Record<string, unknown>) => {
-    const r = decodeConfigObject(config, 'spec.configuration.migrations');
+    const r = decodeConfigObject(config, ['spec', 'configuration', 'migrations']);
     return E.isLeft(r) ? r.left.map((v) => v.message) : r.right;
   };
 

@@ -34,7 +34,7 @@ const stringField = (obj: unknown, key: string, problems: Violation[]): string |
   const v = at(obj, key);
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return v;
-  problems.push(typeInvalid(key, v, 'must be a string holding a JSON object of migration options'));
+  problems.push(typeInvalid([key], v, 'must be a string holding a JSON object of migration options'));
   return undefined;
 };
 

@@ -2,6 +2,7 @@
  * SHA-224 (FIPS 180-4) of a string's UTF-8 bytes, as lowercase hex. Written out because the
  * policy library is pure and synchronous: no node:crypto, and WebCrypto is asynchronous.
  */
+import { textMemo } from './memo.js';
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74,
@@ -89,19 +90,8 @@ const digest = (text: string): string => {
   return Array.from(h.slice(0, 7), (x) => x.toString(16).padStart(8, '0')).join('');
 };
 
-/** Recent digests: a controller plans the same setting again and again (every event of the CR). */
-const recent = new Map<string, string>();
-const RECENT = 16;
+/** Recent digests (memo.ts): a controller plans the same setting again and again (every event of the CR). */
+const recent = textMemo<string>(16, 64 * 1024);
 
 /** SHA-224 of the UTF-8 bytes of `text`, lowercase hex; the last few results are remembered. */
-export const sha224Hex = (text: string): string => {
-  const known = recent.get(text);
-  if (known !== undefined) return known;
-  const hex = digest(text);
-  if (recent.size >= RECENT) {
-    const oldest = recent.keys().next().value;
-    if (oldest !== undefined) recent.delete(oldest);
-  }
-  recent.set(text, hex);
-  return hex;
-};
+export const sha224Hex = (text: string): string => recent.find(text) ?? recent.keep(text, digest(text));

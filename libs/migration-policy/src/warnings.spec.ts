@@ -5,7 +5,11 @@ import { configWarnings } from './warnings.js';
 const fieldsOf = (text: string, root: string): string[] => {
   const decoded = decodeConfigText(text, root);
   if (E.isLeft(decoded)) throw new Error(`${text} should decode`);
-  return configWarnings(decoded.right, root).map((w) => w.field);
+  return configWarnings(decoded.right, root).map((w) => {
+    // the path is the data; the field its one rendering
+    expect(w.field).toBe(w.path.join('.'));
+    return w.field;
+  });
 };
 
 describe('configWarnings: each warning names the field a form shows it at', () => {
@@ -21,5 +25,11 @@ describe('configWarnings: each warning names the field a form shows it at', () =
     ['nothing to say', '{"parallelMigrationsPerCluster":3}', 'value', []],
   ])('%s', (_name, text, root, fields) => {
     expect(fieldsOf(text, root)).toEqual(fields);
+  });
+
+  it('each warning carries its path as keys', () => {
+    const decoded = decodeConfigText('{"progressTimeout":1}', 'value');
+    if (E.isLeft(decoded)) throw new Error('should decode');
+    expect(configWarnings(decoded.right, 'value').map((w) => w.path)).toEqual([['value', 'progressTimeout']]);
   });
 });

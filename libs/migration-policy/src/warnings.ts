@@ -1,60 +1,75 @@
 import type { MigrationConfig } from './config.js';
 import { OPTIONS } from './options.js';
 import { bareBytes } from './quantity.js';
-import { childPath } from './violation.js';
+import { renderPath, type FieldPath } from './violation.js';
+import { frozenMemo } from './memo.js';
 
 /**
  * Advice on a valid configuration that is probably not what the administrator meant. The webhook
  * returns the messages as admission warnings; a settings form shows each at its field.
  */
 export interface ConfigWarning {
-  /** The option the warning is about, as a path below the root given (`value.progressTimeout`). */
+  /** `path` as Kubernetes writes it (`value.progressTimeout`). */
   readonly field: string;
   readonly message: string;
+  /** The option the warning is about, as keys below the root given (`['value', 'progressTimeout']`). */
+  readonly path: FieldPath;
 }
 
 const MEBIBYTE = 1048576n;
 
-/** Warnings of frozen configurations (decoded ones), by root: computed once for each. */
-const frozenWarnings = new WeakMap<MigrationConfig, Map<string, readonly ConfigWarning[]>>();
+/** The warnings of a configuration by root, remembered for a frozen (decoded) one, see memo.ts. */
+const warningsByRoot = frozenMemo((_config: MigrationConfig) => new Map<string, readonly ConfigWarning[]>());
 
-/** The warnings of a decoded configuration, in option order; `root` prefixes each field (`value`). */
+/** The warnings of a decoded configuration, in option order; `root` is the first key of each path (`value`). */
 export const configWarnings = (config: MigrationConfig, root: string): readonly ConfigWarning[] => {
-  const known = frozenWarnings.get(config)?.get(root);
+  const byRoot = warningsByRoot(config);
+  const known = byRoot.get(root);
   if (known !== undefined) return known;
-  if (!Object.isFrozen(config)) return warningsOf(config, root);
   const warnings = Object.freeze(warningsOf(config, root));
-  const byRoot = frozenWarnings.get(config) ?? new Map<string, readonly ConfigWarning[]>();
   byRoot.set(root, warnings);
-  frozenWarnings.set(config, byRoot);
   return warnings;
+};
+
+/** A warning about option `key` below `root`. */
+const warning = (root: string, key: string, message: string): ConfigWarning => {
+  const path = [root, key];
+  return { field: renderPath(path), message, path };
 };
 
 const warningsOf = (config: MigrationConfig, root: string): ConfigWarning[] => {
   const warnings: ConfigWarning[] = [];
   if (config.allowPostCopy === true && config.allowWorkloadDisruption === false) {
-    warnings.push({
-      field: childPath(root, 'allowWorkloadDisruption'),
-      message:
+    warnings.push(
+      warning(
+        root,
+        'allowWorkloadDisruption',
         'allowPostCopy is true but allowWorkloadDisruption is false, so post-copy never starts; leave allowWorkloadDisruption out (it then follows allowPostCopy) or set it to true',
-    });
+      ),
+    );
   }
   for (const option of OPTIONS) {
     const v = config[option.key];
     if ('uiMinimum' in option && typeof v === 'number' && v < option.uiMinimum) {
-      warnings.push({
-        field: childPath(root, option.key),
-        message: `${option.key} is ${v}, below ${option.uiMinimum} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
-      });
+      warnings.push(
+        warning(
+          root,
+          option.key,
+          `${option.key} is ${v}, below ${option.uiMinimum} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
+        ),
+      );
     }
   }
   const bandwidth = config.bandwidthPerMigration;
   const bytes = bandwidth === undefined ? undefined : bareBytes(bandwidth);
   if (bytes !== undefined && bytes > 0n && bytes < MEBIBYTE) {
-    warnings.push({
-      field: childPath(root, 'bandwidthPerMigration'),
-      message: `bandwidthPerMigration ${JSON.stringify(bandwidth)} means ${bytes} byte${bytes === 1n ? '' : 's'} per second, which KubeVirt rounds up to 1 MiB/s; did you mean "${bytes}Mi"?`,
-    });
+    warnings.push(
+      warning(
+        root,
+        'bandwidthPerMigration',
+        `bandwidthPerMigration ${JSON.stringify(bandwidth)} means ${bytes} byte${bytes === 1n ? '' : 's'} per second, which KubeVirt rounds up to 1 MiB/s; did you mean "${bytes}Mi"?`,
+      ),
+    );
   }
   return warnings;
 };

@@ -70,9 +70,8 @@ beforeAll(() => {
   const work = mkdtempSync(join(tmpdir(), 'policy-consumer-'));
   consumer = join(work, 'consumer');
   mkdirSync(consumer);
-  // the package as `npm run build` makes it
-  const built = run(process.execPath, [TSC, '-b', join(LIB, 'tsconfig.lib.json')], ROOT);
-  if (built.status !== 0) throw new Error(`building the library failed:\n${built.stdout}${built.stderr}`);
+  // `npm pack` alone, from no build at all as on a fresh clone: its prepack script builds the library
+  rmSync(join(LIB, 'dist'), { recursive: true, force: true });
   packed = (JSON.parse(npm(['pack', '--json', '--pack-destination', work], LIB)) as (typeof packed)[])[0] as typeof packed;
   // its dependencies as tarballs from this repository's node_modules: the install needs no registry
   const deps = ['fp-ts', 'io-ts', 'fast-json-patch'].map((name) => {

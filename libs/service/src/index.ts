@@ -6,6 +6,8 @@
 export type { FlagValues } from './flags.js';
 export { runMain, listen, StartupError } from './startup.js';
 export { createLogger, isLevel, LEVELS } from './log.js';
+export type { Logger } from './log.js';
 export { metricsRegistry } from './metrics.js';
 export { serveProbes } from './ops.js';
 export { onShutdown } from './shutdown.js';
+export { errorMessage, fileErrorText, firstLine } from './errors.js';

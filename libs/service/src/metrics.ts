@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Metric } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration, type HistogramConfiguration } from 'prom-client';
 
 /**
  * One Prometheus registry per app, every name under the app's prefix, with Node's process metrics:
@@ -59,6 +59,48 @@ interface Series {
   readonly perBucket: Float64Array;
 }
 
+type CounterValues = Awaited<ReturnType<Counter['get']>>['values'];
+type HistogramValues = Awaited<ReturnType<Histogram['get']>>['values'];
+
+/** A prom-client Counter whose values are kept elsewhere and read when it is scraped; prom-client renders them. */
+class ReadCounter extends Counter {
+  constructor(
+    config: CounterConfiguration<string>,
+    private readonly read: () => CounterValues,
+  ) {
+    super(config);
+  }
+
+  override async get(): ReturnType<Counter['get']> {
+    return { ...(await super.get()), values: this.read() };
+  }
+}
+
+/**
+ * The same for a Histogram: its buckets, sum and count per label value are kept elsewhere. The
+ * registry renders a histogram through `getForPromString` (which prom-client's own `get` calls), so
+ * both answer from an unregistered twin's shape and the values read.
+ */
+class ReadHistogram extends Histogram {
+  private readonly shape: Histogram;
+
+  constructor(
+    config: HistogramConfiguration<string>,
+    private readonly read: () => HistogramValues,
+  ) {
+    super(config);
+    this.shape = new Histogram({ ...config, registers: [] });
+  }
+
+  override async get(): ReturnType<Histogram['get']> {
+    return { ...(await this.shape.get()), values: this.read() };
+  }
+
+  getForPromString(): ReturnType<Histogram['get']> {
+    return this.get();
+  }
+}
+
 const timings = (
   registry: Registry,
   count: { name: string; help: string },
@@ -68,25 +110,24 @@ const timings = (
 ): ((labelValue: string, seconds: number) => void) => {
   const bounds = [...buckets].sort((a, b) => a - b);
   const series = new Map<string, Series>();
-  const exposed = (name: string, help: string, type: 'counter' | 'histogram', values: () => object[]) =>
-    ({ name, help, type, aggregator: 'sum', get: () => Promise.resolve({ name, help, type, aggregator: 'sum', values: values() }) }) as unknown as Metric;
-  registry.registerMetric(exposed(count.name, count.help, 'counter', () => [...series.values()].map((s) => ({ labels: s.labels, value: s.count }))));
-  registry.registerMetric(
-    exposed(duration.name, duration.help, 'histogram', () =>
-      [...series.values()].flatMap((s) => {
-        let cumulative = 0;
-        const le = (bound: number | '+Inf', i: number) => {
-          cumulative += s.perBucket[i] ?? 0;
-          return { metricName: `${duration.name}_bucket`, labels: { le: bound, ...s.labels }, value: cumulative };
-        };
-        return [
-          ...bounds.map(le),
-          le('+Inf', bounds.length),
-          { metricName: `${duration.name}_sum`, labels: s.labels, value: s.sum },
-          { metricName: `${duration.name}_count`, labels: s.labels, value: s.count },
-        ];
-      }),
-    ),
+  const registers = [registry];
+  new ReadCounter({ name: count.name, help: count.help, labelNames: [labelName], registers }, () =>
+    [...series.values()].map((s) => ({ labels: s.labels, value: s.count })),
+  );
+  new ReadHistogram({ name: duration.name, help: duration.help, labelNames: [labelName], buckets: bounds, registers }, () =>
+    [...series.values()].flatMap((s) => {
+      let cumulative = 0;
+      const le = (bound: number | '+Inf', i: number) => {
+        cumulative += s.perBucket[i] ?? 0;
+        return { metricName: `${duration.name}_bucket`, labels: { le: bound, ...s.labels }, value: cumulative };
+      };
+      return [
+        ...bounds.map(le),
+        le('+Inf', bounds.length),
+        { metricName: `${duration.name}_sum`, labels: s.labels, value: s.sum },
+        { metricName: `${duration.name}_count`, labels: s.labels, value: s.count },
+      ];
+    }),
   );
   return (labelValue, seconds) => {
     let s = series.get(labelValue);

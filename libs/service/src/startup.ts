@@ -1,12 +1,11 @@
 import type { Server } from 'node:net';
+import { errorMessage } from './errors.js';
 import { parseFlags, usage, UsageError, type FlagTable, type FlagValues } from './flags.js';
 
 /** An error a program reports as one line before it exits 1 (a missing file, a port in use). */
 export class StartupError extends Error {
   override readonly name = 'StartupError';
 }
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
  * The start of a long-running app: flags parsed and checked before anything starts (`check` adds
@@ -31,12 +30,12 @@ export const runMain = <T extends FlagTable>(
     const problem = check(flags);
     if (problem !== undefined) throw new UsageError(problem);
   } catch (e) {
-    process.stderr.write(`${command}: ${message(e)}\nRun ${command} --help for the flags.\n`);
+    process.stderr.write(`${command}: ${errorMessage(e)}\nRun ${command} --help for the flags.\n`);
     process.exitCode = 2;
     return;
   }
   main(flags).catch((e: unknown) => {
-    process.stderr.write(`${command}: ${message(e)}\n`);
+    process.stderr.write(`${command}: ${errorMessage(e)}\n`);
     process.exit(1);
   });
 };

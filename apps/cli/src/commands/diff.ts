@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { applyPatch, migrationsBlock, plan } from '@kubevirt-migration/migration-policy';
+import { planPreview } from '@kubevirt-migration/migration-policy';
 import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderPlan } from '../render/diff.js';
@@ -12,13 +12,10 @@ const CONTRACT_OUTCOME = { Unchanged: 'Unchanged', Applied: 'Patch', DriftCorrec
 /** The reconcile plan of docs/semantics.md §5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
 export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
   const [setting, kubevirt, supportedOptions] = await Promise.all([inputs.setting(), inputs.kubevirt(), inputs.supportedOptions()]);
-  const p = plan({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
+  const preview = planPreview({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
+  if (E.isLeft(preview)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${preview.left}`);
+  const { plan: p, patch, before, after } = preview.right;
   if (p.outcome === 'Ignored') throw new InputError(`nothing to plan: ${p.reason}`);
-  const patch = p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : [];
-  const applied = applyPatch(kubevirt, patch);
-  if (E.isLeft(applied)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${applied.left}`);
-  const before = migrationsBlock(kubevirt) ?? {};
-  const after = migrationsBlock(applied.right) ?? {};
   const exitCode = p.outcome === 'Unchanged' ? 0 : p.outcome === 'Invalid' ? 2 : 1;
   if (output === 'text') return { stdout: renderPlan(p, before, after, paint), exitCode };
   return {

@@ -25,7 +25,7 @@ const acceptedOf = (o: OptionSpec): string => {
     case 'boolean':
       return 'true or false';
     case 'quantity':
-      return 'a whole number of bytes per second, 0 (no limit) to 9223372036854775807';
+      return `a whole number of bytes per second, 0 (no limit) to ${o.kind.max}`;
     case 'protected':
       return `only "" or leaving it out: it is owned by ${o.kind.owner}`;
   }

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { fileErrorText } from '@kubevirt-migration/service';
 import { parseAllDocuments } from 'yaml';
 import { InputError } from './errors.js';
 
@@ -10,11 +11,8 @@ const SILENT_MS = 5000;
 
 const reason = (e: unknown): string => {
   const code = (e as { code?: unknown }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
   if (code === 'ENXIO') return 'is a socket, which cannot be opened by name (give - to read standard input)';
-  return e instanceof Error ? e.message : String(e);
+  return fileErrorText(e);
 };
 
 /**

@@ -19,7 +19,7 @@ spec:
     migrations: {parallelMigrationsPerCluster: 5, bandwidthPerMigration: "0"}
 `;
 
-describe('fieldsOf: the form from the JSON Schema and the options table', () => {
+describe('fieldsOf: the form from the options table', () => {
   it('has one field per option, in the table order', () => {
     expect(fields.map((f) => f.key)).toEqual(OPTIONS.map((o) => o.key));
   });
@@ -32,6 +32,15 @@ describe('fieldsOf: the form from the JSON Schema and the options table', () => 
     ['network', { kind: 'protected' }],
   ])('%s', (key, expected) => {
     expect(fields.find((f) => f.key === key)).toMatchObject(expected);
+  });
+
+  it("each field's kind and range are its option's", () => {
+    for (const option of OPTIONS) {
+      const field = fields.find((f) => f.key === option.key);
+      expect(field?.kind).toBe(option.kind.type);
+      const range = option.kind.type === 'integer' ? [option.kind.min, option.kind.max] : [undefined, undefined];
+      expect([field?.minimum, field?.maximum]).toEqual(range);
+    }
   });
 
   it("takes help texts from the CRD's descriptions, one line each", () => {
@@ -104,6 +113,15 @@ describe('check: every violation and warning at its field', () => {
   it('keeps messages about the whole value, or a key the form has not, apart', () => {
     expect(check(fields, '[]', supported).general).toEqual([expect.stringMatching(/^value: /)]);
     expect(check(fields, '{"bandwith":1}', supported).general).toEqual([expect.stringMatching(/^value\.bandwith: .*bandwidthPerMigration/)]);
+  });
+
+  it('places by the path, not by its rendering: a key below a field, or one that only reads like a field, stays apart', () => {
+    const nested = check(fields, '{"progressTimeout":{"a":1,"a":2}}', supported);
+    expect(nested.general).toEqual([expect.stringMatching(/^value\.progressTimeout\.a: Duplicate value: /)]);
+    expect(nested.byField.get('progressTimeout')?.violations).toEqual([expect.stringMatching(/^Invalid value: /)]);
+    const dotted = check(fields, '{"progressTimeout.x":1}', supported);
+    expect(dotted.byField.size).toBe(0);
+    expect(dotted.general).toEqual([expect.stringMatching(/^value\["progressTimeout\.x"\]: Unsupported value: /)]);
   });
 });
 

@@ -1,21 +1,20 @@
 /**
- * The settings form as data, with no DOM: the fields (from the policy's JSON Schema and the options
- * table's hints), the value text a form state saves, the violations and warnings of that text
- * placed at their fields, and the patch the controller would send to a pasted KubeVirt CR.
- * page.ts only draws what these return.
+ * The settings form as data, with no DOM: the fields (from the policy's options table), the value
+ * text a form state saves, the violations and warnings of that text placed at their fields (by
+ * their paths), and the patch the controller would send to a pasted KubeVirt CR (the policy's plan
+ * preview). page.ts only draws what these return.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
 import {
-  applyPatch,
   configWarnings,
   decodeConfigText,
-  migrationsBlock,
   OPTIONS,
-  plan,
+  planPreview,
   SETTING_NAME,
-  settingValueSchema,
+  type FieldPath,
   type Operation,
+  type OptionKind,
   type OptionSpec,
   type SupportedOptions,
 } from '@kubevirt-migration/migration-policy';
@@ -23,7 +22,7 @@ import {
 /** The root the page's messages are placed under: the Setting's `value`. */
 const ROOT = 'value';
 
-type FieldKind = 'integer' | 'boolean' | 'quantity' | 'protected';
+type FieldKind = OptionKind['type'];
 
 export interface Field {
   readonly key: string;
@@ -47,36 +46,22 @@ export interface KubevirtOptions {
   readonly options: Readonly<Record<string, string | null>>;
 }
 
-const kindOf = (schema: Readonly<Record<string, unknown>>): FieldKind => {
-  if (Array.isArray(schema['enum'])) return 'protected';
-  if (Array.isArray(schema['anyOf'])) return 'quantity';
-  const type = schema['type'];
-  const types: unknown[] = Array.isArray(type) ? type : [type];
-  return types.includes('boolean') ? 'boolean' : 'integer';
-};
-
-const numberOf = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-
-/** One field per property of the setting's JSON Schema, in its order, with the options table's hints. */
-export const fieldsOf = (kubevirt?: KubevirtOptions): readonly Field[] => {
-  const properties = settingValueSchema()['properties'] as Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  return Object.entries(properties).map(([key, schema]): Field => {
-    const option = OPTIONS.find((o) => o.key === key) as OptionSpec;
-    const kind = kindOf(schema);
+/** One field per option of the options table, in its order, with its kind, range and hints. */
+export const fieldsOf = (kubevirt?: KubevirtOptions): readonly Field[] =>
+  OPTIONS.map((option: OptionSpec): Field => {
+    const { key, kind } = option;
     const crdHelp = kubevirt?.options[key];
-    const minimum = numberOf(schema['minimum']);
-    const maximum = numberOf(schema['maximum']);
+    const range = kind.type === 'integer' ? { minimum: kind.min, maximum: kind.max } : {};
     const locked =
-      kind === 'protected'
+      kind.type === 'protected'
         ? option.description
         : kubevirt !== undefined && !(key in kubevirt.options)
           ? `The ${kubevirt.source} does not list this option${option.since === undefined ? '' : ` (it came in KubeVirt ${option.since})`}: the API server would drop it.`
           : undefined;
     return {
       key,
-      kind,
-      ...(minimum === undefined ? {} : { minimum }),
-      ...(maximum === undefined ? {} : { maximum }),
+      kind: kind.type,
+      ...range,
       ...(option.unit === undefined ? {} : { unit: option.unit }),
       ...(option.uiMinimum === undefined ? {} : { uiMinimum: option.uiMinimum }),
       kubevirtDefault: option.kubevirtDefault,
@@ -84,7 +69,6 @@ export const fieldsOf = (kubevirt?: KubevirtOptions): readonly Field[] => {
       ...(locked === undefined ? {} : { locked }),
     };
   });
-};
 
 /** The options the CRD lists (the policy refuses others), or undefined when no CRD is known. */
 export const supportedOf = (kubevirt?: KubevirtOptions): SupportedOptions => (kubevirt === undefined ? undefined : new Set(Object.keys(kubevirt.options)));
@@ -130,20 +114,23 @@ export interface Messages {
   readonly valid: boolean;
 }
 
-/** The option key a message path points at (`value.progressTimeout` → progressTimeout), if it is one of the fields. */
-const keyOf = (fields: readonly Field[], path: string): string | undefined => {
-  const key = path.startsWith(`${ROOT}.`) ? path.slice(ROOT.length + 1) : undefined;
-  return key !== undefined && fields.some((f) => f.key === key) ? key : undefined;
+/** The option key a message's path points at (`['value', 'progressTimeout']` → progressTimeout), if it is one of the fields. */
+const keyOf = (fields: readonly Field[], path: FieldPath): string | undefined => {
+  const [root, key, ...below] = path;
+  return root === ROOT && below.length === 0 && fields.some((f) => f.key === key) ? key : undefined;
 };
 
 /** The policy's verdict on a value text, each violation and warning at its field. */
 export const check = (fields: readonly Field[], text: string, supported: SupportedOptions): Messages => {
   const byField = new Map<string, { violations: string[]; warnings: string[] }>();
   const general: string[] = [];
-  const at = (path: string, message: string, as: 'violations' | 'warnings'): void => {
+  const at = (
+    { path, field, message }: { readonly path: FieldPath; readonly field: string; readonly message: string },
+    as: 'violations' | 'warnings',
+  ): void => {
     const key = keyOf(fields, path);
     if (key === undefined) {
-      general.push(`${path}: ${message}`);
+      general.push(`${field}: ${message}`);
       return;
     }
     const entry = byField.get(key) ?? { violations: [], warnings: [] };
@@ -152,10 +139,10 @@ export const check = (fields: readonly Field[], text: string, supported: Support
   };
   const decoded = decodeConfigText(text, ROOT, supported);
   if (E.isLeft(decoded)) {
-    for (const v of decoded.left) at(v.field, v.message, 'violations');
+    for (const v of decoded.left) at(v, 'violations');
     return { byField, general, valid: false };
   }
-  for (const w of configWarnings(decoded.right, ROOT)) at(w.field, w.message, 'warnings');
+  for (const w of configWarnings(decoded.right, ROOT)) at(w, 'warnings');
   return { byField, general, valid: true };
 };
 
@@ -188,10 +175,9 @@ export const preview = (valueText: string, kubevirtText: string, supported: Supp
     return { kind: 'unreadable', message: 'paste a KubeVirt CR (kind: KubeVirt), as `kubectl get kubevirt -n harvester-system kubevirt -o yaml` prints it' };
   }
   const setting = { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: SETTING_NAME }, value: valueText };
-  const p = plan({ setting, kubevirt, supportedOptions: supported, now });
-  if (p.outcome === 'Invalid') return { kind: 'invalid' };
-  if (p.outcome !== 'Applied' && p.outcome !== 'DriftCorrected') return { kind: 'unchanged' };
-  const applied = applyPatch(kubevirt, p.patch);
-  if (E.isLeft(applied)) return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${applied.left}` };
-  return { kind: 'patch', patch: p.patch, before: migrationsBlock(kubevirt) ?? {}, after: migrationsBlock(applied.right) ?? {} };
+  const planned = planPreview({ setting, kubevirt, supportedOptions: supported, now });
+  if (E.isLeft(planned)) return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${planned.left}` };
+  const { plan, patch, before, after } = planned.right;
+  if (plan.outcome === 'Invalid') return { kind: 'invalid' };
+  return patch.length === 0 ? { kind: 'unchanged' } : { kind: 'patch', patch, before, after };
 };

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { applyPatch, HARVESTER_DEFAULT, type Notice, type Operation } from '@kubevirt-migration/migration-policy';
-import { AdapterError } from '../errors.js';
-import type { KubeObject } from '../client.js';
-import type { ControllerCaches, ControllerClient } from '../controller.js';
+import { AdapterError } from '../client/errors.js';
+import type { KubeObject } from '../client/client.js';
+import type { ControllerCaches, ControllerClient } from '../controller/controller.js';
 
 /** Objects as the API server holds them, for the unit specs of the adapter. */
 export const settingObject = (

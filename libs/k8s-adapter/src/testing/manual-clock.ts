@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import type { Clock } from '../runtime/clock.js';
 
 /** Lets every pending promise callback and I/O callback run. */
 const settle = async (): Promise<void> => {

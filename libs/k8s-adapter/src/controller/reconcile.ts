@@ -1,5 +1,5 @@
 import { plan, type Notice, type Operation, type PlanOutcome, type SupportedOptions } from '@kubevirt-migration/migration-policy';
-import { isKind } from './errors.js';
+import { isKind } from '../client/errors.js';
 
 /** What one pass needs: reads (from caches, or fresh after a conflict), writes, a clock and a fence. */
 export interface ReconcileDeps {

@@ -1,7 +1,8 @@
-import { errorMessage, isKind, orAbsent } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { collectionPath, LEASES, objectPath } from './kinds.js';
-import { systemClock, type Clock } from './clock.js';
+import { isKind, orAbsent } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
+import type { KubeHttp } from '../client/http.js';
+import { collectionPath, LEASES, objectPath } from '../client/kinds.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
 
 /** The spec of a coordination.k8s.io/v1 Lease, as leader election reads and writes it. */
 export interface LeaseRecord {
@@ -179,7 +180,7 @@ export const apiLeaseStore = (http: KubeHttp, namespace: string, name: string): 
   });
   return {
     get: async () => {
-      const lease = (await orAbsent(`get ${what}`, () => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
+      const lease = (await orAbsent(() => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
         { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
       return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
     },

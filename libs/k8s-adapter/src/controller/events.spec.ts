@@ -1,7 +1,7 @@
 import { EventRecorder, type CoreEvent, type EventSink } from './events.js';
-import { AdapterError } from './errors.js';
-import { SETTINGS } from './kinds.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { AdapterError } from '../client/errors.js';
+import { SETTINGS } from '../client/kinds.js';
+import { ManualClock } from '../testing/manual-clock.js';
 
 const setting = { metadata: { name: 'kubevirt-migration', uid: 'u-1' } };
 const drift = { type: 'Normal' as const, reason: 'DriftCorrected', message: 'set back 1 migration option' };

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { AdapterError, toAdapterError } from './errors.js';
+import { urlToHttpOptions } from 'node:url';
+import { AdapterError, apiError, decodeStatus, retryAfterMs, transportError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 
 /**
@@ -42,12 +43,26 @@ const queryString = (query: RequestOptions['query']): string => {
   return text === '' ? '' : `?${text}`;
 };
 
+export interface KubeHttpOptions {
+  /**
+   * The field manager of every write (POST, PUT, PATCH) that does not name its own, as
+   * controller-runtime's client.WithFieldOwner: so that no write of a program goes without one.
+   */
+  readonly fieldManager?: string;
+}
+
+/** Methods that write, and so carry a field manager. */
+const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
 export class KubeHttp {
   private readonly agent: HttpAgent | HttpsAgent;
   private readonly secure: boolean;
   private readonly base: URL;
 
-  constructor(readonly connection: Connection) {
+  constructor(
+    readonly connection: Connection,
+    private readonly options: KubeHttpOptions = {},
+  ) {
     this.base = new URL(connection.server);
     this.secure = this.base.protocol === 'https:';
     this.agent = this.secure
@@ -72,10 +87,17 @@ export class KubeHttp {
       ...(body === undefined ? {} : { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
     };
     const prefix = this.base.pathname.replace(/\/+$/, '');
-    const options = { method, host: this.base.hostname, port: this.base.port, path: `${prefix}${path}${queryString(o.query)}`, headers, agent: this.agent };
+    // urlToHttpOptions gives an IPv6 host without its brackets ([::1] would be looked up as a name)
+    const { hostname, port } = urlToHttpOptions(this.base);
+    const options = { method, hostname, port, path: `${prefix}${path}${queryString(this.withFieldManager(method, o.query))}`, headers, agent: this.agent };
     const req = this.secure ? httpsRequest(options) : httpRequest(options);
     req.end(body);
     return req;
+  }
+
+  private withFieldManager(method: string, query: RequestOptions['query']): RequestOptions['query'] {
+    const fieldManager = this.options.fieldManager;
+    return fieldManager === undefined || !WRITES.has(method) || query?.['fieldManager'] !== undefined ? query : { ...query, fieldManager };
   }
 
   /** A request whose answer is JSON; a status of 400 or more is thrown as an AdapterError. */
@@ -83,21 +105,21 @@ export class KubeHttp {
     return new Promise((resolve, reject) => {
       const req = this.open(method, path, o, 'application/json');
       const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { name: 'TimeoutError' })));
-      req.on('error', (e) => reject(toAdapterError(e, what)));
+      req.setTimeout(timeoutMs, () => req.destroy(new AdapterError('Unavailable', `${what}: no answer within ${timeoutMs / 1000} s`)));
+      req.on('error', (e) => reject(transportError(what, e)));
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new Error(`answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+          if (size > MAX_RESPONSE_BYTES) req.destroy(new AdapterError('Other', `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`));
           else chunks.push(chunk);
         });
-        res.on('error', (e) => reject(toAdapterError(e, what)));
+        res.on('error', (e) => reject(transportError(what, e)));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const status = res.statusCode ?? 0;
-          if (status >= 400) return reject(toAdapterError({ code: status, body: text, headers: res.headers }, what));
+          if (status >= 400) return reject(apiError(what, status, decodeStatus(text), retryAfterMs(res.headers)));
           try {
             resolve(text === '' ? undefined : JSON.parse(text));
           } catch {
@@ -118,14 +140,14 @@ export class KubeHttp {
     let aborted = false;
     const done = new Promise<void>((resolve, reject) => {
       req = this.open('GET', path, { query: { ...query, watch: 'true' } }, 'application/json');
-      req.setTimeout(idleMs, () => req?.destroy(Object.assign(new Error(`no event for ${idleMs / 1000} s`), { name: 'TimeoutError' })));
-      req.on('error', (e) => (aborted ? resolve() : reject(toAdapterError(e, what))));
+      req.setTimeout(idleMs, () => req?.destroy(new AdapterError('Unavailable', `${what}: no event for ${idleMs / 1000} s`)));
+      req.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
       req.on('response', (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         if (status >= 400) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => reject(toAdapterError({ code: status, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers }, what)));
+          res.on('end', () => reject(apiError(what, status, decodeStatus(Buffer.concat(chunks).toString('utf8')), retryAfterMs(res.headers))));
           return;
         }
         onConnected();
@@ -134,7 +156,7 @@ export class KubeHttp {
         res.on('data', (chunk: string) => {
           pending += chunk;
           if (pending.length > MAX_LINE_BYTES) {
-            req?.destroy(new Error(`a watch event longer than ${MAX_LINE_BYTES} bytes`));
+            req?.destroy(new AdapterError('Other', `${what}: a watch event longer than ${MAX_LINE_BYTES} bytes`));
             return;
           }
           let newline: number;
@@ -145,12 +167,12 @@ export class KubeHttp {
             try {
               onEvent(JSON.parse(line) as WatchEvent);
             } catch (e) {
-              req?.destroy(e instanceof Error ? e : new Error(String(e)));
+              req?.destroy(transportError(what, e));
               return;
             }
           }
         });
-        res.on('error', (e) => (aborted ? resolve() : reject(toAdapterError(e, what))));
+        res.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
         res.on('end', () => resolve());
       });
     });

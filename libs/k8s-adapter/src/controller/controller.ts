@@ -1,14 +1,15 @@
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME, type Notice, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
-import { InformerCache, type CacheOptions } from './cache.js';
-import { KubeClient, type KubeObject } from './client.js';
-import { systemClock, type Clock } from './clock.js';
-import { errorMessage, isKind } from './errors.js';
+import { InformerCache, type CacheOptions } from '../informer/cache.js';
+import { KubeClient, type KubeObject } from '../client/client.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { isKind } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
 import { apiEventSink, EventRecorder } from './events.js';
-import type { KubeHttp } from './http.js';
-import { KUBEVIRTS, SETTINGS } from './kinds.js';
+import type { KubeHttp } from '../client/http.js';
+import { KUBEVIRTS, SETTINGS } from '../client/kinds.js';
 import { reconcile, type ReconcileOutcome } from './reconcile.js';
-import { SupportedOptionsWatch } from './watches.js';
-import { WorkQueue } from './workqueue.js';
+import { SupportedOptionsWatch } from '../informer/watches.js';
+import { WorkQueue } from '../runtime/workqueue.js';
 
 /** What a pass reads from caches (kept by informers, or a fake in unit specs). */
 export interface ControllerCaches {

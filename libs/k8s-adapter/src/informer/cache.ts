@@ -1,8 +1,8 @@
-import { systemClock, type Clock } from './clock.js';
-import { errorMessage, toAdapterError, type AdapterError } from './errors.js';
-import type { KubeHttp, WatchEvent } from './http.js';
-import { collectionPath, type CustomKind } from './kinds.js';
-import type { KubeObject } from './client.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { AdapterError, apiError, decodeStatus, transportError } from '../client/errors.js';
+import type { KubeHttp, WatchEvent } from '../client/http.js';
+import { collectionPath, type CustomKind } from '../client/kinds.js';
+import type { KubeObject } from '../client/client.js';
 
 export interface CacheOptions<T> {
   /** Only this namespace (default: all namespaces, or cluster-scoped). */
@@ -37,6 +37,14 @@ const resourceVersionOf = (o: unknown): string | undefined => {
   return typeof rv === 'string' ? rv : undefined;
 };
 
+/** A watch's ERROR event carries a Status (410 Expired when the resourceVersion was compacted away). */
+const watchEventError = (what: string, status: Readonly<Record<string, unknown>>): AdapterError => {
+  const code = status['code'];
+  if (typeof code === 'number' && code >= 400 && code < 600) return apiError(what, code, decodeStatus(status));
+  const message = status['message'];
+  return new AdapterError('Other', `${what}: ${typeof message === 'string' ? message : 'watch error'}`);
+};
+
 /**
  * A cache of one kind kept by list and watch (a reflector, as client-go calls it), that can say
  * whether it is current: `fresh` is true only while its watch is connected. Any failure makes it
@@ -61,6 +69,7 @@ export class InformerCache<T = KubeObject> {
   private cancelSleep: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly syncWaiters: (() => void)[] = [];
+  private readonly freshWaiters: (() => void)[] = [];
   private readonly clock: Clock;
   private restarts = 0;
 
@@ -90,7 +99,7 @@ export class InformerCache<T = KubeObject> {
         resourceVersion = await this.watchFrom(resourceVersion);
       } catch (e) {
         if (this.stopped) return;
-        const error = toAdapterError(e, `watch ${this.kind.plural}`);
+        const error = transportError(`watch ${this.kind.plural}`, e);
         this.isFresh = false;
         this.lastError = error.message;
         resourceVersion = this.lastSeen;
@@ -158,10 +167,7 @@ export class InformerCache<T = KubeObject> {
     const seconds = watchSeconds();
     let watchError: unknown;
     const onEvent = (e: WatchEvent): void => {
-      if (e.type === 'ERROR') {
-        const status = e.object as { code?: unknown; message?: unknown };
-        throw Object.assign(new Error(typeof status.message === 'string' ? status.message : 'watch error'), { code: status.code });
-      }
+      if (e.type === 'ERROR') throw watchEventError(`watch ${this.kind.plural}`, e.object);
       rv = resourceVersionOf(e.object) ?? rv;
       this.lastSeen = rv;
       if (e.type === 'BOOKMARK') return;
@@ -191,19 +197,21 @@ export class InformerCache<T = KubeObject> {
         if (!this.isFresh) this.freshSince = this.clock.now();
         this.isFresh = true;
         this.lastError = undefined;
+        for (const wake of this.freshWaiters.splice(0)) wake();
       },
       (seconds + 60) * 1000,
     );
     this.watch = handle;
     await handle.done;
     this.watch = undefined;
-    if (watchError !== undefined) {
-      const code = (watchError as { code?: unknown }).code;
-      throw typeof code === 'number'
-        ? { code, body: JSON.stringify({ message: errorMessage(watchError), reason: code === 410 ? 'Expired' : undefined }) }
-        : watchError;
-    }
+    if (watchError !== undefined) throw watchError;
     return rv;
+  }
+
+  /** Resolves once the cache is current (at once if it is), or when it is stopped. */
+  whenFresh(): Promise<void> {
+    if (this.isFresh || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.freshWaiters.push(resolve));
   }
 
   /** True once the first list has been received (the cache then has content, current or not). */
@@ -253,7 +261,7 @@ export class InformerCache<T = KubeObject> {
     this.isFresh = false;
     this.watch?.abort();
     this.cancelSleep?.();
-    for (const wake of this.syncWaiters.splice(0)) wake();
+    for (const wake of [...this.syncWaiters.splice(0), ...this.freshWaiters.splice(0)]) wake();
     await this.loop;
   }
 }

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { decideCertificates, nextCheckAt, type CertificateSet } from './certificates.js';
+import { decideCertificates, decideRotation, type CertificateFacts, type CertificateIntent, type CertificateSet } from './certificates.js';
 
 const DAY = 86400_000;
 const policy = {
@@ -14,6 +14,12 @@ const at = (days: number) => new Date(t0.getTime() + days * DAY);
 const replaced = (d: ReturnType<typeof decideCertificates>): CertificateSet & { reason: string } => {
   if (d.action !== 'replace') throw new Error('expected a replacement');
   return { ...d.set, reason: d.reason };
+};
+/** When a set that is kept is looked at again. */
+const nextCheckAt = (s: CertificateSet, p: typeof policy, now: Date): number => {
+  const d = decideCertificates(s, p, now);
+  if (d.action !== 'keep') throw new Error('expected the set to be kept');
+  return d.recheckAt;
 };
 const cas = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.length ?? 0;
 const issuer = (s: CertificateSet) => new X509Certificate(s.serving.cert).issuer;
@@ -61,7 +67,7 @@ describe('decideCertificates: the rotation rule', () => {
     expect(step1.serving).toEqual(s.serving);
     // within the overlap, the serving certificate stays with the old CA
     expect(decideCertificates(step1, policy, at(601.5)).action).toBe('keep');
-    expect(nextCheckAt(step1, policy)).toBe(at(602).getTime());
+    expect(nextCheckAt(step1, policy, at(601.5))).toBe(at(602).getTime());
     const step2 = replaced(decideCertificates(step1, policy, at(602)));
     expect(step2.reason).toBe('the serving certificate moves to the new CA');
     expect(issuer(step2)).toBe(new X509Certificate(step2.ca.cert).subject);
@@ -113,7 +119,7 @@ describe('decideCertificates: the rotation rule', () => {
     const servingEnd = new Date(new X509Certificate(rotated.serving.cert).validTo).getTime();
     expect(servingEnd).toBeGreaterThan(t0.getTime() + 24001 + 6000);
     // (certificate times have whole seconds)
-    expect(nextCheckAt(rotated, seconds)).toBe(t0.getTime() + 24000 + 6000);
+    expect(nextCheckAt(rotated, seconds, new Date(t0.getTime() + 24002))).toBe(t0.getTime() + 24000 + 6000);
   });
 
   it('never issues a serving certificate beyond its CA', () => {
@@ -121,5 +127,72 @@ describe('decideCertificates: the rotation rule', () => {
     expect(new Date(new X509Certificate(shortCa.serving.cert).validTo).getTime()).toBeLessThanOrEqual(
       new Date(new X509Certificate(shortCa.ca.cert).validTo).getTime(),
     );
+  });
+});
+
+describe('decideRotation: the rule over certificate facts, without keys', () => {
+  const d = (days: number): number => t0.getTime() + days * DAY;
+  /** A usable set issued at day 0: CA for 900 days (due at 600), serving for 90 (due at 60), one CA in the bundle. */
+  const facts = (
+    over: {
+      ca?: Partial<{ issuedAt: number; notAfter: number }>;
+      serving?: Partial<{ issuedAt: number; notAfter: number; coversHosts: boolean; signedByCa: boolean }>;
+      bundle?: number[];
+    } = {},
+  ): CertificateFacts => ({
+    usable: true,
+    ca: { issuedAt: d(0), notAfter: d(900), ...over.ca },
+    serving: { issuedAt: d(0), notAfter: d(90), coversHosts: true, signedByCa: true, ...over.serving },
+    bundle: over.bundle ?? [d(900)],
+  });
+  const intentOf = (i: CertificateIntent): Record<string, unknown> =>
+    'reason' in i ? { action: i.action, reason: i.reason, ...('trusted' in i ? { trusted: i.trusted } : {}) } : i;
+
+  it.each<[string, CertificateFacts | undefined, number, Record<string, unknown>]>([
+    ['no certificates', undefined, d(0), { action: 'newCa', reason: 'no certificates yet' }],
+    ['an unusable set', { usable: false, reason: 'the CA and its key do not match' }, d(0), { action: 'newCa', reason: 'the CA and its key do not match' }],
+    ['an expired CA', facts(), d(900), { action: 'newCa', reason: 'the CA has expired' }],
+    ['a fresh set', facts(), d(1), { action: 'keep', recheckAt: d(60) }],
+    ['a set just before the serving renewal', facts(), d(59), { action: 'keep', recheckAt: d(60) }],
+    ['a serving certificate due', facts(), d(60), { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted: [0] }],
+    ['an expired serving certificate', facts(), d(90), { action: 'reissueServing', reason: 'the serving certificate has expired', trusted: [0] }],
+    [
+      'a serving certificate for other hosts',
+      facts({ serving: { coversHosts: false } }),
+      d(1),
+      { action: 'reissueServing', reason: `the serving certificate does not name ${policy.hosts.join(', ')}`, trusted: [0] },
+    ],
+    [
+      'a CA due with a serving certificate that lasts through the overlap',
+      facts({ serving: { issuedAt: d(599), notAfter: d(689) } }),
+      d(600),
+      { action: 'addCa', reason: 'the CA is due for renewal', trusted: [0] },
+    ],
+    [
+      'a CA due with a serving certificate due within the overlap',
+      facts({ serving: { issuedAt: d(540), notAfter: d(630) } }),
+      d(600),
+      { action: 'renewServing', reason: 'the serving certificate is renewed before the CA rotates, to last through the overlap', trusted: [0] },
+    ],
+    [
+      'a serving certificate of the old CA within the overlap',
+      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false }, bundle: [d(1500), d(900)] }),
+      d(600.5),
+      { action: 'keep', recheckAt: d(601) },
+    ],
+    [
+      'a serving certificate of the old CA after the overlap',
+      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false }, bundle: [d(1500), d(900)] }),
+      d(601),
+      { action: 'reissueServing', reason: 'the serving certificate moves to the new CA', trusted: [0, 1] },
+    ],
+    [
+      'an old CA that has expired leaves the bundle',
+      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(880), notAfter: d(970) }, bundle: [d(1500), d(900)] }),
+      d(940),
+      { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted: [0] },
+    ],
+  ])('%s', (_, given, now, intent) => {
+    expect(intentOf(decideRotation(given, policy, now))).toEqual(intent);
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The one mapping of API errors. client-node throws ApiException (and fetch throws network
- * errors); above this module everything sees only AdapterError, and branches on its `kind`,
- * never on a message. The kind comes from the HTTP status and the Status body's `reason`.
+ * The one error type of the adapter's client. An answer of the API server (`apiError`, from the
+ * HTTP status and the Status body's `reason`) and a failure of the transport (`transportError`)
+ * are each converted once, where they happen; above that everything sees only AdapterError and
+ * branches on its `kind`, never on a message. `fromClientNode` converts what client-node throws,
+ * for the tests and the control plane that still use it.
  */
 export type AdapterErrorKind =
   | 'NotFound'
@@ -51,13 +53,19 @@ export const isAdapterError = (e: unknown): e is AdapterError => e instanceof Ad
 /** True for an AdapterError of one of these kinds. */
 export const isKind = (e: unknown, ...kinds: readonly AdapterErrorKind[]): e is AdapterError => isAdapterError(e) && kinds.includes(e.kind);
 
-interface StatusBody {
+/** The fields of a `metav1.Status` that decide an error's kind and message. */
+export interface ApiStatus {
   readonly message?: string;
   readonly reason?: string;
+  /** How many `details.causes` it lists (a JSON Patch test that failed has none). */
   readonly causes: number;
 }
 
-const parseStatus = (body: unknown): StatusBody => {
+/**
+ * The Status of a failed answer, from its body: parsed JSON text (a watch's ERROR event), or the text
+ * of the answer, which is JSON from the API server and may be anything from a proxy in between.
+ */
+export const decodeStatus = (body: unknown): ApiStatus => {
   let parsed: unknown = body;
   if (typeof body === 'string') {
     try {
@@ -75,7 +83,7 @@ const parseStatus = (body: unknown): StatusBody => {
   };
 };
 
-const kindOf = (status: number, body: StatusBody): AdapterErrorKind => {
+const kindOf = (status: number, body: ApiStatus): AdapterErrorKind => {
   switch (status) {
     case 400:
       return 'BadRequest';
@@ -98,7 +106,23 @@ const kindOf = (status: number, body: StatusBody): AdapterErrorKind => {
   }
 };
 
-const NETWORK_CODES = new Set([
+/** The server's Retry-After in milliseconds, when it sent one (429, 503). */
+export const retryAfterMs = (headers: unknown): number | undefined => {
+  const value = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)['retry-after'] : undefined;
+  const seconds = Number(value);
+  return typeof value === 'string' && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
+};
+
+/** The one constructor of an answer of the API server with a failure `status` (400 or more), naming `what` was attempted. */
+export const apiError = (what: string, status: number, body: ApiStatus, retryAfter?: number): AdapterError =>
+  new AdapterError(kindOf(status, body), `${what}: ${body.message ?? `HTTP ${status}`}`, {
+    status,
+    ...(body.reason === undefined ? {} : { reason: body.reason }),
+    ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }),
+  });
+
+/** What node:net and node:dns raise when the API server cannot be reached. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EHOSTUNREACH',
@@ -107,6 +131,10 @@ const NETWORK_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EAI_AGAIN',
+]);
+/** ... and what undici (client-node's fetch) raises besides: only client-node errors can carry these. */
+const UNDICI_CODES: ReadonlySet<string> = new Set([
+  ...NETWORK_CODES,
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
@@ -116,41 +144,17 @@ const NETWORK_CODES = new Set([
 const TIMEOUT_NAMES = new Set(['AbortError', 'TimeoutError']);
 
 /** The network error code or timeout somewhere in the chain of causes, if any. */
-const networkFailure = (e: unknown): string | undefined => {
+const networkFailure = (e: unknown, codes: ReadonlySet<string>): string | undefined => {
   for (let cur: unknown = e, depth = 0; typeof cur === 'object' && cur !== null && depth < 5; depth++) {
     const { code, name } = cur as { code?: unknown; name?: unknown };
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    if (typeof code === 'string' && codes.has(code)) return code;
     if (typeof name === 'string' && TIMEOUT_NAMES.has(name)) return 'timed out';
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;
 };
 
-const retryAfterMs = (headers: unknown): number | undefined => {
-  const value = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)['retry-after'] : undefined;
-  const seconds = Number(value);
-  return typeof value === 'string' && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-};
-
-/** Converts anything a client call threw into an AdapterError naming `what` was attempted. */
-export const toAdapterError = (e: unknown, what: string): AdapterError => {
-  if (isAdapterError(e)) return e;
-  const { code, body, headers } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; body?: unknown; headers?: unknown };
-  if (typeof code === 'number' && code >= 100 && code < 600) {
-    const status = parseStatus(body);
-    const after = retryAfterMs(headers);
-    return new AdapterError(kindOf(code, status), `${what}: ${status.message ?? `HTTP ${code}`}`, {
-      status: code,
-      ...(status.reason === undefined ? {} : { reason: status.reason }),
-      ...(after === undefined ? {} : { retryAfterMs: after }),
-    });
-  }
-  const net = networkFailure(e);
-  if (net !== undefined) return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
-  return new AdapterError('Other', `${what}: ${causes(e)}`, {}, { cause: e });
-};
-
-/** An error's message followed by those of its causes ("fetch failed: bad port"). */
+/** An error's message followed by those of its causes ("socket hang up: read ECONNRESET"). */
 const causes = (e: unknown): string => {
   const parts: string[] = [];
   for (let cur: unknown = e, depth = 0; cur !== undefined && cur !== null && depth < 5; depth++) {
@@ -161,30 +165,44 @@ const causes = (e: unknown): string => {
   return parts.join(': ');
 };
 
-/** Runs a client call, turning whatever it throws into an AdapterError. */
+/**
+ * A call that failed without an answer, as an AdapterError naming `what` was attempted: Unavailable
+ * for a network error or a timeout (retry), Other for anything else. An AdapterError passes unchanged.
+ */
+export const transportError = (what: string, e: unknown): AdapterError => failureWithoutAnswer(what, e, NETWORK_CODES);
+
+const failureWithoutAnswer = (what: string, e: unknown, codes: ReadonlySet<string>): AdapterError => {
+  if (isAdapterError(e)) return e;
+  const net = networkFailure(e, codes);
+  if (net !== undefined) return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
+  return new AdapterError('Other', `${what}: ${causes(e)}`, {}, { cause: e });
+};
+
+/**
+ * What client-node throws (its ApiException: `code`, `body`, `headers`; or a network error of fetch)
+ * as an AdapterError: for the tests and the control plane, which still use client-node.
+ */
+export const fromClientNode = (e: unknown, what: string): AdapterError => {
+  const { code, body, headers } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; body?: unknown; headers?: unknown };
+  if (!isAdapterError(e) && typeof code === 'number' && code >= 100 && code < 600) return apiError(what, code, decodeStatus(body), retryAfterMs(headers));
+  return failureWithoutAnswer(what, e, UNDICI_CODES);
+};
+
+/** Runs a client-node call, turning whatever it throws into an AdapterError. */
 export const attempt = async <T>(what: string, call: () => Promise<T>): Promise<T> => {
   try {
     return await call();
   } catch (e) {
-    throw toAdapterError(e, what);
+    throw fromClientNode(e, what);
   }
 };
 
-/** Runs a read, giving undefined for NotFound. */
-export const orAbsent = async <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => {
+/** Runs a read of the adapter's client, giving undefined for NotFound. */
+export const orAbsent = async <T>(call: () => Promise<T>): Promise<T | undefined> => {
   try {
-    return await attempt(what, call);
+    return await call();
   } catch (e) {
     if (isKind(e, 'NotFound')) return undefined;
     throw e;
   }
-};
-
-/** The message of anything thrown. */
-export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
-/** Why a file could not be read, in words for the errors a user can act on (the message otherwise). */
-export const fileErrorText = (e: unknown): string => {
-  const code = (e as { code?: unknown } | undefined)?.code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
 };

@@ -3,10 +3,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane, quietLog, installCrds, crdFiles, type ControlPlane } from '@kubevirt-migration/control-plane';
 import { freshNamespace, customApi, until } from '@kubevirt-migration/control-plane/testing';
 import { InformerCache } from './cache.js';
-import { KubeHttp } from './http.js';
-import { MIGRATIONS } from './kinds.js';
-import { loadConnection } from './kubeconfig.js';
-import type { KubeObject } from './client.js';
+import { KubeHttp } from '../client/http.js';
+import { MIGRATIONS } from '../client/kinds.js';
+import { loadConnection } from '../client/kubeconfig.js';
+import type { KubeObject } from '../client/client.js';
 
 const vmim = (name: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } });
 
@@ -16,7 +16,7 @@ describe('InformerCache', () => {
   let kc: KubeConfig;
   let http: KubeHttp;
   const whole = (o: KubeObject) => o;
-  const repoRoot = join(__dirname, '..', '..', '..');
+  const repoRoot = join(__dirname, '..', '..', '..', '..');
 
   beforeAll(async () => {
     cp = await startControlPlane({ repoRoot, log: quietLog });

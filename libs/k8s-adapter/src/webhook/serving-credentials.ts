@@ -1,13 +1,14 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { InformerCache } from './cache.js';
-import { decideCertificates, nextCheckAt, type CertificatePolicy, type CertificateSet } from './certificates.js';
-import { systemClock, type Clock } from './clock.js';
-import type { KubeObject } from './client.js';
-import { errorMessage, isKind } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { WorkQueue } from './workqueue.js';
-import { collectionPath, objectPath, SECRETS } from './kinds.js';
+import { InformerCache } from '../informer/cache.js';
+import { decideCertificates, type CertificatePolicy, type CertificateSet } from './certificates.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { KubeObject } from '../client/client.js';
+import { isKind } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
+import type { KubeHttp } from '../client/http.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+import { collectionPath, objectPath, SECRETS } from '../client/kinds.js';
 
 /** A serving certificate and its key, PEM. */
 export interface KeyPair {
@@ -116,6 +117,12 @@ export interface SecretCredentialsOptions extends CredentialEvents {
 }
 
 const RETRY_MS = 1000;
+
+const deferred = (): { readonly promise: Promise<void>; readonly resolve: () => void } => {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
 /** The one key of the work queue: the Secret, looked at as a whole. */
 const CHECK = 'certificates';
 
@@ -131,9 +138,10 @@ export class SecretCredentials implements ServingCredentials {
   private readonly listeners: (() => void)[] = [];
   private current: CertificateSet | undefined;
   private cancelTimer: (() => void) | undefined;
-  private stopped = false;
   /** One check at a time; a change seen during a check brings one more after it. */
   private readonly queue: WorkQueue;
+  /** Wakes start() once certificates are in use, or at stop(). */
+  private readonly inUse: { readonly promise: Promise<void>; readonly resolve: () => void };
 
   constructor(
     private readonly http: KubeHttp,
@@ -141,6 +149,7 @@ export class SecretCredentials implements ServingCredentials {
   ) {
     this.clock = o.clock ?? systemClock;
     this.queue = new WorkQueue({ clock: this.clock });
+    this.inUse = deferred();
     this.cache = new InformerCache(http, SECRETS, {
       namespace: o.namespace,
       name: o.name,
@@ -159,7 +168,7 @@ export class SecretCredentials implements ServingCredentials {
     await this.cache.start();
     void this.queue.run(() => this.check());
     this.queue.add(CHECK);
-    while (this.current === undefined && !this.stopped) await this.clock.sleep(50);
+    await this.inUse.promise;
   }
 
   pair(): KeyPair {
@@ -181,7 +190,7 @@ export class SecretCredentials implements ServingCredentials {
       const decision = decideCertificates(state?.set, this.o.policy, this.clock.date());
       if (decision.action === 'keep' && state?.set !== undefined) {
         this.use(state.set);
-        this.schedule(nextCheckAt(state.set, this.o.policy) - this.clock.date().getTime());
+        this.schedule(decision.recheckAt - this.clock.date().getTime());
       } else if (decision.action === 'replace') {
         // the write comes back through the watch, and is taken up from there by every replica
         await this.write(state, decision.set, decision.reason);
@@ -223,6 +232,7 @@ export class SecretCredentials implements ServingCredentials {
       return;
     }
     this.current = set;
+    this.inUse.resolve();
     if (before !== undefined) {
       this.o.onChanged?.(`serving the certificates of Secret ${this.what}`);
       for (const l of this.listeners) l();
@@ -236,7 +246,7 @@ export class SecretCredentials implements ServingCredentials {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.inUse.resolve();
     this.cancelTimer?.();
     // a pass under way finishes by itself; nothing starts after this
     this.queue.shutdown();

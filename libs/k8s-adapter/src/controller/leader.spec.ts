@@ -1,6 +1,6 @@
 import { LeaderElector, type LeaseRecord, type LeaseStore } from './leader.js';
-import { AdapterError } from './errors.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { AdapterError } from '../client/errors.js';
+import { ManualClock } from '../testing/manual-clock.js';
 
 /** One Lease in memory with optimistic concurrency, as the API server keeps it. */
 class MemoryLease {

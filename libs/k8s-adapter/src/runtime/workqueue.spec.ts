@@ -1,5 +1,5 @@
 import { WorkQueue } from './workqueue.js';
-import { ManualClock } from './testing/manual-clock.js';
+import { ManualClock } from '../testing/manual-clock.js';
 
 describe('WorkQueue', () => {
   it('deduplicates a key added while it waits', async () => {

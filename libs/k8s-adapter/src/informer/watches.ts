@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeSupportedOptions, isInProgress, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
-import type { KubeHttp } from './http.js';
-import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from './kinds.js';
-import type { KubeObject } from './client.js';
+import type { KubeHttp } from '../client/http.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from '../client/kinds.js';
+import type { KubeObject } from '../client/client.js';
 
 type ErrorHandler = CacheOptions<unknown>['onError'];
 

@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
-import { InformerCache } from './cache.js';
-import { systemClock, type Clock } from './clock.js';
-import type { KubeObject } from './client.js';
-import { errorMessage, isKind, orAbsent } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { WorkQueue } from './workqueue.js';
-import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from './kinds.js';
+import { InformerCache } from '../informer/cache.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { KubeObject } from '../client/client.js';
+import { isKind, orAbsent } from '../client/errors.js';
+import { errorMessage } from '@kubevirt-migration/service';
+import type { KubeHttp } from '../client/http.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from '../client/kinds.js';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL. */
 export type WebhookEndpoint =
@@ -75,7 +76,7 @@ export const registrationDrift = (spec: RegistrationSpec, caBundle: string | und
   return undefined;
 };
 
-export interface RegistrationEvents {
+interface RegistrationEvents {
   readonly onRepaired?: (what: string) => void;
   /** caBundle was updated to follow the serving CA (a rotation, not a repair). */
   readonly onCaBundleUpdated?: () => void;
@@ -92,6 +93,16 @@ export interface ReleaseCheck {
    * the registration first and the Deployment a moment later.
    */
   readonly delayMs: number;
+}
+
+/** What a RegistrationKeeper keeps, and whom it tells. */
+export interface RegistrationKeeperOptions extends RegistrationEvents {
+  readonly spec: RegistrationSpec;
+  /** The CA bundle to register (ignored with injectCaFrom). */
+  readonly caBundle: () => string | undefined;
+  /** With it, a deleted registration is created again only while the release is still there. */
+  readonly release?: ReleaseCheck;
+  readonly clock?: Clock;
 }
 
 const RETRY_MS = 1000;
@@ -112,30 +123,32 @@ export class RegistrationKeeper {
   /** One reconcile at a time; a change seen during one brings one more after it. */
   private readonly queue: WorkQueue;
 
+  private readonly spec: RegistrationSpec;
+  private readonly caBundle: () => string | undefined;
+  private readonly release: ReleaseCheck | undefined;
+
   constructor(
     private readonly http: KubeHttp,
-    private readonly spec: RegistrationSpec,
-    /** The CA bundle to register (ignored with injectCaFrom). */
-    private readonly caBundle: () => string | undefined,
-    private readonly events: RegistrationEvents = {},
-    clock?: Clock,
-    /** With it, a deleted registration is created again only while the release is still there. */
-    private readonly release?: ReleaseCheck,
+    private readonly o: RegistrationKeeperOptions,
   ) {
-    this.clock = clock ?? systemClock;
+    this.spec = o.spec;
+    this.caBundle = o.caBundle;
+    this.release = o.release;
+    this.clock = o.clock ?? systemClock;
     this.queue = new WorkQueue({ clock: this.clock });
+    const name = this.spec.name;
     this.cache = new InformerCache(http, WEBHOOK_CONFIGURATIONS, {
-      name: spec.name,
+      name,
       transform: (o) => o,
       onChange: () => this.refresh(),
-      onError: (e, retryInMs) => events.onError?.(`the registration ${spec.name} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
+      onError: (e, retryInMs) => o.onError?.(`the registration ${name} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
     });
   }
 
   /** Resolves once the registration is as it must be (or the first attempt failed and a retry is scheduled). */
   async start(): Promise<void> {
     await this.cache.start();
-    while (!this.cache.fresh && !this.stopped) await this.clock.sleep(50);
+    await this.cache.whenFresh();
     await this.reconcile();
     void this.queue.run(() => this.reconcile());
   }
@@ -184,11 +197,11 @@ export class RegistrationKeeper {
       const actual = this.cache.get(this.spec.name);
       if (actual === undefined) {
         if (this.release !== undefined && (await this.releaseGone(this.release))) {
-          this.events.onReleaseGone?.();
+          this.o.onReleaseGone?.();
           return;
         }
         await this.http.request(`create ${what}`, 'POST', collectionPath(WEBHOOK_CONFIGURATIONS), { body: this.body() });
-        this.events.onRepaired?.(`${what} was missing: created`);
+        this.o.onRepaired?.(`${what} was missing: created`);
       } else {
         const meta = (actual['metadata'] ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
         this.metadata = {
@@ -198,14 +211,14 @@ export class RegistrationKeeper {
         const drift = registrationDrift(this.spec, this.managedBundle(), actual);
         if (drift !== undefined) {
           await this.http.request(`update ${what}`, 'PUT', objectPath(WEBHOOK_CONFIGURATIONS, this.spec.name), { body: this.body(meta.resourceVersion) });
-          if (drift === CA_BUNDLE_BEHIND) this.events.onCaBundleUpdated?.();
-          else this.events.onRepaired?.(`${what} had changed (${drift}): restored`);
+          if (drift === CA_BUNDLE_BEHIND) this.o.onCaBundleUpdated?.();
+          else this.o.onRepaired?.(`${what} had changed (${drift}): restored`);
         }
       }
     } catch (e) {
       // a replica that acted at the same time: what it wrote comes back through the watch
       if (!isKind(e, 'Conflict', 'AlreadyExists', 'NotFound')) {
-        this.events.onError?.(`${what} could not be kept (retrying in ${RETRY_MS} ms): ${errorMessage(e)}`);
+        this.o.onError?.(`${what} could not be kept (retrying in ${RETRY_MS} ms): ${errorMessage(e)}`);
         this.queue.addAfter(RECONCILE, RETRY_MS);
       }
     }
@@ -247,8 +260,7 @@ export const removeRegistration = async (http: KubeHttp, name: string): Promise<
  * uninstall`), as opposed to a pod restarting or a rolling update, which keep the registration.
  */
 export const deploymentGone = async (http: KubeHttp, namespace: string, name: string): Promise<boolean> => {
-  const d = (await orAbsent(`get Deployment ${namespace}/${name}`, () =>
-    http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)),
-  )) as { metadata?: { deletionTimestamp?: string } } | undefined;
+  const d = (await orAbsent(() => http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)))) as
+    { metadata?: { deletionTimestamp?: string } } | undefined;
   return d === undefined || d.metadata?.deletionTimestamp !== undefined;
 };

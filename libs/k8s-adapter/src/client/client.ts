@@ -20,19 +20,19 @@ export class KubeClient {
   ) {}
 
   async getSetting(name: string): Promise<KubeObject | undefined> {
-    const obj = await orAbsent(`get Setting ${name}`, () => this.http.request(`get Setting ${name}`, 'GET', objectPath(SETTINGS, name)));
+    const obj = await orAbsent(() => this.http.request(`get Setting ${name}`, 'GET', objectPath(SETTINGS, name)));
     return obj === undefined ? undefined : asObject(obj);
   }
 
   async getKubeVirt(): Promise<KubeObject | undefined> {
     const what = `get KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;
-    const obj = await orAbsent(what, () => this.http.request(what, 'GET', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE)));
+    const obj = await orAbsent(() => this.http.request(what, 'GET', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE)));
     return obj === undefined ? undefined : asObject(obj);
   }
 
   async getKubeVirtCrd(): Promise<KubeObject | undefined> {
     const what = `get CRD ${KUBEVIRT_CRD_NAME}`;
-    const obj = await orAbsent(what, () => this.http.request(what, 'GET', objectPath(CRDS, KUBEVIRT_CRD_NAME)));
+    const obj = await orAbsent(() => this.http.request(what, 'GET', objectPath(CRDS, KUBEVIRT_CRD_NAME)));
     return obj === undefined ? undefined : asObject(obj);
   }
 

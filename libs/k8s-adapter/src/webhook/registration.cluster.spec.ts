@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
-import type { KubeHttp } from './http.js';
+import type { KubeHttp } from '../client/http.js';
 import { RegistrationKeeper, registrationDrift, removeRegistration, type RegistrationSpec } from './registration.js';
 import { SecretCredentials } from './serving-credentials.js';
 
@@ -113,7 +113,7 @@ describe('RegistrationKeeper', () => {
     const name = unique();
     let bundle = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     const repaired: string[] = [];
-    const keeper = new RegistrationKeeper(http, spec(name), () => bundle, { onRepaired: (w) => repaired.push(w) });
+    const keeper = new RegistrationKeeper(http, { spec: spec(name), caBundle: () => bundle, onRepaired: (w) => repaired.push(w) });
     try {
       await keeper.start();
       // as the API server stores it (client-node's models add undefined fields)
@@ -150,7 +150,7 @@ describe('RegistrationKeeper', () => {
   it('leaves caBundle to cert-manager’s injector when told so, and keeps its annotation', async () => {
     const name = unique();
     const s = { ...spec(name), injectCaFrom: 'kubevirt-migration/kubevirt-migration-webhook' };
-    const keeper = new RegistrationKeeper(http, s, () => 'ignored');
+    const keeper = new RegistrationKeeper(http, { spec: s, caBundle: () => 'ignored' });
     try {
       await keeper.start();
       const created = await read(name);
@@ -171,8 +171,8 @@ describe('RegistrationKeeper', () => {
 
   it('two keepers do not fight', async () => {
     const name = unique();
-    const a = new RegistrationKeeper(http, spec(name), () => 'x');
-    const b = new RegistrationKeeper(http, spec(name), () => 'x');
+    const a = new RegistrationKeeper(http, { spec: spec(name), caBundle: () => 'x' });
+    const b = new RegistrationKeeper(http, { spec: spec(name), caBundle: () => 'x' });
     try {
       await Promise.all([a.start(), b.start()]);
       const rv = (await read(name)).metadata?.resourceVersion;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import { fileErrorText } from './errors.js';
+import { fileErrorText, firstLine } from '@kubevirt-migration/service';
 
 /**
  * Where the API server is and how to authenticate to it, found as client-go finds it: --kubeconfig,
@@ -106,7 +106,7 @@ const mergeFiles = (files: readonly string[], source: string): Merged => {
       doc = parse(readFile(file, 'file', source).toString('utf8'), { maxAliasCount: 100 });
     } catch (e) {
       if (e instanceof Error && e.message.startsWith('kubeconfig ')) throw e;
-      return fail(file, `not valid YAML: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}`);
+      return fail(file, `not valid YAML: ${firstLine(e)}`);
     }
     const config = record(doc);
     merged.currentContext ??= str(config['current-context']);

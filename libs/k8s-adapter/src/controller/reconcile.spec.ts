@@ -1,6 +1,7 @@
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
+import { errorMessage } from '@kubevirt-migration/service';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
-import { conflict, kubevirtObject, RecordingCluster, settingObject, testFailed, unavailable } from './testing/fakes.js';
+import { conflict, kubevirtObject, RecordingCluster, settingObject, testFailed, unavailable } from '../testing/fakes.js';
 
 const NOW = new Date('2026-03-04T05:06:07.891Z');
 const T = '2026-03-04T05:06:07Z';
@@ -225,7 +226,7 @@ describe('reconcile: failures', () => {
     const c = new RecordingCluster(settingObject('{"parallelMigrationsPerCluster":3}'), kubevirtObject());
     c.eventFailures.push(new Error('events are forbidden'));
     const reported: string[] = [];
-    expect(await pass(c, { onEventError: (n, e) => reported.push(`${n.reason}: ${e instanceof Error ? e.message : String(e)}`) })).toBe('Applied');
+    expect(await pass(c, { onEventError: (n, e) => reported.push(`${n.reason}: ${errorMessage(e)}`) })).toBe('Applied');
     expect(c.kinds).toEqual(['PatchKubeVirt', 'Event Applied', 'PatchSetting']);
     expect(reported).toEqual(['Applied: events are forbidden']);
     expect(annotationsOf(c)['harvesterhci.io/hash']).toBeDefined();

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Notice } from '@kubevirt-migration/migration-policy';
-import { isKind } from './errors.js';
-import type { KubeHttp } from './http.js';
-import { collectionPath, EVENTS, objectPath } from './kinds.js';
-import { systemClock, type Clock } from './clock.js';
-import type { CustomKind } from './kinds.js';
+import { isKind } from '../client/errors.js';
+import type { KubeHttp } from '../client/http.js';
+import { collectionPath, EVENTS, objectPath } from '../client/kinds.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import type { CustomKind } from '../client/kinds.js';
 
 /** Events of a cluster-scoped object live in the namespace `default`, as kubectl describe looks for them. */
 const EVENT_NAMESPACE = 'default';
