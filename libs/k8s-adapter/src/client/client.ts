@@ -45,7 +45,7 @@ export class KubeClient {
   /** One object of any kind, or undefined when it does not exist (the CLI's per-VMI reads). */
   async getObject(kind: CustomKind, name: string, namespace?: string): Promise<KubeObject | undefined> {
     const what = `get ${kind.kind} ${namespace === undefined ? name : `${namespace}/${name}`}`;
-    const obj = await orAbsent(what, () => this.http.request(what, 'GET', objectPath(kind, name, namespace)));
+    const obj = await orAbsent(() => this.http.request(what, 'GET', objectPath(kind, name, namespace)));
     return obj === undefined ? undefined : asObject(obj);
   }
 

@@ -2,7 +2,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
 import { BooleanOption, IntegerOption, PolicyQuantity, violationsOf } from '../codecs.js';
 import { at, describeJsonType, isRecord, type JsonRecord } from '../json.js';
-import { childPath, notSupported, typeInvalid, type Violation } from '../violation.js';
+import { notSupported, typeInvalid, type FieldPath, type Violation } from '../violation.js';
 import type { MigrationConfig } from '../config.js';
 
 /**
@@ -52,30 +52,30 @@ const POLICY_CODECS = {
   maxDowntimeMs: IntegerOption(1, 2000000),
 };
 
-const decodeLabels = (u: unknown, field: string, violations: Violation[]): Labels | undefined => {
+const decodeLabels = (u: unknown, path: FieldPath, violations: Violation[]): Labels | undefined => {
   if (u === undefined || u === null) return undefined;
   if (!isRecord(u)) {
-    violations.push(typeInvalid(field, u, `must be a map of label names to strings, not ${describeJsonType(u)}`));
+    violations.push(typeInvalid(path, u, `must be a map of label names to strings, not ${describeJsonType(u)}`));
     return undefined;
   }
-  for (const [k, v] of Object.entries(u)) if (typeof v !== 'string') violations.push(typeInvalid(childPath(field, k), v, 'a label value must be a string'));
+  for (const [k, v] of Object.entries(u)) if (typeof v !== 'string') violations.push(typeInvalid([...path, k], v, 'a label value must be a string'));
   return u as Labels;
 };
 
 const decodeSelectors = (u: unknown, violations: Violation[]): PolicySelectors | undefined => {
   if (u === undefined || u === null) return undefined;
   if (!isRecord(u)) {
-    violations.push(typeInvalid('spec.selectors', u, `must be an object, not ${describeJsonType(u)}`));
+    violations.push(typeInvalid(['spec', 'selectors'], u, `must be an object, not ${describeJsonType(u)}`));
     return {};
   }
   const selectors: { namespaceSelector?: Labels; virtualMachineInstanceSelector?: Labels } = {};
   for (const key of Object.keys(u)) {
     if (key !== 'namespaceSelector' && key !== 'virtualMachineInstanceSelector') {
-      violations.push(notSupported(childPath('spec.selectors', key), key, 'unknown selector: the API server would drop it'));
+      violations.push(notSupported(['spec', 'selectors', key], key, 'unknown selector: the API server would drop it'));
     }
   }
-  const ns = decodeLabels(u['namespaceSelector'], 'spec.selectors.namespaceSelector', violations);
-  const vmi = decodeLabels(u['virtualMachineInstanceSelector'], 'spec.selectors.virtualMachineInstanceSelector', violations);
+  const ns = decodeLabels(u['namespaceSelector'], ['spec', 'selectors', 'namespaceSelector'], violations);
+  const vmi = decodeLabels(u['virtualMachineInstanceSelector'], ['spec', 'selectors', 'virtualMachineInstanceSelector'], violations);
   if (ns !== undefined) selectors.namespaceSelector = ns;
   if (vmi !== undefined) selectors.virtualMachineInstanceSelector = vmi;
   return selectors;
@@ -90,14 +90,12 @@ const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | und
     const value = spec[key];
     if (value === undefined || value === null) continue;
     if (policyFields !== undefined && !policyFields.has(key)) {
-      violations.push(
-        notSupported(childPath('spec', key), key, 'the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it'),
-      );
+      violations.push(notSupported(['spec', key], key, 'the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it'));
     } else known[key] = value;
   }
   const decoded = PolicyOptions.decode(known);
   if (E.isRight(decoded)) return decoded.right;
-  violations.push(...violationsOf(decoded.left, 'spec'));
+  violations.push(...violationsOf(decoded.left, ['spec']));
   return {};
 };
 
@@ -109,12 +107,12 @@ const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | und
 export const decodeMigrationPolicy = (object: unknown, policyFields?: ReadonlySet<string>): E.Either<readonly Violation[], MigrationPolicy> => {
   const violations: Violation[] = [];
   const name = at(object, 'metadata', 'name');
-  if (typeof name !== 'string' || name === '') violations.push(typeInvalid('metadata.name', name, 'must be a non-empty string'));
+  if (typeof name !== 'string' || name === '') violations.push(typeInvalid(['metadata', 'name'], name, 'must be a non-empty string'));
   const spec = at(object, 'spec');
-  if (!isRecord(spec)) return E.left([...violations, typeInvalid('spec', spec, `must be an object, not ${describeJsonType(spec)}`)]);
+  if (!isRecord(spec)) return E.left([...violations, typeInvalid(['spec'], spec, `must be an object, not ${describeJsonType(spec)}`)]);
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key) && spec[key] !== null)
-      violations.push(notSupported(childPath('spec', key), key, 'unknown field: the API server would drop it, so KubeVirt never sees it'));
+      violations.push(notSupported(['spec', key], key, 'unknown field: the API server would drop it, so KubeVirt never sees it'));
   }
   const selectors = decodeSelectors(spec['selectors'], violations);
   const options = decodeOptions(spec, policyFields, violations);

@@ -13,10 +13,13 @@ export interface PolicyVerdict {
   readonly warnings: readonly ConfigWarning[];
 }
 
+const REQUIRED = 'the MigrationPolicy CRD requires it, and without it KubeVirt matches the policy to no VMI';
 const selectorsRequired: Violation = {
   reason: 'FieldValueInvalid',
   field: 'spec.selectors',
-  message: 'Required value: the MigrationPolicy CRD requires it, and without it KubeVirt matches the policy to no VMI',
+  message: `Required value: ${REQUIRED}`,
+  path: ['spec', 'selectors'],
+  detail: REQUIRED,
 };
 
 /**
@@ -35,7 +38,7 @@ export const validatePolicy = (object: unknown, policyFields?: ReadonlySet<strin
   const options = isRecord(spec)
     ? Object.fromEntries(POLICY_OPTIONS.flatMap((k) => (reported.has(`spec.${k}`) || spec[k] === undefined ? [] : [[k, spec[k]]])))
     : {};
-  const asSetting = decodeConfigObject(options, 'spec');
+  const asSetting = decodeConfigObject(options, ['spec']);
   if (E.isLeft(asSetting)) violations.push(...asSetting.left);
   return { name, violations, warnings: E.isRight(asSetting) ? configWarnings(asSetting.right, 'spec') : [] };
 };
