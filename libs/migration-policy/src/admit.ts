@@ -95,7 +95,11 @@ export type AdmissionRequestInput = Omit<AdmissionInput, 'migrations'>;
  */
 export type AdmissionDecision =
   | { readonly kind: 'Decided'; readonly response: AdmissionResponse }
-  | { readonly kind: 'NeedsMigrations'; readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse };
+  | {
+      readonly kind: 'NeedsMigrations';
+      /** The answer once the migrations are known: their list, or `{ unknown: reason }`. */
+      readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse;
+    };
 
 const decided = (response: AdmissionResponse): AdmissionDecision => ({ kind: 'Decided', response });
 
