@@ -7,7 +7,7 @@ const projects = ['libs', 'apps']
   .filter((config) => existsSync(config));
 
 module.exports = {
-  projects: [...projects, join(__dirname, 'jest.cluster.cjs')],
+  projects: [...projects, join(__dirname, 'deploy', 'jest.config.cjs'), join(__dirname, 'jest.cluster.cjs')],
   // Cluster tests share one API server and its singletons (the Setting kubevirt-migration and
   // harvester-system/kubevirt): test files run one at a time.
   maxWorkers: 1,

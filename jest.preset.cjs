@@ -55,5 +55,5 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   // tests against the local control plane run in the `cluster` project (jest.cluster.cjs)
-  testPathIgnorePatterns: ['/node_modules/', '\\.(cluster|faults)\\.spec\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.(cluster|faults|node)\\.spec\\.ts$'],
 };

@@ -12,13 +12,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const apps = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['cli', 'controller', 'webhook', 'settings-page', 'control-plane'];
 /** Where each bundled program lives: the apps, and the local control plane (`npm start`). */
 const folder = (name) => (name === 'control-plane' ? join(root, 'control-plane') : join(root, 'apps', name));
+/** Programs an app ships beside its main one, sharing its chunks: the webhook's check is the chart's `helm test`. */
+const companions = { webhook: ['check'] };
 
 for (const app of apps) {
   const entry = join(folder(app), 'src', 'main.ts');
   if (!existsSync(entry)) continue;
   const started = performance.now();
   await build({
-    entryPoints: { main: entry },
+    entryPoints: { main: entry, ...Object.fromEntries((companions[app] ?? []).map((name) => [name, join(folder(app), 'src', `${name}.ts`)])) },
     outdir: join(folder(app), 'dist'),
     ...nodeBundle,
     splitting: true,

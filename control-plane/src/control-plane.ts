@@ -15,6 +15,19 @@ export interface ControlPlaneOptions {
   readonly log: Log;
   /** More flags for kube-apiserver (the fault suite turns the watch cache off). */
   readonly apiserverArgs?: readonly string[];
+  /** Serve a local node (control-plane/src/node): listen on its bridge's address instead of loopback. */
+  readonly node?: NodeAddresses;
+}
+
+/**
+ * Where a local node's pods reach the API server: `address` is the node bridge's (the API server
+ * listens there, and publishes it as the `kubernetes` Service's endpoint), `serviceRange` the
+ * Services' range, `kubernetesServiceIp` its first address (the `kubernetes` Service).
+ */
+export interface NodeAddresses {
+  readonly address: string;
+  readonly serviceRange: string;
+  readonly kubernetesServiceIp: string;
 }
 
 /** A running etcd and kube-apiserver on loopback, and how to reach them. */
@@ -97,21 +110,27 @@ const startEtcd = (bins: Binaries, dir: string, dataDir: string, log: Log) =>
     log,
   );
 
-const apiserverArgs = (port: number, etcdUrl: string, pki: Pki): string[] => [
+const apiserverArgs = (port: number, etcdUrl: string, pki: Pki, node: NodeAddresses | undefined): string[] => [
   `--etcd-servers=${etcdUrl}`,
-  '--bind-address=127.0.0.1',
+  `--bind-address=${node?.address ?? '127.0.0.1'}`,
   `--secure-port=${port}`,
-  '--advertise-address=127.0.0.1',
-  '--endpoint-reconciler-type=none',
+  `--advertise-address=${node?.address ?? '127.0.0.1'}`,
+  ...(node === undefined
+    ? ['--endpoint-reconciler-type=none', '--disable-admission-plugins=ServiceAccount']
+    : [
+        // the kubelet's serving certificate is its own self-signed one; the admin certificate lets the API server in (logs, exec)
+        `--kubelet-client-certificate=${pki.adminCert}`,
+        `--kubelet-client-key=${pki.adminKey}`,
+        '--kubelet-preferred-address-types=InternalIP',
+      ]),
   `--tls-cert-file=${pki.apiserverCert}`,
   `--tls-private-key-file=${pki.apiserverKey}`,
   `--client-ca-file=${pki.caCert}`,
   '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
   `--service-account-key-file=${pki.serviceAccountPub}`,
   `--service-account-signing-key-file=${pki.serviceAccountKey}`,
-  '--service-cluster-ip-range=10.0.0.0/24',
+  `--service-cluster-ip-range=${node?.serviceRange ?? '10.0.0.0/24'}`,
   '--authorization-mode=RBAC',
-  '--disable-admission-plugins=ServiceAccount',
   '--profiling=false',
   '--v=1',
 ];
@@ -121,7 +140,7 @@ const apiserverArgs = (port: number, etcdUrl: string, pki: Pki): string[] => [
  * waits for /readyz, and writes an admin kubeconfig. A port taken in between is retried; a process
  * that dies is reported with its last log lines.
  */
-export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArgs = [] }: ControlPlaneOptions): Promise<ControlPlane> => {
+export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArgs = [], node }: ControlPlaneOptions): Promise<ControlPlane> => {
   const bins = await ensureBinaries(repoRoot, log);
   const started = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cp-'));
@@ -129,7 +148,8 @@ export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArg
   const shm = '/dev/shm';
   const dataDir = join(mkdtempSync(join(shmExists(shm) ? shm : dir, 'kubevirt-migration-etcd-')), 'data');
   runRecord.path(join(dataDir, '..'));
-  const pki = createPki(join(dir, 'pki'));
+  const pki = createPki(join(dir, 'pki'), node === undefined ? [] : [node.address, node.kubernetesServiceIp]);
+  const host = node?.address ?? '127.0.0.1';
   const cleanup: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
@@ -147,11 +167,11 @@ export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArg
       const proc = new ManagedProcess(
         'kube-apiserver',
         bins.kubeApiserver,
-        [...apiserverArgs(onPort, etcd.url, pki), ...extraArgs],
+        [...apiserverArgs(onPort, etcd.url, pki, node), ...extraArgs],
         join(dir, 'kube-apiserver.log'),
       );
       try {
-        await proc.waitReady(async () => (await getAsAdmin(pki, onPort, '/readyz')).status === 200, READY_TIMEOUT_MS);
+        await proc.waitReady(async () => (await getAsAdmin(pki, onPort, '/readyz', host)).status === 200, READY_TIMEOUT_MS);
       } catch (e) {
         await proc.stop();
         if (isPortClash(proc)) throw new Error('kube-apiserver: port in use');
@@ -163,7 +183,7 @@ export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArg
     apiserver = first.proc;
     port = first.port;
     cleanup.push(() => apiserver?.stop() ?? Promise.resolve());
-    const server = `https://127.0.0.1:${port}`;
+    const server = `https://${host}:${port}`;
     const kubeconfig = join(dir, 'kubeconfig');
     writeKubeconfig(kubeconfig, server, pki);
     log(`kube-apiserver ready on ${server} (pid ${apiserver.pid}) in ${seconds(started)}`);

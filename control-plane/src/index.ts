@@ -11,4 +11,6 @@ export { freePort } from './ports.js';
 export { startWebhook, startController, webhookAnswers, chartEnvironment } from './apps.js';
 export { ManagedProcess } from './process.js';
 export { ensureBinaries } from './binaries.js';
+export { createPki } from './pki.js';
 export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';
+export { guardDrops } from './node/network.js';

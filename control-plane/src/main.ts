@@ -10,6 +10,8 @@ import { seed } from './seed.js';
 import { seconds, stderrLog } from './log.js';
 import { startController, startSettingsPage, startWebhook } from './apps.js';
 import type { ManagedProcess } from './process.js';
+import { NODE_ADDRESSES, prepareNodeHost, startNode, type LocalNode, type NodeHost } from './node/node.js';
+import { installRelease, loadAppImage, RELEASE } from './node/release.js';
 
 /**
  * `npm start`: with no kubeconfig given, brings up the local control plane and seeds it; then
@@ -19,6 +21,11 @@ import type { ManagedProcess } from './process.js';
 const FLAGS = {
   kubeconfig: { type: 'string', help: 'use this cluster instead of starting a local control plane', placeholder: 'FILE' },
   'control-plane-only': { type: 'boolean', default: false, help: 'start no apps (what the cluster tests use)' },
+  node: {
+    type: 'boolean',
+    default: false,
+    help: 'also run a local node (containerd, kubelet, kube-proxy; needs root) and install the chart on it with its defaults, from the image tools/image.mjs builds',
+  },
   'page-port': { type: 'port', default: 0, help: 'serve the settings page on this loopback port (0 picks a free one)' },
   'exit-with-stdin': { type: 'boolean', default: false, help: 'also stop when standard input closes (for a parent process)' },
 } as const;
@@ -27,9 +34,12 @@ type Flags = FlagValues<typeof FLAGS>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** What this run started, stopped in reverse order: apps first, then the control plane. */
+/** What this run started, stopped in reverse order: apps first, then the node, then the control plane. */
 interface Started {
   cp: ControlPlane | undefined;
+  /** The host made ready for a node (its network), and the node once it runs. */
+  nodeHost: NodeHost | undefined;
+  node: LocalNode | undefined;
   readonly apps: ManagedProcess[];
 }
 
@@ -46,6 +56,8 @@ const stopper = (started: Started): Stop => {
     stderrLog(`${why}: stopping`);
     // apps first: the webhook removes its registration, which would otherwise block the Setting
     for (const app of started.apps.reverse()) await app.stop();
+    // the node before the control plane: the kubelet and containerd stop while the API server still answers
+    await (started.node?.stop() ?? started.nodeHost?.tearDown());
     await started.cp?.stop();
     runRecord.finish();
     stderrLog('stopped');
@@ -82,16 +94,27 @@ const givenCluster = (file: string): string => {
   return kubeconfig;
 };
 
-/** The local control plane, started and seeded; gives its kubeconfig. */
-const localCluster = async (started: Started, stop: Stop): Promise<string> => {
+/** The local control plane (on a node's bridge with --node), started and seeded; gives its kubeconfig. */
+const localCluster = async (started: Started, stop: Stop, withNode: boolean): Promise<string> => {
   removeLeftovers(stderrLog);
-  const cp = await startControlPlane({ repoRoot, log: stderrLog });
+  if (withNode) started.nodeHost = await prepareNodeHost(repoRoot, stderrLog);
+  const cp = await startControlPlane({ repoRoot, log: stderrLog, ...(withNode ? { node: NODE_ADDRESSES } : {}) });
   started.cp = cp;
   cp.onCrash(onCrash(stop, 'a control-plane process'));
   const kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfig);
   await seed(kc, repoRoot, stderrLog);
   return cp.kubeconfig;
+};
+
+/** The node, and unless `nodeOnly` the chart installed on it from the image built here. */
+const startNodeAndRelease = async (cp: ControlPlane, host: NodeHost, started: Started, stop: Stop, nodeOnly: boolean): Promise<void> => {
+  const node = await startNode(repoRoot, host, cp, stderrLog);
+  started.node = node;
+  node.onCrash(onCrash(stop, 'a node process'));
+  if (nodeOnly) return;
+  await loadAppImage(repoRoot, node, stderrLog);
+  await installRelease(repoRoot, cp.kubeconfig, stderrLog);
 };
 
 /** The webhook (registered with the control plane's PKI) and the controller. */
@@ -119,8 +142,15 @@ const startPage = async (port: number, started: Started, stop: Stop): Promise<st
   return page.url;
 };
 
+/** What to try with the release on the node. */
+const releaseHints = (node: LocalNode): string[] => [
+  `#   kubectl -n ${RELEASE.namespace} get pods -o wide      # the chart's four pods on node ${node.name}`,
+  `#   kubectl -n ${RELEASE.namespace} logs deployment/${RELEASE.name}-webhook`,
+  `#   kubectl get validatingwebhookconfigurations ${RELEASE.name}.harvesterhci.io -o yaml   # called through its Service`,
+];
+
 /** The one line a user copies, and what to try next. */
-const printNext = (kubeconfig: string, pageUrl: string | undefined): void => {
+const printNext = (kubeconfig: string, pageUrl: string | undefined, node?: LocalNode): void => {
   process.stdout.write(
     [
       `KUBECONFIG=${kubeconfig}`,
@@ -129,6 +159,7 @@ const printNext = (kubeconfig: string, pageUrl: string | undefined): void => {
       '#   npx kubevirt-migration diff',
       `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
       `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
+      ...(node === undefined ? [] : releaseHints(node)),
       ...(pageUrl === undefined ? [] : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
       '# Ctrl-C stops everything this started.',
       '',
@@ -137,11 +168,21 @@ const printNext = (kubeconfig: string, pageUrl: string | undefined): void => {
 };
 
 const main = async (f: Flags): Promise<void> => {
-  const started: Started = { cp: undefined, apps: [] };
+  if (f.node && f.kubeconfig !== undefined) {
+    stderrLog('--node starts a cluster of its own; it does not take --kubeconfig');
+    process.exit(2);
+  }
+  const started: Started = { cp: undefined, nodeHost: undefined, node: undefined, apps: [] };
   const stop = stopper(started);
   shutdown = stop;
   stopOnSignals(stop, f['exit-with-stdin']);
-  const kubeconfig = f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop);
+  const kubeconfig = f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop, f.node);
+  if (started.cp !== undefined && started.nodeHost !== undefined) {
+    await startNodeAndRelease(started.cp, started.nodeHost, started, stop, f['control-plane-only']);
+    // the release runs the webhook and the controller: no host process of them
+    if (f['control-plane-only']) return printNext(kubeconfig, undefined);
+    return printNext(kubeconfig, await startPage(f['page-port'], started, stop), started.node);
+  }
   if (f['control-plane-only']) return printNext(kubeconfig, undefined);
   if (started.cp === undefined)
     stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
@@ -155,6 +196,9 @@ const fail = (e: unknown): void => {
   else void shutdown(1, 'failure');
 };
 process.on('uncaughtException', fail);
-runMain('npm start', 'Starts the local control plane (or uses --kubeconfig), the webhook, the controller and the settings page.', FLAGS, (f) =>
-  main(f).catch(fail),
+runMain(
+  'npm start',
+  'Starts the local control plane (or uses --kubeconfig; with --node a node and the chart too), the webhook, the controller and the settings page.',
+  FLAGS,
+  (f) => main(f).catch(fail),
 );

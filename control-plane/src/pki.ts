@@ -54,16 +54,22 @@ const issue = (dir: string, name: string, subject: string, ext: string): void =>
   );
 };
 
-const SERVING =
-  'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n';
+const serving = (ips: readonly string[] = [], names: readonly string[] = []): string =>
+  `basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${[
+    'IP:127.0.0.1',
+    ...ips.map((ip) => `IP:${ip}`),
+    'DNS:localhost',
+    ...names.map((name) => `DNS:${name}`),
+  ].join(',')}\n`;
 const CLIENT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
 
 /**
  * One CA; serving certificates with the IP SAN 127.0.0.1 (a CN alone is refused by Go and Node)
  * for the API server and the webhook; an admin client certificate in system:masters; an RSA key
- * pair for service-account tokens.
+ * pair for service-account tokens. `apiserverIps`: more addresses the API server is reached at (on
+ * a local node: the node's address and the `kubernetes` Service's, which pods dial).
  */
-export const createPki = (dir: string): Pki => {
+export const createPki = (dir: string, apiserverIps: readonly string[] = []): Pki => {
   mkdirSync(dir, { recursive: true });
   openssl(
     [
@@ -87,8 +93,16 @@ export const createPki = (dir: string): Pki => {
     ],
     dir,
   );
-  issue(dir, 'apiserver', '/CN=kube-apiserver', SERVING);
-  issue(dir, 'webhook', '/CN=kubevirt-migration-webhook', SERVING);
+  issue(
+    dir,
+    'apiserver',
+    '/CN=kube-apiserver',
+    serving(
+      apiserverIps,
+      apiserverIps.length === 0 ? [] : ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+    ),
+  );
+  issue(dir, 'webhook', '/CN=kubevirt-migration-webhook', serving());
   issue(dir, 'admin', '/O=system:masters/CN=kubevirt-migration-admin', CLIENT);
   openssl(['genrsa', '-out', 'sa.key', '2048'], dir);
   openssl(['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], dir);

@@ -11,7 +11,7 @@ import { repoRoot } from './testing/helm.js';
 const root = process.getuid?.() === 0;
 const user = root ? { uid: 65532, gid: 65532 } : {};
 
-/** Makes a tree read-only for everyone (what `COPY --chmod=0555` does in the Dockerfile). */
+/** Makes a tree read-only for everyone (what tools/image.mjs gives /app in the image). */
 const readOnly = (path: string): void => {
   if (statSync(path).isDirectory()) for (const entry of readdirSync(path)) readOnly(join(path, entry));
   chmodSync(path, 0o555);
@@ -27,7 +27,7 @@ const httpsGet = (port: number, path: string): Promise<number> =>
     req.end();
   });
 
-describe('the image’s runtime folder (what the Dockerfile copies to /app), read-only and run as a non-root user', () => {
+describe('the image’s runtime folder (what tools/image.mjs puts in /app), read-only and run as a non-root user', () => {
   let image: string;
   let kubeconfig: string;
   const processes: ManagedProcess[] = [];
@@ -69,12 +69,22 @@ describe('the image’s runtime folder (what the Dockerfile copies to /app), rea
     return p;
   };
 
-  it('holds the two bundles and nothing else: no node_modules, no sources', () => {
+  it('holds the two bundles (and the webhook’s check) and nothing else: no node_modules, no sources', () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
     const all = files(join(image, 'app'));
     expect(all.filter((f) => !/^(controller|webhook)\/(chunks\/)?[\w-]+\.js(\.map)?$/.test(f))).toEqual([]);
-    expect(all).toEqual(expect.arrayContaining(['controller/main.js', 'webhook/main.js']));
+    expect(all).toEqual(expect.arrayContaining(['controller/main.js', 'webhook/main.js', 'webhook/check.js']));
+  });
+
+  it('runs the check of the chart’s helm test (webhook/check.js) from the read-only folder', () => {
+    const out = execFileSync(join(image, 'nodejs', 'bin', 'node'), [join(image, 'app', 'webhook', 'check.js'), '--help'], {
+      encoding: 'utf8',
+      env: { HOME: '/nonexistent', PATH: '/usr/bin:/bin' },
+      cwd: '/',
+      ...user,
+    });
+    expect(out).toMatch(/^usage: kubevirt-migration-webhook-check/);
   });
 
   it('the webhook serves (its certificates made in a Secret, as the chart sets it up)', async () => {

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { KUBEVIRTS, MIGRATIONS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
-import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+import {
+  customApi,
+  freshNamespace,
+  KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
+  swapKubevirtCrd,
+  testKubeConfig,
+  testKubeconfigPath,
+} from '@kubevirt-migration/control-plane/testing';
 import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** The built CLI against the local control plane: every input not given as a file comes from the cluster. */
@@ -76,6 +83,23 @@ describe('kubevirt-migration against a cluster', () => {
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout).status.details.causes[0]).toMatchObject({ reason: 'FieldValueNotSupported', field: 'value.maxDowntimeMs' });
   });
+
+  it("validate reads the feature gates of the cluster's KubeVirt CR", async () => {
+    const restoreCrd = await swapKubevirtCrd(kc, root, KUBEVIRT_CRD_WITH_MAX_DOWNTIME);
+    try {
+      const file = join(root, 'apps', 'cli', 'src', 'testing', 'setting-max-downtime.yaml');
+      const refused = run('validate', '--new', file, '-o', 'json');
+      expect(refused.code).toBe(1);
+      expect(JSON.parse(refused.stdout).status.details.causes).toEqual([
+        expect.objectContaining({ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: expect.stringContaining('MigrationStallDetection') }),
+      ]);
+      // a file given for the CR is used instead of the cluster's
+      const withGate = join(root, 'apps', 'cli', 'src', 'testing', 'kubevirt-stall-detection.yaml');
+      expect(run('validate', '--new', file, '--kubevirt', withGate).code).toBe(0);
+    } finally {
+      await restoreCrd();
+    }
+  }, 60000);
 
   it('adopt --apply writes the CR options as the value of a blank setting, and refuses to overwrite a different value', async () => {
     await patchKubeVirt([

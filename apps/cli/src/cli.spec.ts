@@ -77,6 +77,84 @@ describe('kubevirt-migration validate', () => {
     expect(r.stdout).toContain('value.utilityVolumesTimeout: Unsupported value');
   });
 
+  describe('what KubeVirt and Harvester will do with a value (docs/semantics.md §2, §2a)', () => {
+    const settingWith = (name: string, value: string) =>
+      file(name, `apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: '${value}'\n`);
+    const kubevirtWith = (name: string, gates: readonly string[]) =>
+      file(
+        name,
+        `apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: harvester-system}\nspec:\n  configuration:\n    developerConfiguration:\n      featureGates: [${gates.join(', ')}]\n`,
+      );
+
+    it('{"progressTimeout":0} is allowed, with a warning saying what turns off', () => {
+      const r = run('validate', '--new', settingWith('zero.yaml', '{"progressTimeout":0}'), '-o', 'json');
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toEqual({
+        allowed: true,
+        warnings: [
+          'progressTimeout is 0, which turns the progress timeout off: a migration that never converges is never cancelled, and a node drain may wait on it',
+        ],
+      });
+    });
+
+    it.each<[string, string, string, string]>([
+      [
+        'a negative timeout',
+        '{"progressTimeout":-1}',
+        'value.progressTimeout',
+        'Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991',
+      ],
+      [
+        'an integer with a fraction part',
+        '{"parallelMigrationsPerCluster":5.0}',
+        'value.parallelMigrationsPerCluster',
+        'Invalid value: 5.0: must be an integer written as plain digits, without a fraction or exponent, as Go decodes it: write 5',
+      ],
+      [
+        'an integer with an exponent',
+        '{"completionTimeoutPerGiB":1e3}',
+        'value.completionTimeoutPerGiB',
+        'Invalid value: 1e3: must be an integer written as plain digits, without a fraction or exponent, as Go decodes it: write 1000',
+      ],
+      [
+        'a quantity written with a JSON escape',
+        '{"bandwidthPerMigration":"\\u0031Gi"}',
+        'value.bandwidthPerMigration',
+        'Invalid value: "1Gi": is written with a JSON escape ("\\u0031Gi"), which KubeVirt\'s quantity parser does not undo: write "1Gi"',
+      ],
+    ])('%s is a 422 naming the field', (name, value, field, message) => {
+      const r = run('validate', '--new', settingWith(`${field}.yaml`, value), '-o', 'json');
+      expect([name, r.code]).toEqual([name, 1]);
+      const response = JSON.parse(r.stdout);
+      expect(response.status.code).toBe(422);
+      expect(response.status.details.causes).toEqual([{ reason: expect.stringMatching(/^FieldValue/), field, message }]);
+    });
+
+    it('{"maxDowntimeMs":500} with --kubevirt of a CR without the gate is a 422 naming MigrationStallDetection; with the gate it is allowed', () => {
+      const s = settingWith('downtime.yaml', '{"maxDowntimeMs":500}');
+      const refused = run('validate', '--new', s, '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
+      expect(refused.code).toBe(1);
+      const response = JSON.parse(refused.stdout);
+      expect(response.status.code).toBe(422);
+      expect(response.status.details.causes).toEqual([
+        expect.objectContaining({ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: expect.stringContaining('MigrationStallDetection') }),
+      ]);
+      const human = run('validate', '--new', s, '--kubevirt', ex('kubevirt.yaml'));
+      expect(human.stdout).toContain('value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning');
+      for (const gate of ['MigrationStallDetection', 'MigrationDowntimeTuning']) {
+        expect([gate, run('validate', '--new', s, '--kubevirt', kubevirtWith(`kv-${gate}.yaml`, ['LiveMigration', gate])).code]).toEqual([gate, 0]);
+      }
+      // without the CR the gates are not known, and not checked
+      expect(run('validate', '--new', s).code).toBe(0);
+    });
+
+    it('--kubevirt must be a KubeVirt CR', () => {
+      const r = run('validate', '--new', ex('setting.yaml'), '--kubevirt', ex('setting.yaml'));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^kubevirt-migration: .*setting\.yaml: /);
+    });
+  });
+
   it('the human verdict shows causes and warnings', () => {
     const s = file('warn.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"progressTimeout":5}\'\n');
     const r = run('validate', '--new', s);
@@ -332,11 +410,17 @@ describe('kubevirt-migration adopt and schema', () => {
 });
 
 describe('kubevirt-migration explain', () => {
+  it('names the feature gates an option needs', () => {
+    expect(run('explain', 'maxDowntimeMs').stdout).toMatch(
+      / feature gates: +MigrationStallDetection or MigrationDowntimeTuning: one must be enabled on the KubeVirt CR to set or change it\n/,
+    );
+  });
+
   it("says what an option means and accepts, with the installed CRD's description when a CRD is given", () => {
     const r = run('explain', 'progressTimeout', '--kubevirt-crd', CRD);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^progressTimeout\n/);
-    expect(r.stdout).toMatch(/ accepted: +1 to 9007199254740991\n/);
+    expect(r.stdout).toMatch(/ accepted: +0 \(turns the progress timeout off\) to 9007199254740991\n/);
     expect(r.stdout).toMatch(/ KubeVirt default: +150\n/);
     expect(r.stdout).toMatch(/ Harvester UI minimum: +10\n/);
     expect(r.stdout).toMatch(/ installed CRD: +lists it\n/);
@@ -351,6 +435,7 @@ describe('kubevirt-migration explain', () => {
       accepted: '1 to 2000000',
       kubevirtDefault: 900,
       since: 'KubeVirt 1.9',
+      featureGates: ['MigrationStallDetection', 'MigrationDowntimeTuning'],
       installedCrdLists: false,
     });
     expect(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'yaml').stdout).toMatch(/^key: maxDowntimeMs\ntype: integer\n/);

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSupportedOptions, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import { decodeSupportedOptions, featureGatesOf, type FeatureGates, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
 import { readDocuments } from './io/read-documents.js';
 import { CRD, expectList, expectOne, KUBEVIRT, SETTING, VMIM } from './io/objects.js';
 import { InputError } from './io/errors.js';
@@ -12,6 +12,8 @@ export interface Inputs {
   /** The KubeVirt CRD itself (for its descriptions), or undefined where none is given or found. */
   readonly kubevirtCrd: () => Promise<{ readonly where: string; readonly crd: unknown } | undefined>;
   readonly migrations: () => Promise<readonly unknown[]>;
+  /** The feature gates of the KubeVirt CR (admission reads the CR for nothing else), or undefined where none is given or found. */
+  readonly featureGates: () => Promise<FeatureGates>;
 }
 
 /** What the cluster can supply; `undefined` for an object that does not exist. */
@@ -39,6 +41,7 @@ const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   return decoded.right;
 };
 
+const readKubeVirtFile = async (file: string): Promise<unknown> => expectOne(file, await readDocuments(file), KUBEVIRT);
 const readCrd = async (file: string): Promise<unknown> => expectOne(file, await readDocuments(file), CRD);
 const readCrdFile = async (file: string): Promise<ReadonlySet<string>> => supportedFromCrd(file, await readCrd(file));
 const CLUSTER_CRD = 'CRD kubevirts.kubevirt.io in the cluster';
@@ -55,7 +58,8 @@ const noCluster = (flag: string) => async (): Promise<never> => {
 
 /**
  * Inputs from files, falling back to the cluster for each one not given. Without a cluster, the
- * optional inputs have their neutral value (no migrations; every option supported), and the
+ * optional inputs have their neutral value (no migrations; every option supported; feature gates
+ * not known, so not checked), and the
  * required ones are a usage error naming their flag.
  */
 export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | undefined): Inputs => ({
@@ -65,7 +69,7 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     return c === undefined ? noCluster('--setting')() : required('Setting kubevirt-migration', c.setting);
   },
   kubevirt: async () => {
-    if (files.kubevirt !== undefined) return expectOne(files.kubevirt, await readDocuments(files.kubevirt), KUBEVIRT);
+    if (files.kubevirt !== undefined) return readKubeVirtFile(files.kubevirt);
     const c = cluster();
     return c === undefined ? noCluster('--kubevirt')() : required('KubeVirt harvester-system/kubevirt', c.kubevirt);
   },
@@ -85,5 +89,10 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     if (files.migrations !== undefined) return expectList(files.migrations, await readDocuments(files.migrations), VMIM);
     const c = cluster();
     return c === undefined ? [] : c.migrations();
+  },
+  featureGates: async () => {
+    if (files.kubevirt !== undefined) return featureGatesOf(await readKubeVirtFile(files.kubevirt));
+    const cr = await cluster()?.kubevirt();
+    return cr === undefined ? undefined : featureGatesOf(cr);
   },
 });

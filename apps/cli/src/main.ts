@@ -44,6 +44,7 @@ interface ValidateFlags {
   readonly policyCrd?: string;
   readonly migrations?: string;
   readonly kubevirtCrd?: string;
+  readonly kubevirt?: string;
   readonly operation?: string;
   readonly output: OutputFormat;
 }
@@ -65,6 +66,10 @@ export const program = (): Command => {
       .option('--old <file>', 'the Setting as it is now (implies UPDATE)')
       .option('--migrations <file>', 'VirtualMachineInstanceMigrations (a List or a YAML stream); from the cluster when a kubeconfig is given')
       .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (options it lacks are refused); from the cluster when a kubeconfig is given')
+      .option(
+        '--kubevirt <file>',
+        'the KubeVirt CR, read for its feature gates only (an option whose gate it lacks is refused); from the cluster when a kubeconfig is given',
+      )
       .addOption(new Option('--operation <op>', 'admission operation (default: UPDATE with --old, else CREATE)'))
       .addOption(outputOption()),
   ).action(async (o: ValidateFlags & ClusterFlags) => {
@@ -74,7 +79,7 @@ export const program = (): Command => {
       return;
     }
     if (o.new === undefined) throw new InputError('validate needs --new FILE (a Setting) or --policy FILE (MigrationPolicies)');
-    const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd }, lazyCluster(o, true));
+    const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd, kubevirt: o.kubevirt }, lazyCluster(o, true));
     emit(await validate({ newFile: o.new, oldFile: o.old, operation: o.operation, output: o.output }, inputs, paint));
   });
 

@@ -6,7 +6,16 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { KUBEVIRTS, KubeClient, KubeHttp, SETTINGS, loadConnection, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
 import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
-import { customApi, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
+import {
+  addFeatureGate,
+  customApi,
+  KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
+  kubevirtFeatureGates,
+  swapKubevirtCrd,
+  testKubeConfig,
+  testKubeconfigPath,
+  until,
+} from '@kubevirt-migration/control-plane/testing';
 
 /** The controller process against a real API server: every behaviour of docs/semantics.md §5. */
 const root = join(__dirname, '..', '..', '..');
@@ -38,6 +47,11 @@ const metric = async (c: { probePort: number }, name: string): Promise<number> =
     .split('\n')
     .filter((l) => l.startsWith(name))
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+};
+/** The field managers that wrote an object (its metadata.managedFields), each once, sorted. */
+const managers = (o: unknown): string[] => {
+  const fields = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
+  return Array.isArray(fields) ? [...new Set(fields.map((f) => String((f as { manager?: unknown }).manager)))].sort() : [];
 };
 interface SeenEvent {
   readonly type: string | undefined;
@@ -114,6 +128,14 @@ describe('the controller against a real API server', () => {
     });
     expect(s.metadata.annotations?.['harvesterhci.io/hash']).toBe('d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f');
     await eventsBecome([applied(11)]);
+  });
+
+  it('every write names the field manager kubevirt-migration-controller: the CR, the Setting and the Event', async () => {
+    const [event] = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING })).items;
+    expect(event === undefined ? [] : managers(event)).toEqual(['kubevirt-migration-controller']);
+    const kubevirt: unknown = await custom.getNamespacedCustomObject(kubevirtRef);
+    expect(managers(kubevirt)).toContain('kubevirt-migration-controller');
+    expect(managers(await getSetting())).toContain('kubevirt-migration-controller');
   });
 
   it('a change of value is applied; options absent from the setting are removed', async () => {
@@ -222,6 +244,43 @@ describe('the controller against a real API server', () => {
     await eventsBecome([invalid, applied(1)]);
     expect(await metric(controller, 'kubevirt_migration_configured')).toBe(1);
   });
+
+  it('feature gates, with a KubeVirt CRD that lists maxDowntimeMs: without the gate nothing is sent and the condition says why; with it, applied', async () => {
+    const restoreCrd = await swapKubevirtCrd(kc, root, KUBEVIRT_CRD_WITH_MAX_DOWNTIME);
+    let removeGate: (() => Promise<void>) | undefined;
+    // a controller started now has the new CRD in its caches before its first pass
+    await controller.stop();
+    controller = await start('gates');
+    try {
+      expect(await kubevirtFeatureGates(kc)).not.toContain('MigrationStallDetection');
+      await setValue('{"parallelMigrationsPerCluster":6}');
+      await until('the value applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
+      await clearEvents();
+      const before = (await getKubeVirt()).metadata.resourceVersion;
+      await setValue('{"parallelMigrationsPerCluster":6,"maxDowntimeMs":500}');
+      const condition = await until('condition False for the missing gate', async () =>
+        (await getSetting()).status?.conditions?.find((c) => c['type'] === 'configured' && c['reason'] === 'FeatureGateMissing'),
+      );
+      const message =
+        "not applied, since KubeVirt would refuse it: value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning, which the KubeVirt CR does not enable (KubeVirt refuses a change of maxDowntimeMs without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave maxDowntimeMs as it is";
+      expect(condition).toMatchObject({ status: 'False', message });
+      await eventsBecome([{ type: 'Warning', reason: 'FeatureGateMissing', message, count: 1 }]);
+      expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
+      // the gate added to the CR: a change of the CR starts a pass, which now applies the option
+      removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
+      await until('maxDowntimeMs applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6, maxDowntimeMs: 500 }));
+      await until('condition True again', async () =>
+        (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'),
+      );
+      await eventsBecome([{ type: 'Warning', reason: 'FeatureGateMissing', message, count: 1 }, applied(1)]);
+    } finally {
+      // removing the option needs no gate; then the gates and the 1.7.0 CRD as they were
+      await setValue('{"parallelMigrationsPerCluster":6}');
+      await until('maxDowntimeMs removed', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6 }));
+      await removeGate?.();
+      await restoreCrd();
+    }
+  }, 90000);
 });
 
 describe('first sight, nothing lost (Harvester bug #11517)', () => {
@@ -320,6 +379,7 @@ describe('two controllers', () => {
         name: 'kubevirt-migration-controller',
       })) as { spec: { holderIdentity?: string } };
       expect(lease.spec.holderIdentity ?? '').toBe('');
+      expect(managers(lease)).toEqual(['kubevirt-migration-controller']);
     } finally {
       await a.stop();
       await b.stop();

@@ -2,14 +2,24 @@ import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { KUBEVIRT_NAMESPACE } from '@kubevirt-migration/migration-policy';
 import { apiLeaseStore, KubeHttp, LeaderElector, MigrationController, loadConnection, type Connection } from '@kubevirt-migration/k8s-adapter';
-import { createLogger, isLevel, LEVELS, listen, onShutdown, runMain, serveProbes, type FlagValues, type Logger } from '@kubevirt-migration/service';
+import {
+  CLUSTER_FLAGS,
+  createLogger,
+  isLevel,
+  LEVELS,
+  listen,
+  onShutdown,
+  runMain,
+  serveProbes,
+  type FlagValues,
+  type Logger,
+} from '@kubevirt-migration/service';
 import { controllerMetrics } from './metrics.js';
 
 const FIELD_MANAGER = 'kubevirt-migration-controller';
 
 const FLAGS = {
-  kubeconfig: { type: 'string', help: 'kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, then the pod service account)', placeholder: 'FILE' },
-  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  ...CLUSTER_FLAGS,
   'probe-address': { type: 'string', default: '127.0.0.1', env: 'PROBE_ADDRESS', help: 'address of /healthz, /readyz and /metrics', placeholder: 'ADDR' },
   'probe-port': { type: 'port', default: 8080, env: 'PROBE_PORT', help: 'their port (0 picks a free one)' },
   'leader-elect': { type: 'boolean', default: true, help: 'campaign for a Lease before writing' },

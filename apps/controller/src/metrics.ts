@@ -11,7 +11,7 @@ export const controllerMetrics = (state: { readonly queueDepth: () => number; re
   const m = metricsRegistry('kubevirt_migration_controller');
   const reconciles = m.counter(
     'reconciles_total',
-    'Reconcile passes by outcome (Applied, Unchanged, DriftCorrected, Adopted, Invalid, Ignored, Conflict, NotLeader).',
+    'Reconcile passes by outcome (Applied, Unchanged, DriftCorrected, Adopted, Invalid, FeatureGateMissing, Ignored, Conflict, NotLeader).',
     ['outcome'],
   );
   const errors = m.counter('reconcile_errors_total', 'Reconcile passes that failed and were retried with backoff.');

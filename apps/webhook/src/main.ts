@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { decideAdmission, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
 import {
+  FeatureGatesWatch,
   InProgressMigrations,
   KubeHttp,
   SupportedOptionsWatch,
@@ -18,6 +19,7 @@ import {
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
 import {
+  CLUSTER_FLAGS,
   createLogger,
   errorMessage,
   fileErrorText,
@@ -40,12 +42,7 @@ const FIELD_MANAGER = 'kubevirt-migration-webhook';
 const DAY = 86400;
 
 const FLAGS = {
-  kubeconfig: {
-    type: 'string',
-    help: 'kubeconfig of the cluster to watch (default: $KUBECONFIG, ~/.kube/config, then the pod service account)',
-    placeholder: 'FILE',
-  },
-  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+  ...CLUSTER_FLAGS,
   'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
   port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
   'cert-file': { type: 'string', env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (read again when it changes)', placeholder: 'FILE' },
@@ -188,10 +185,12 @@ const servingCredentials = async ({ f, http, namespace, log }: Context): Promise
   return own;
 };
 
-/** What admission reads: the migrations in progress and the options of the installed KubeVirt CRD. */
+/** What admission reads: the migrations in progress, the options of the installed KubeVirt CRD and the CR's feature gates. */
 interface Caches {
   readonly migrations: InProgressMigrations;
   readonly crd: SupportedOptionsWatch;
+  /** The KubeVirt CR, kept as its feature gates (docs/semantics.md §2a). */
+  readonly kubevirt: FeatureGatesWatch;
 }
 
 const startCaches = async ({ http, log }: Context, connection: Connection): Promise<Caches> => {
@@ -200,9 +199,10 @@ const startCaches = async ({ http, log }: Context, connection: Connection): Prom
   const caches = {
     migrations: new InProgressMigrations(http, watchError('migrations')),
     crd: new SupportedOptionsWatch(http, { onError: watchError('KubeVirt CRD') }),
+    kubevirt: new FeatureGatesWatch(http, { onError: watchError('KubeVirt CR') }),
   };
   log.info('syncing caches', { server: connection.server, source: connection.source });
-  await Promise.all([caches.migrations.cache.start(), caches.crd.cache.start()]);
+  await Promise.all([caches.migrations.cache.start(), caches.crd.cache.start(), caches.kubevirt.cache.start()]);
   return caches;
 };
 
@@ -211,7 +211,7 @@ const startCaches = async ({ http, log }: Context, connection: Connection): Prom
  * with 503 while it is not current) or, for SETTLE_MS after it became current, from the API server.
  */
 const review =
-  ({ migrations, crd }: Caches, log: Logger, denied: (reason: string) => void) =>
+  ({ migrations, crd, kubevirt }: Caches, log: Logger, denied: (reason: string) => void) =>
   (r: AdmissionRequest): AdmissionResponse | Promise<AdmissionResponse> => {
     const logged = (response: AdmissionResponse): AdmissionResponse => {
       if (!response.allowed) {
@@ -220,7 +220,13 @@ const review =
       }
       return response;
     };
-    const decision = decideAdmission({ operation: r.operation, object: r.object, oldObject: r.oldObject, supportedOptions: crd.options });
+    const decision = decideAdmission({
+      operation: r.operation,
+      object: r.object,
+      oldObject: r.oldObject,
+      supportedOptions: crd.options,
+      featureGates: kubevirt.gates,
+    });
     if (decision.kind === 'Decided') return logged(decision.response);
     const stale = migrations.cache.staleReason;
     if (stale !== undefined) return logged(decision.complete({ unknown: `the webhook's migration cache is not current: ${stale}` }));
@@ -232,10 +238,10 @@ const review =
   };
 
 const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, caches: Caches): AdmissionServer => {
-  const { migrations, crd } = caches;
+  const { migrations, crd, kubevirt } = caches;
   const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
   // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
-  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced;
+  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced && kubevirt.cache.synced;
   return createAdmissionServer({
     credentials,
     path: '/validate',
@@ -312,7 +318,7 @@ const shutdown =
     log.info('shutting down', { signal });
     if (r.registration !== undefined) await releaseRegistration(ctx, r.registration);
     await r.server.close();
-    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.credentials.stop()]);
+    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.caches.kubevirt.cache.stop(), r.credentials.stop()]);
     log.info('stopped');
   };
 

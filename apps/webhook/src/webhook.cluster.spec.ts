@@ -9,7 +9,17 @@ import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { MIGRATIONS, SETTINGS, fromClientNode, type AdapterError } from '@kubevirt-migration/k8s-adapter';
 import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
-import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
+import {
+  addFeatureGate,
+  customApi,
+  freshNamespace,
+  KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
+  kubevirtFeatureGates,
+  swapKubevirtCrd,
+  testKubeConfig,
+  testKubeconfigPath,
+  until,
+} from '@kubevirt-migration/control-plane/testing';
 
 /** The webhook as the API server calls it, and as a hostile client would. */
 const root = join(__dirname, '..', '..', '..');
@@ -110,10 +120,10 @@ describe('the webhook through the API server: what a migration does not block', 
       await patch([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]);
       await patch([{ op: 'add', path: '/metadata/annotations', value: { note: 'reviewed' } }]);
       await patch([{ op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'True' }] } }]);
-      await patch([{ op: 'replace', path: '/value', value: '{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }' }]);
+      await patch([{ op: 'replace', path: '/value', value: '{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }' }]);
       const s = await readSetting();
       expect(s.metadata['labels']).toEqual({ team: 'infra' });
-      expect(s['value']).toBe('{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }');
+      expect(s['value']).toBe('{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }');
     } finally {
       await finish();
       await patch([
@@ -165,9 +175,64 @@ describe('the webhook through the API server: what a migration does not block', 
   });
 
   it('a broken default is rejected too', async () => {
-    const e = await denial(patch([{ op: 'replace', path: '/default', value: '{"progressTimeout":0}' }]));
-    expect(e.message).toContain('default.progressTimeout: Invalid value: 0');
+    const e = await denial(patch([{ op: 'replace', path: '/default', value: '{"progressTimeout":-1}' }]));
+    expect(e.message).toContain('default.progressTimeout: Invalid value: -1: must not be negative');
     expect((await readSetting())['default']).toBe(HARVESTER_DEFAULT);
+  });
+});
+
+describe('the webhook through the API server: what KubeVirt and Harvester will do with a value', () => {
+  it('{"progressTimeout":0} is accepted with a warning; -1, 5.0, 1e3 and an escaped quantity are refused naming the field', async () => {
+    const r = spawnSync(
+      'kubectl',
+      ['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value: '{"progressTimeout":0}' })],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
+      },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('Warning: progressTimeout is 0, which turns the progress timeout off');
+    for (const [value, field] of [
+      ['{"progressTimeout":-1}', 'value.progressTimeout'],
+      ['{"parallelMigrationsPerCluster":5.0}', 'value.parallelMigrationsPerCluster'],
+      ['{"completionTimeoutPerGiB":1e3}', 'value.completionTimeoutPerGiB'],
+      ['{"bandwidthPerMigration":"\\u0031Gi"}', 'value.bandwidthPerMigration'],
+    ] as const) {
+      const e = await denial(setValue(value));
+      expect([value, e.status, e.message]).toEqual([value, 422, expect.stringContaining(`${field}: Invalid value`)]);
+    }
+  });
+});
+
+describe('the webhook through the API server: feature gates, with a KubeVirt CRD that lists maxDowntimeMs', () => {
+  let restoreCrd: (() => Promise<void>) | undefined;
+  let removeGate: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    restoreCrd = await swapKubevirtCrd(kc, root, KUBEVIRT_CRD_WITH_MAX_DOWNTIME);
+  }, 60000);
+
+  afterAll(async () => {
+    await removeGate?.();
+    await restoreCrd?.();
+  }, 60000);
+
+  it('the CR without the gate: a Setting with maxDowntimeMs is refused naming MigrationStallDetection; the gate added: accepted', async () => {
+    expect(await kubevirtFeatureGates(kc)).not.toContain('MigrationStallDetection');
+    // the webhook follows the CRD: the option is now supported, and only the gate is missing
+    const e = await until('the webhook to see the CRD list maxDowntimeMs', async () => {
+      const denied = await denial(setValue('{"maxDowntimeMs":500}'));
+      return denied.message.includes('feature gate') ? denied : undefined;
+    });
+    expect(e.status).toBe(422);
+    expect(e.message).toContain('value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning');
+    removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
+    await until('the webhook to see the gate and accept maxDowntimeMs', async () => {
+      await setValue('{"maxDowntimeMs":500}');
+      return true;
+    });
+    expect((await readSetting())['value']).toBe('{"maxDowntimeMs":500}');
   });
 });
 

@@ -15,9 +15,21 @@
 {{- end -}}
 {{- end -}}
 
-{{- define "kvm.controller" -}}{{ include "kvm.fullname" . | trunc 52 | trimSuffix "-" }}-controller{{- end -}}
-{{- define "kvm.webhook" -}}{{ include "kvm.fullname" . | trunc 55 | trimSuffix "-" }}-webhook{{- end -}}
+{{/*
+A name of the release's: the full name cut so that "-<suffix>" fits in 63 characters, the limit of
+a DNS label (Services, and the names that become label values or pod host names). Every name the
+chart makes goes through it, so a 53-character release name or any fullnameOverride the schema
+accepts gives names the API server accepts.
+*/}}
+{{- define "kvm.named" -}}
+{{- include "kvm.fullname" .root | trunc (int (sub 62 (len .suffix))) | trimSuffix "-" }}-{{ .suffix }}
+{{- end -}}
+{{- define "kvm.controller" -}}{{ include "kvm.named" (dict "root" . "suffix" "controller") }}{{- end -}}
+{{- define "kvm.controllerMetrics" -}}{{ include "kvm.named" (dict "root" . "suffix" "controller-metrics") }}{{- end -}}
+{{- define "kvm.webhook" -}}{{ include "kvm.named" (dict "root" . "suffix" "webhook") }}{{- end -}}
+{{/* Kinds whose names may be 253 long (Secret, Certificate, Issuer, RBAC, policies) add to the webhook's name */}}
 {{- define "kvm.webhookTls" -}}{{ include "kvm.webhook" . }}-tls{{- end -}}
+{{- define "kvm.test" -}}{{ include "kvm.named" (dict "root" . "suffix" "test") }}{{- end -}}
 {{/* The registration's name: one per cluster, as the Setting is */}}
 {{- define "kvm.registration" -}}kubevirt-migration.harvesterhci.io{{- end -}}
 
@@ -105,3 +117,15 @@ topologySpreadConstraints:
 {{- define "kvm.settingName" -}}kubevirt-migration{{- end -}}
 {{- define "kvm.kubevirtNamespace" -}}harvester-system{{- end -}}
 {{- define "kvm.kubevirtName" -}}kubevirt{{- end -}}
+
+{{/* The host of webhook.url, without port or IPv6 brackets; empty without a URL. */}}
+{{- define "kvm.urlHost" -}}
+{{- with .Values.webhook.url -}}
+{{- regexReplaceAll ":[0-9]+$" (urlParse .).host "" | trimPrefix "[" | trimSuffix "]" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Non-empty when the host is an IP address (v4, or v6 with its colons), which a certificate lists as ipAddresses. */}}
+{{- define "kvm.isIp" -}}
+{{- if or (regexMatch "^[0-9]+(\\.[0-9]+){3}$" .) (contains ":" .) }}true{{ end -}}
+{{- end -}}

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { ensureBinaries, quietLog } from '@kubevirt-migration/control-plane';
+import { until } from '@kubevirt-migration/control-plane/testing';
+import { isKind, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
 
 const run = promisify(execFile);
 
@@ -49,7 +51,7 @@ const GO_MODULES = {
 } as const;
 
 /** Where the Go module proxy put a module (downloaded once into the Go module cache). */
-const moduleDir = async (module: string): Promise<string> => {
+export const goModuleDir = async (module: string): Promise<string> => {
   const scratch = mkdtempSync(join(tmpdir(), 'kubevirt-migration-gomod-'));
   const { stdout } = await run('go', ['mod', 'download', '-json', module], {
     cwd: scratch,
@@ -66,9 +68,9 @@ const moduleDir = async (module: string): Promise<string> => {
  * operator's ServiceMonitor and PrometheusRule), as their projects publish them, taken from their Go modules: the
  * dry runs then check those objects against the real schemas.
  */
-export const optionalFeatureCrds = async (): Promise<Manifest[]> => {
-  const certManager = join(await moduleDir(GO_MODULES.certManager), 'deploy', 'crds');
-  const prometheus = join(await moduleDir(GO_MODULES.prometheusOperator), 'example', 'prometheus-operator-crd');
+const optionalFeatureCrds = async (): Promise<Manifest[]> => {
+  const certManager = join(await goModuleDir(GO_MODULES.certManager), 'deploy', 'crds');
+  const prometheus = join(await goModuleDir(GO_MODULES.prometheusOperator), 'example', 'prometheus-operator-crd');
   const files = [
     ...readdirSync(certManager)
       .filter((f) => f === 'cert-manager.io_certificates.yaml' || f === 'cert-manager.io_issuers.yaml')
@@ -77,4 +79,21 @@ export const optionalFeatureCrds = async (): Promise<Manifest[]> => {
     join(prometheus, 'monitoring.coreos.com_prometheusrules.yaml'),
   ];
   return files.flatMap((f) => parseManifests(readFileSync(f, 'utf8')));
+};
+
+/** Creates the optional features' CRDs (once per cluster) and waits until the API server serves them. */
+export const installOptionalFeatureCrds = async (http: KubeHttp): Promise<void> => {
+  for (const crd of await optionalFeatureCrds()) {
+    await http
+      .request(`create CRD ${crd.metadata.name}`, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd })
+      .catch((e: unknown) => {
+        if (!isKind(e, 'AlreadyExists')) throw e;
+      });
+    await until(`CRD ${crd.metadata.name} to be established`, async () => {
+      const got = (await http.request('read CRD', 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`)) as {
+        status?: { conditions?: { type: string; status: string }[] };
+      };
+      return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    });
+  }
 };

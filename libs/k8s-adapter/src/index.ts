@@ -27,9 +27,11 @@ export type { AdmissionServer, AdmissionOutcome } from './webhook/admission-serv
 export type { AdmissionRequest } from './webhook/admission.js';
 export { RegistrationKeeper, removeRegistration, deploymentGone } from './webhook/registration.js';
 export type { RegistrationKeeperOptions, RegistrationSpec, WebhookEndpoint } from './webhook/registration.js';
+export { judgeProbe, probeWebhook, PROBE_VALUE } from './webhook/probe.js';
+export type { WebhookProbe } from './webhook/probe.js';
 export { fileCredentials, SecretCredentials } from './webhook/serving-credentials.js';
 export type { ServingCredentials, KeyPair } from './webhook/serving-credentials.js';
-export { InProgressMigrations, SupportedOptionsWatch } from './informer/watches.js';
+export { FeatureGatesWatch, InProgressMigrations, SupportedOptionsWatch } from './informer/watches.js';
 export { LeaderElector, apiLeaseStore } from './controller/leader.js';
 export type { LeaseStore, LeaseRecord } from './controller/leader.js';
 export { EventRecorder, apiEventSink } from './controller/events.js';

@@ -88,7 +88,7 @@ describe('admission: section 4 rules', () => {
     [
       'reformatted JSON',
       '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}',
-      ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3.0 }',
+      ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }',
     ],
     ['a protected key set to ""', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"network":""}'],
     ['a null added', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"progressTimeout":null}'],
@@ -164,12 +164,24 @@ describe('admission: warnings', () => {
     [
       'a completion timeout below 10',
       '{"completionTimeoutPerGiB":9}',
-      ["completionTimeoutPerGiB is 9, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+      ["completionTimeoutPerGiB is 9, below 10 seconds per GiB (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
     ],
     [
       'a progress timeout below 10',
       '{"progressTimeout":1}',
       ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+    ],
+    [
+      'a progress timeout of 0, which turns it off',
+      '{"progressTimeout":0}',
+      ['progressTimeout is 0, which turns the progress timeout off: a migration that never converges is never cancelled, and a node drain may wait on it'],
+    ],
+    [
+      'a completion timeout of 0, which turns it off',
+      '{"completionTimeoutPerGiB":0}',
+      [
+        'completionTimeoutPerGiB is 0, which turns the completion timeout off: a migration that never converges is never cancelled, and a node drain may wait on it',
+      ],
     ],
     [
       'a bare-number bandwidth below 1 MiB/s (the Harvester UI saves one)',
@@ -243,27 +255,34 @@ describe('admission: properties', () => {
 
 describe('admission: the shape of each answer', () => {
   it('an invalid setting is denied with the Kubernetes Status of a 422, details included', () => {
-    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":0}'), migrations: [] })).toEqual({
+    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":-1}'), migrations: [] })).toEqual({
       allowed: false,
       status: {
         metadata: {},
         status: 'Failure',
-        message: 'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991',
+        message:
+          'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.progressTimeout: Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991',
         reason: 'Invalid',
         code: 422,
         details: {
           name: 'kubevirt-migration',
           group: 'harvesterhci.io',
           kind: 'Setting',
-          causes: [{ reason: 'FieldValueInvalid', field: 'value.progressTimeout', message: 'Invalid value: 0: must be from 1 to 9007199254740991' }],
+          causes: [
+            {
+              reason: 'FieldValueInvalid',
+              field: 'value.progressTimeout',
+              message: 'Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991',
+            },
+          ],
         },
       },
     });
   });
 
   it('several violations are listed in brackets', () => {
-    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":0,"network":"x"}'), migrations: [] }).status?.message).toBe(
-      'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991, value.network: Forbidden: network may not be set here: it is owned by the vm-migration-network setting; only "" or leaving it out is accepted]',
+    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":-1,"network":"x"}'), migrations: [] }).status?.message).toBe(
+      'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.progressTimeout: Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991, value.network: Forbidden: network may not be set here: it is owned by the vm-migration-network setting; only "" or leaving it out is accepted]',
     );
   });
 
@@ -311,8 +330,55 @@ describe('admission: when the migrations cannot be vouched for (docs/semantics.m
 
   it('what needs no knowledge of migrations is decided as always: no change allowed, an invalid value denied, DELETE allowed', () => {
     expect(update(CHANGE, CHANGE, unknown)).toEqual({ allowed: true });
-    expect(update(undefined, '{"progressTimeout":0}', unknown).status?.code).toBe(422);
+    expect(update(undefined, '{"progressTimeout":-1}', unknown).status?.code).toBe(422);
     expect(admit({ operation: 'DELETE', object: setting(CHANGE), migrations: unknown })).toEqual({ allowed: true });
+  });
+});
+
+describe('admission: feature gates (docs/semantics.md §2a)', () => {
+  const NO_GATE = new Set(['LiveMigration', 'HotplugVolumes']);
+  const GATE_MESSAGE =
+    "Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning, which the KubeVirt CR does not enable (KubeVirt refuses a change of maxDowntimeMs without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave maxDowntimeMs as it is";
+
+  it('a new maxDowntimeMs while the CR enables neither gate: 422, naming the gates and the field', () => {
+    const r = update(undefined, '{"maxDowntimeMs":500}', [], { featureGates: NO_GATE });
+    expect(r).toMatchObject({ allowed: false, status: { code: 422, reason: 'Invalid' } });
+    expect(r.status?.details?.causes).toEqual([{ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: GATE_MESSAGE }]);
+    expect(r.status?.message).toBe(`Setting.harvesterhci.io "kubevirt-migration" is invalid: value.maxDowntimeMs: ${GATE_MESSAGE}`);
+  });
+
+  it.each<[string, string | undefined, string, ReadonlySet<string> | undefined, boolean]>([
+    ['allowed with MigrationStallDetection', undefined, '{"maxDowntimeMs":500}', new Set(['MigrationStallDetection']), true],
+    ['allowed with MigrationDowntimeTuning', undefined, '{"maxDowntimeMs":500}', new Set(['MigrationDowntimeTuning']), true],
+    ['not checked when the CR is not known', undefined, '{"maxDowntimeMs":500}', undefined, true],
+    ['checked only when the option changes: another option changed', '{"maxDowntimeMs":500}', '{"maxDowntimeMs":500,"progressTimeout":60}', NO_GATE, true],
+    ['removing it needs no gate', '{"maxDowntimeMs":500}', '{"progressTimeout":60}', NO_GATE, true],
+    ['changing it needs the gate', '{"maxDowntimeMs":500}', '{"maxDowntimeMs":600}', NO_GATE, false],
+    ['an old text that does not decode: every gated option counts as changed', 'not json', '{"maxDowntimeMs":500}', NO_GATE, false],
+    ['options without a gate need none', undefined, '{"progressTimeout":60}', new Set<string>(), true],
+  ])('%s', (_name, before, after, featureGates, allowed) => {
+    expect(update(before, after, [], featureGates === undefined ? {} : { featureGates }).allowed).toBe(allowed);
+  });
+
+  it('on CREATE the default is the previous configuration', () => {
+    const object = setting('{"maxDowntimeMs":500}', { default: '{"maxDowntimeMs":500}' });
+    expect(admit({ operation: 'CREATE', object, migrations: [], featureGates: NO_GATE })).toEqual({ allowed: true });
+  });
+
+  it('a gated option in the default, while value is blank, is named at default', () => {
+    const r = admit({
+      operation: 'UPDATE',
+      oldObject: setting(undefined),
+      object: setting(undefined, { default: '{"maxDowntimeMs":500}' }),
+      migrations: [],
+      featureGates: NO_GATE,
+    });
+    expect(r.status?.details?.causes.map((c) => c.field)).toEqual(['default.maxDowntimeMs']);
+  });
+
+  it('is refused before the migrations are looked at', () => {
+    expect(update(undefined, '{"maxDowntimeMs":500}', [running], { featureGates: NO_GATE }).status?.code).toBe(422);
+    expect(update(undefined, '{"maxDowntimeMs":500}', { unknown: 'stale' }, { featureGates: NO_GATE }).status?.code).toBe(422);
   });
 });
 
@@ -323,7 +389,12 @@ describe('decideAdmission: the request decides, or asks for the live migrations 
   it.each<[string, AdmissionInput, 'Decided' | 'NeedsMigrations']>([
     ['a DELETE', { operation: 'DELETE', oldObject: setting(CHANGE), migrations: [] }, 'Decided'],
     ['another Setting', { operation: 'UPDATE', object: setting(CHANGE, { name: 'other' }), migrations: [] }, 'Decided'],
-    ['an invalid value', { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"progressTimeout":0}'), migrations: [] }, 'Decided'],
+    ['an invalid value', { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"progressTimeout":-1}'), migrations: [] }, 'Decided'],
+    [
+      'a gated option changed without its gate',
+      { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"maxDowntimeMs":500}'), migrations: [], featureGates: new Set<string>() },
+      'Decided',
+    ],
     ['no change of the configuration', { operation: 'UPDATE', oldObject: setting(CHANGE), object: setting(CHANGE), migrations: [] }, 'Decided'],
     ['CREATE of the default', { operation: 'CREATE', object: setting(undefined), migrations: [] }, 'Decided'],
     ['a change', { operation: 'UPDATE', oldObject: setting(undefined), object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],

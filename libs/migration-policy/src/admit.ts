@@ -1,12 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { MigrationConfig, SupportedOptions } from './config.js';
-import { decodeSetting, defaultConfig, SETTING_NAME } from './setting.js';
+import { decodeSetting, defaultConfig, isBlank, SETTING_NAME } from './setting.js';
 import { sameConfig } from './canonical.js';
 import { describeMigrations, inProgress } from './migrations.js';
 import type { Violation } from './violation.js';
 import { invalidMessage, SUBJECT } from './messages.js';
 import { at } from './json.js';
 import { configWarnings } from './warnings.js';
+import { gateViolations, type FeatureGates } from './feature-gates.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -16,6 +17,8 @@ export interface AdmissionInput {
   /** VirtualMachineInstanceMigrations; finished ones are ignored. */
   readonly migrations: readonly unknown[] | MigrationsUnknown;
   readonly supportedOptions?: SupportedOptions;
+  /** The feature gates the KubeVirt CR enables, when it is known (docs/semantics.md §2a). */
+  readonly featureGates?: FeatureGates;
 }
 
 /**
@@ -84,12 +87,19 @@ const previousConfig = (input: AdmissionRequestInput): MigrationConfig | undefin
   return defaultConfig(input.object, input.supportedOptions);
 };
 
+/** The text a configuration's violations are reported under: `value`, or `default` while value is blank. */
+const effectiveRoot = (obj: unknown): 'value' | 'default' => {
+  const value = at(obj, 'value');
+  return typeof value === 'string' && !isBlank(value) ? 'value' : 'default';
+};
+
 /** What a request says, before anything is known of the live migrations. */
 export type AdmissionRequestInput = Omit<AdmissionInput, 'migrations'>;
 
 /**
  * The admission decision as far as the request alone decides it: `Decided` with the answer (not
- * this Setting, a DELETE, an invalid value, or no change of the configuration), or `NeedsMigrations`
+ * this Setting, a DELETE, an invalid value, no change of the configuration, or a gated option changed
+ * without its feature gate), or `NeedsMigrations`
  * for a change, whose answer depends on the live migrations and comes from `complete(migrations)`.
  * A caller that must read the migrations from the API server reads them only then.
  */
@@ -97,7 +107,7 @@ export type AdmissionDecision =
   | { readonly kind: 'Decided'; readonly response: AdmissionResponse }
   | {
       readonly kind: 'NeedsMigrations';
-      /** The answer once the migrations are known: their list, or `{ unknown: reason }`. */
+      /** The answer to the change, given the live migrations (or why they are unknown: then 503). */
       readonly complete: (migrations: AdmissionInput['migrations']) => AdmissionResponse;
     };
 
@@ -148,6 +158,8 @@ export const decideAdmission = (input: AdmissionRequestInput): AdmissionDecision
 
   const previous = previousConfig(input);
   if (previous !== undefined && sameConfig(previous, config)) return decided({ allowed: true });
+  const ungated = gateViolations(previous, config, input.featureGates, effectiveRoot(input.object));
+  if (ungated.length > 0) return decided(denyInvalid(ungated));
   return { kind: 'NeedsMigrations', complete: (migrations) => admitChange(config, migrations) };
 };
 

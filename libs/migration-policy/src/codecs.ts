@@ -58,15 +58,32 @@ const exactNumber = (u: number | JsonNumber): QuantityParse => {
 
 const numberOf = (u: number | JsonNumber): number => (u instanceof JsonNumber ? u.value : u);
 
+/** An integer as Go's encoding/json writes and reads it: digits with an optional minus sign, no fraction, no exponent. */
+const PLAIN_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+
+/**
+ * An integer in range, written as Go's encoding/json decodes into an integer field (Harvester
+ * unmarshals the Setting's text into KubeVirt's MigrationConfiguration): `5.0` and `1e3` have whole
+ * values but are refused with their plain form. Negative values get KubeVirt's own words.
+ */
 export const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
   optionType<number>(`integer ${min}..${max}`, (u) => {
     const notInteger = problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`);
     const outOfRange = problem('FieldValueInvalid', `must be from ${min} to ${max}`);
+    const negative = problem('FieldValueInvalid', `must not be negative: use an integer from ${min} to ${max}`);
     if (typeof u !== 'number' && !(u instanceof JsonNumber)) return notInteger;
     const exact = exactNumber(u);
-    if (!exact.ok) return exact.reason === 'magnitude' && exact.large ? outOfRange : notInteger;
+    if (!exact.ok) return exact.reason === 'magnitude' && exact.large ? (exact.negative ? negative : outOfRange) : notInteger;
     if (!isWhole(exact.value)) return notInteger;
-    return exact.value.num < BigInt(min) || exact.value.num > BigInt(max) ? outOfRange : E.right(numberOf(u));
+    if (exact.value.num < 0n) return negative;
+    if (exact.value.num < BigInt(min) || exact.value.num > BigInt(max)) return outOfRange;
+    if (u instanceof JsonNumber && !PLAIN_INTEGER.test(u.text)) {
+      return problem(
+        'FieldValueTypeInvalid',
+        `must be an integer written as plain digits, without a fraction or exponent, as Go decodes it: write ${exact.value.num}`,
+      );
+    }
+    return E.right(numberOf(u));
   });
 
 export const BooleanOption = optionType<boolean>('boolean', (u) =>

@@ -1,9 +1,9 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { OPTIONS, OPTION_KEYS, OWNED_KEYS, isOptionKey, type OptionKey } from './options.js';
+import { OPTIONS, OPTION_KEYS, OWNED_KEYS, isOptionKey, optionSpec, type OptionKey } from './options.js';
 import { codecFor, violationsOf } from './codecs.js';
 import { invalid, notSupported, typeInvalid, violation, type FieldPath, type Violation } from './violation.js';
-import { JsonNumber, MAX_DEPTH, MAX_TEXT_BYTES, readJsonText } from './json-text.js';
+import { JsonNumber, MAX_DEPTH, MAX_TEXT_BYTES, readJsonText, type JsonText } from './json-text.js';
 import { describeJsonType, isRecord, type JsonRecord } from './json.js';
 import { nearest } from './suggest.js';
 import { textMemo, type TextMemo } from './memo.js';
@@ -34,14 +34,15 @@ export type SupportedOptions = ReadonlySet<string> | undefined;
 /**
  * Decodes a configuration object, reporting every violation below the path `root`: unknown keys (with the
  * nearest settable key when it is a likely typo), keys the installed CRD would prune, wrong types,
- * ranges, protected keys. `null` counts as absent. `numbers` holds the texts the numbers were
- * written as (from the JSON text), so that they are judged and shown exactly.
+ * ranges, protected keys. `null` counts as absent, for a key of the table that the CRD lists.
+ * `texts` holds the texts the numbers (and the strings with escapes) were written as, when the
+ * object came from JSON text, so that they are judged and shown exactly.
  */
 export const decodeConfigObject = (
   input: unknown,
   root: FieldPath,
   supported?: SupportedOptions,
-  numbers: ReadonlyMap<string, string> = new Map(),
+  texts: Pick<JsonText, 'numbers' | 'escapedStrings'> = { numbers: new Map(), escapedStrings: new Map() },
 ): E.Either<readonly Violation[], MigrationConfig> => {
   if (!isRecord(input)) {
     return E.left([typeInvalid(root, input, `must be a JSON object of migration options, not ${describeJsonType(input)}`)]);
@@ -49,15 +50,22 @@ export const decodeConfigObject = (
   const violations: Violation[] = [];
   const known: [string, unknown][] = [];
   for (const [key, value] of Object.entries(input)) {
-    if (value === null) continue;
     const field = [...root, key];
+    // a null is an absent option, but its key must still be one KubeVirt's struct has (Go's strict decoding says so)
     if (!isOptionKey(key)) {
       const near = nearest(key, OWNED_KEYS);
       violations.push(notSupported(field, key, `unknown option${near === undefined ? '' : `; did you mean "${near}"?`}`));
     } else if (supported !== undefined && !supported.has(key)) {
       violations.push(notSupported(field, key, 'the installed KubeVirt CRD does not list this option, so the API server would silently drop it'));
-    } else {
-      const text = numbers.get(key);
+    } else if (value !== null) {
+      const escaped = texts.escapedStrings.get(key);
+      if (escaped !== undefined && optionSpec(key)?.kind.type === 'quantity') {
+        violations.push(
+          invalid(field, value, `is written with a JSON escape (${escaped}), which KubeVirt's quantity parser does not undo: write ${JSON.stringify(value)}`),
+        );
+        continue;
+      }
+      const text = texts.numbers.get(key);
       known.push([key, typeof value === 'number' && text !== undefined ? new JsonNumber(text, value) : value]);
     }
   }
@@ -113,7 +121,7 @@ const decodeConfigTextOnce = (text: string, root: string, supported?: SupportedO
   const duplicates = read.json.duplicates.map((path) =>
     violation('FieldValueDuplicate', [root, ...path], path[path.length - 1], 'the key is written more than once; give it once'),
   );
-  const decoded = decodeConfigObject(read.json.value, [root], supported, read.json.numbers);
+  const decoded = decodeConfigObject(read.json.value, [root], supported, read.json);
   if (duplicates.length === 0) return E.isRight(decoded) ? E.right(Object.freeze(decoded.right)) : E.left(Object.freeze(decoded.left));
   return E.left(Object.freeze([...duplicates, ...(E.isLeft(decoded) ? decoded.left : [])]));
 };

@@ -17,6 +17,8 @@ export { KUBEVIRT_NAMESPACE, KUBEVIRT_NAME, migrationsBlock } from './kubevirt.j
 export { sameConfig } from './canonical.js';
 export { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 export { isInProgress } from './migrations.js';
+export { featureGatesOf } from './feature-gates.js';
+export type { FeatureGates } from './feature-gates.js';
 export { admit, decideAdmission } from './admit.js';
 export { configWarnings } from './warnings.js';
 export type { ConfigWarning } from './warnings.js';

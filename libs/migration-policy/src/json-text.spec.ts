@@ -78,6 +78,11 @@ describe('reading a JSON text: the scanner follows any layout', () => {
     expect(read('[1,2]').numbers).toEqual({});
   });
 
+  it('keeps the text of each top-level string member written with an escape, and of no other string', () => {
+    const r = readJsonText('{"a":"\\u0031Gi","b":"1Gi","c":{"d":"\\n"},"e":["\\t"],"f\\u0067":"x\\"y"}');
+    expect(r.ok && Object.fromEntries(r.json.escapedStrings)).toEqual({ a: '"\\u0031Gi"', fg: '"x\\"y"' });
+  });
+
   it('counts 2-, 3- and 4-byte characters at their boundaries', () => {
     const mib = 1024 * 1024;
     const at = (ch: string, n: number) => readJsonText(`"${ch.repeat(n)}${'a'.repeat(mib - 2 - n * Buffer.byteLength(ch))}"`).ok;

@@ -3,7 +3,9 @@
  * than MAX_TEXT_BYTES or nested deeper than MAX_DEPTH is refused before it is parsed, so hostile
  * input costs little and never overflows a stack; a key written twice in one object is found (the
  * standard parser would keep the last one silently); and the number texts of the top-level object
- * are kept as written, so that `2^64` or `1e400` is judged and shown exactly, not as a rounded double.
+ * are kept as written, so that `2^64` or `1e400` is judged and shown exactly, not as a rounded double,
+ * as are its string texts that hold an escape (Go's quantity parser reads the raw bytes, so
+ * `"\u0031Gi"` is not `1Gi` to KubeVirt).
  */
 
 export const MAX_TEXT_BYTES = 1024 * 1024;
@@ -18,6 +20,8 @@ export interface JsonText {
   readonly duplicates: readonly (readonly string[])[];
   /** The text of each number that is a direct member of the top-level object, by key. */
   readonly numbers: ReadonlyMap<string, string>;
+  /** The text (with its quotes) of each string member of the top-level object written with an escape, by key. */
+  readonly escapedStrings: ReadonlyMap<string, string>;
 }
 
 /** UTF-8 length of a string (a lone surrogate counts 3, as the encoder writes U+FFFD). */
@@ -65,9 +69,12 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
  * texts of the top-level object. It does not judge syntax (JSON.parse does, once the bounds hold):
  * on text it cannot follow it stops and reports what it saw so far.
  */
-const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: string[][]; readonly numbers: Map<string, string> } => {
+type Scanned = Omit<JsonText, 'value'> & { readonly tooDeep: boolean };
+
+const scan = (text: string): Scanned => {
   const duplicates: string[][] = [];
   const numbers = new Map<string, string>();
+  const escapedStrings = new Map<string, string>();
   let top: Frame | undefined;
   let depth = 0;
   let expectKey = false;
@@ -76,7 +83,7 @@ const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: s
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3a /* : */) {
       i++;
     } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (depth >= MAX_DEPTH) return { tooDeep: true, duplicates, numbers };
+      if (depth >= MAX_DEPTH) return { tooDeep: true, duplicates, numbers, escapedStrings };
       const segment = top === undefined ? '' : top.object ? (top.key ?? '') : String(top.index);
       top = { object: c === 0x7b, parent: top, segment, keys: new Set(), key: undefined, index: 0 };
       depth++;
@@ -113,6 +120,8 @@ const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: s
         top.keys.add(key);
         top.key = key;
         expectKey = false;
+      } else if (escaped && depth === 1 && top?.object === true && top.key !== undefined) {
+        escapedStrings.set(top.key, text.slice(i, j + 1));
       }
       i = j + 1;
     } else {
@@ -126,7 +135,7 @@ const scan = (text: string): { readonly tooDeep: boolean; readonly duplicates: s
       else break;
     }
   }
-  return { tooDeep: false, duplicates, numbers };
+  return { tooDeep: false, duplicates, numbers, escapedStrings };
 };
 
 /** Parses the text of `value` or `default` within the bounds; Left says why it could not. */
@@ -137,7 +146,8 @@ export const readJsonText = (text: string): { readonly ok: true; readonly json: 
   const scanned = scan(text);
   if (scanned.tooDeep) return { ok: false, problem: 'tooDeep' };
   try {
-    return { ok: true, json: { value: JSON.parse(text) as unknown, duplicates: scanned.duplicates, numbers: scanned.numbers } };
+    const { duplicates, numbers, escapedStrings } = scanned;
+    return { ok: true, json: { value: JSON.parse(text) as unknown, duplicates, numbers, escapedStrings } };
   } catch (e) {
     return { ok: false, problem: 'syntax', reason: e instanceof Error ? e.message : String(e) };
   }

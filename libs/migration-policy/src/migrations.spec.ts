@@ -20,6 +20,32 @@ describe('migrations in progress (docs/semantics.md §4)', () => {
     expect(isInProgress(m)).toBe(expected);
   });
 
+  /** Every phase KubeVirt v1.9.0 declares (staging/src/kubevirt.io/api/core/v1/types.go, VirtualMachineInstanceMigrationPhase). */
+  it.each<[string, boolean]>([
+    ['', true],
+    ['Pending', true],
+    ['Scheduling', true],
+    ['Scheduled', true],
+    ['PreparingTarget', true],
+    ['TargetReady', true],
+    ['Running', true],
+    ['Succeeded', false],
+    ['Failed', false],
+    // decentralized live migration (KubeVirt >= 1.8)
+    ['WaitingForSync', true],
+    ['Synchronizing', true],
+    // a phase of a later release is in progress until it says otherwise
+    ['SomethingNew', true],
+  ])('every phase of KubeVirt v1.9.0: %j in progress = %s', (phase, expected) => {
+    expect(isInProgress(vmim('ns', 'm', { phase }))).toBe(expected);
+  });
+
+  it('a decentralized migration waiting for sync or synchronizing is named with its phase', () => {
+    expect(describeMigrations(inProgress([vmim('a', 'src', { phase: 'WaitingForSync' }), vmim('b', 'dst', { phase: 'Synchronizing' })]))).toBe(
+      'a/src (WaitingForSync), b/dst (Synchronizing)',
+    );
+  });
+
   it('lists those in progress sorted by namespace, then name, with Pending for an empty phase', () => {
     const list = inProgress([
       vmim('b', 'x', { phase: 'Running' }),

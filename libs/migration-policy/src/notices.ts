@@ -27,6 +27,11 @@ export const conditions = {
   applied: { status: 'True', reason: 'Applied', message: `the KubeVirt CR ${KUBEVIRT_REF} matches the setting` },
   kubevirtNotFound: { status: 'False', reason: 'KubeVirtNotFound', message: `the KubeVirt CR ${KUBEVIRT_REF} does not exist` },
   invalid: (violations: readonly Violation[]): ConfiguredCondition => ({ status: 'False', reason: 'InvalidSetting', message: invalidMessage(violations) }),
+  featureGateMissing: (violations: readonly Violation[]): ConfiguredCondition => ({
+    status: 'False',
+    reason: 'FeatureGateMissing',
+    message: `not applied, since KubeVirt would refuse it: ${violations.map(formatViolation).join('; ')}`,
+  }),
 } as const satisfies Record<string, ConfiguredCondition | ((v: readonly Violation[]) => ConfiguredCondition)>;
 
 export const notices = {
@@ -46,6 +51,11 @@ export const notices = {
     message: `removed ${key} ${JSON.stringify(value)} from the KubeVirt CR: Harvester's upgrade taints nodes with ${kept}, so any other key would stop node drains from migrating VMs`,
   }),
   invalid: (violations: readonly Violation[]): Notice => ({ type: 'Warning', reason: 'InvalidSetting', message: `not applied: ${invalidMessage(violations)}` }),
+  featureGateMissing: (violations: readonly Violation[]): Notice => ({
+    type: 'Warning',
+    reason: 'FeatureGateMissing',
+    message: `not applied, since KubeVirt would refuse it: ${violations.map(formatViolation).join('; ')}`,
+  }),
   adopted: (valueWas: 'absent' | 'blank', value: string): Notice => ({
     type: 'Normal',
     reason: 'Adopted',

@@ -35,11 +35,23 @@ export interface OptionSpec {
   readonly uiMinimum?: number;
   /** What a number counts, for labels and forms ("seconds", "bytes per second"). */
   readonly unit?: string;
+  /**
+   * What 0 does in KubeVirt, when 0 is accepted and turns something off (docs/semantics.md §2):
+   * admission warns with it.
+   */
+  readonly zeroTurnsOff?: string;
+  /**
+   * KubeVirt feature gates of which one must be enabled on the KubeVirt CR before KubeVirt accepts
+   * a change of the option (docs/semantics.md §2a).
+   */
+  readonly featureGates?: readonly string[];
   readonly description: string;
 }
 
 const int32 = { type: 'integer', min: 1, max: 2147483647 } as const;
 const int64 = { type: 'integer', min: 1, max: MAX_SAFE } as const;
+/** A timeout that 0 turns off (virt-launcher's migration monitor skips it). */
+const timeout64 = { type: 'integer', min: 0, max: MAX_SAFE } as const;
 const bool = { type: 'boolean' } as const;
 
 /**
@@ -70,19 +82,21 @@ export const OPTIONS = [
   },
   {
     key: 'completionTimeoutPerGiB',
-    kind: int64,
+    kind: timeout64,
     kubevirtDefault: 150,
     uiMinimum: 10,
     unit: 'seconds per GiB',
-    description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled.',
+    zeroTurnsOff: 'the completion timeout',
+    description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled; 0 turns the timeout off.',
   },
   {
     key: 'progressTimeout',
-    kind: int64,
+    kind: timeout64,
     kubevirtDefault: 150,
     uiMinimum: 10,
     unit: 'seconds',
-    description: 'Seconds a migration may make no progress before it is cancelled.',
+    zeroTurnsOff: 'the progress timeout',
+    description: 'Seconds a migration may make no progress before it is cancelled; 0 turns the timeout off.',
   },
   {
     key: 'utilityVolumesTimeout',
@@ -98,6 +112,7 @@ export const OPTIONS = [
     kubevirtDefault: 900,
     since: '1.9',
     unit: 'milliseconds',
+    featureGates: ['MigrationStallDetection', 'MigrationDowntimeTuning'],
     description: 'Maximum guest downtime in milliseconds at the switch-over of a migration.',
   },
   {
@@ -162,6 +177,11 @@ const byKey: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.key
 export const optionSpec = (key: string): OptionSpec | undefined => byKey.get(key);
 
 export const isOptionKey = (key: string): key is OptionKey => byKey.has(key);
+
+/** The options that need a feature gate, each with its gates (docs/semantics.md §2a). */
+export const GATED_OPTIONS: readonly { readonly key: OwnedKey; readonly gates: readonly string[] }[] = OPTIONS.flatMap((o) =>
+  'featureGates' in o ? [{ key: o.key, gates: o.featureGates }] : [],
+);
 
 /** Every option the controller writes: all but the protected ones, in table order. */
 export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) => (o.kind.type === 'protected' ? [] : [o.key as OwnedKey]));

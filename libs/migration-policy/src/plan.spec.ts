@@ -7,7 +7,7 @@ import { applyPatch, type Operation } from './patch.js';
 import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker } from './marker.js';
 import { decodeConfigObject, encodeConfig } from './config.js';
 import { HARVESTER_DEFAULT, HASH_ANNOTATION } from './setting.js';
-import { kubevirt, setting } from './testing/fixtures.js';
+import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
 import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
 
 const NOW = '2026-01-01T00:00:00Z';
@@ -43,6 +43,18 @@ const record = (value: string | undefined, desired: Record<string, unknown>): St
   ],
 });
 const event = (type: 'Normal' | 'Warning', reason: string, message: string): Step => ({ kind: 'Event', notice: { type, reason, message } });
+/** The record of a pass that writes nothing to the CR: the condition False, on a setting without status. */
+const falseRecord = (reason: string, message: string): Step => ({
+  kind: 'PatchSetting',
+  patch: [
+    RV_GUARD,
+    {
+      op: 'add',
+      path: '/status',
+      value: { conditions: [{ type: 'configured', status: 'False', reason, message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
+    },
+  ],
+});
 
 const patchOf = (p: Plan): readonly Operation[] => (p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : []);
 const after = (cr: unknown, p: Plan): unknown => {
@@ -152,20 +164,65 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
           detail: 'must be from 1 to 2147483647',
         },
       ],
-      steps: [
-        {
-          kind: 'PatchSetting',
-          patch: [
-            RV_GUARD,
-            {
-              op: 'add',
-              path: '/status',
-              value: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
-            },
-          ],
-        },
-        event('Warning', 'InvalidSetting', `not applied: ${message}`),
-      ],
+      steps: [falseRecord('InvalidSetting', message), event('Warning', 'InvalidSetting', `not applied: ${message}`)],
+    });
+  });
+
+  describe('feature gates (docs/semantics.md §2a): never a patch that KubeVirt would refuse', () => {
+    const GATE_MESSAGE =
+      "value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning, which the KubeVirt CR does not enable (KubeVirt refuses a change of maxDowntimeMs without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave maxDowntimeMs as it is";
+    const condition = `not applied, since KubeVirt would refuse it: ${GATE_MESSAGE}`;
+
+    it('a new maxDowntimeMs on a CR without the gate: no write to the CR; the condition says why, and one Warning event', () => {
+      const s = changed('{"maxDowntimeMs":500,"parallelMigrationsPerCluster":3}');
+      const p = pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 5 }) });
+      expect(p).toEqual({
+        outcome: 'FeatureGateMissing',
+        violations: [
+          {
+            reason: 'FieldValueForbidden',
+            field: 'value.maxDowntimeMs',
+            message: GATE_MESSAGE.replace('value.maxDowntimeMs: ', ''),
+            path: ['value', 'maxDowntimeMs'],
+            detail: GATE_MESSAGE.replace('value.maxDowntimeMs: Forbidden: ', ''),
+          },
+        ],
+        steps: [falseRecord('FeatureGateMissing', condition), event('Warning', 'FeatureGateMissing', condition)],
+      });
+    });
+
+    it('found again: nothing to write, and no event', () => {
+      const s = setting('{"maxDowntimeMs":500}', {
+        annotations: { [HASH_ANNOTATION]: 'earlier' },
+        status: { conditions: [{ type: 'configured', status: 'False', reason: 'FeatureGateMissing', message: condition, lastTransitionTime: 'T' }] },
+      });
+      expect(pass({ setting: s, kubevirt: kubevirt() })).toMatchObject({ outcome: 'FeatureGateMissing', steps: [] });
+    });
+
+    it.each<[string, Record<string, unknown> | undefined, readonly string[], string]>([
+      ['either gate enables it: MigrationStallDetection', { maxDowntimeMs: 900 }, ['MigrationStallDetection'], 'Applied'],
+      ['either gate enables it: MigrationDowntimeTuning', undefined, ['LiveMigration', 'MigrationDowntimeTuning'], 'Applied'],
+      ['the CR already holds the value (by value): no change, no gate needed', { maxDowntimeMs: 500 }, HARVESTER_GATES, 'Unchanged'],
+      ['a gate of another option does not count', { maxDowntimeMs: 900 }, ['MigrationPriorityQueue'], 'FeatureGateMissing'],
+      ['a different value on the CR is a change', { maxDowntimeMs: 900 }, [], 'FeatureGateMissing'],
+    ])('%s', (_name, block, gates, outcome) => {
+      expect(pass({ setting: changed('{"maxDowntimeMs":500}'), kubevirt: kubevirt(block, '42', gates) }).outcome).toBe(outcome);
+    });
+
+    it('removing maxDowntimeMs from the CR needs no gate', () => {
+      const p = pass({ setting: changed('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt({ maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 }) });
+      expect(patchOf(p)).toEqual([
+        { op: 'test', path: '/spec/configuration/migrations', value: { maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 } },
+        { op: 'remove', path: '/spec/configuration/migrations/maxDowntimeMs' },
+      ]);
+    });
+
+    it('a gated option in the default, while value is blank, is named at default', () => {
+      const p = pass({
+        setting: setting(undefined, { default: '{"maxDowntimeMs":500}', annotations: { [HASH_ANNOTATION]: 'earlier' } }),
+        kubevirt: kubevirt(),
+      });
+      expect(p.outcome === 'FeatureGateMissing' && p.violations.map((v) => v.field)).toEqual(['default.maxDowntimeMs']);
     });
   });
 
@@ -195,30 +252,7 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     expect(pass({ setting: setting('{}'), kubevirt: undefined })).toEqual({
       outcome: 'Ignored',
       reason: 'KubeVirtAbsent',
-      steps: [
-        {
-          kind: 'PatchSetting',
-          patch: [
-            RV_GUARD,
-            {
-              op: 'add',
-              path: '/status',
-              value: {
-                conditions: [
-                  {
-                    type: 'configured',
-                    status: 'False',
-                    reason: 'KubeVirtNotFound',
-                    message: 'the KubeVirt CR harvester-system/kubevirt does not exist',
-                    lastUpdateTime: NOW,
-                    lastTransitionTime: NOW,
-                  },
-                ],
-              },
-            },
-          ],
-        },
-      ],
+      steps: [falseRecord('KubeVirtNotFound', 'the KubeVirt CR harvester-system/kubevirt does not exist')],
     });
   });
 
@@ -466,7 +500,8 @@ describe('plan: properties', () => {
   it('applying plan(desired, actual) to actual gives desired on owned paths (judged by an independent oracle) and leaves the rest alone', () => {
     fc.assert(
       fc.property(validConfig, migrationsBlock, fc.boolean(), (desired, block, present) => {
-        const cr = present ? kubevirt(block) : kubevirt();
+        const gates = [...HARVESTER_GATES, 'MigrationStallDetection'];
+        const cr = present ? kubevirt(block, '42', gates) : kubevirt(undefined, '42', gates);
         const p = pass({ setting: changed(JSON.stringify(desired)), kubevirt: cr });
         const result = migrationsOf(after(cr, p)) ?? {};
         for (const key of OWNED_KEYS) expect([key, meaning(key, result[key])]).toEqual([key, meaning(key, desired[key])]);
@@ -511,7 +546,7 @@ describe('plan: adoption writes', () => {
   });
 
   it('onto a value that already means the same: nothing to write', () => {
-    expect(planAdoptionWrite(setting('{ "parallelMigrationsPerCluster": 10.0 }'), adoption)).toEqual(E.right([]));
+    expect(planAdoptionWrite(setting('{ "parallelMigrationsPerCluster": 10 }'), adoption)).toEqual(E.right([]));
   });
 
   it.each([['{"parallelMigrationsPerCluster":11}'], ['not json']])('never over a value that means something else (%s)', (value) => {

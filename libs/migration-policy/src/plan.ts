@@ -12,6 +12,7 @@ import { pointer, resourceVersionGuard, type Operation } from './patch.js';
 import { conditions, notices, type Notice } from './notices.js';
 import { holdsCondition, planSettingRecord } from './status.js';
 import type { Violation } from './violation.js';
+import { featureGatesOf, gateViolations } from './feature-gates.js';
 
 /**
  * One write or event of a pass, in the order the controller sends them. A failed write ends the
@@ -26,6 +27,8 @@ export type Step =
 export type Plan =
   | { readonly outcome: 'Ignored'; readonly reason: 'SettingAbsent' | 'SettingDeleting' | 'KubeVirtAbsent'; readonly steps: readonly Step[] }
   | { readonly outcome: 'Invalid'; readonly violations: readonly Violation[]; readonly steps: readonly Step[] }
+  /** The CR would need a feature gate it does not enable (docs/semantics.md §2a): nothing is sent to it. */
+  | { readonly outcome: 'FeatureGateMissing'; readonly violations: readonly Violation[]; readonly steps: readonly Step[] }
   | { readonly outcome: 'Adopted'; readonly value: string; readonly omitted: readonly Violation[]; readonly steps: readonly Step[] }
   | { readonly outcome: 'Unchanged'; readonly steps: readonly Step[] }
   | {
@@ -143,6 +146,17 @@ const firstSightAdoption = (input: PlanInput, view: SettingView): Plan | undefin
 
 const recordStep = (patch: readonly Operation[]): Step[] => (patch.length === 0 ? [] : [{ kind: 'PatchSetting', patch }]);
 
+/** A pass that writes nothing to the CR: the condition says why, and an event marks the transition into this state. */
+const refused = (setting: unknown, outcome: 'Invalid' | 'FeatureGateMissing', violations: readonly Violation[], now: string): Plan => {
+  const [condition, notice] =
+    outcome === 'Invalid'
+      ? [conditions.invalid(violations), notices.invalid(violations)]
+      : [conditions.featureGateMissing(violations), notices.featureGateMissing(violations)];
+  // a pass that finds the state again says nothing
+  const event: Step[] = holdsCondition(setting, condition) ? [] : [{ kind: 'Event', notice }];
+  return { outcome, violations, steps: [...recordStep(planSettingRecord(setting, { condition }, now)), ...event] };
+};
+
 /**
  * One reconcile pass, pure (docs/semantics.md §5): what to write to the CR and the Setting, and
  * which events to record, in order. No step means: send no request.
@@ -157,17 +171,15 @@ export const plan = (input: PlanInput): Plan => {
   }
 
   const decoded = decodeSetting(setting, input.supportedOptions);
-  if (E.isLeft(decoded)) {
-    const condition = conditions.invalid(decoded.left);
-    // the event marks the transition into this state; a pass that finds it again says nothing
-    const event: Step[] = holdsCondition(setting, condition) ? [] : [{ kind: 'Event', notice: notices.invalid(decoded.left) }];
-    return { outcome: 'Invalid', violations: decoded.left, steps: [...recordStep(planSettingRecord(setting, { condition }, now)), ...event] };
-  }
+  if (E.isLeft(decoded)) return refused(setting, 'Invalid', decoded.left, now);
 
   const adoption = firstSightAdoption(input, view);
   if (adoption !== undefined) return adoption;
 
   const desired = ownedOnly(decoded.right);
+  // KubeVirt's admission compares the CR's old and new values: the patch would be refused
+  const ungated = gateViolations(migrationsBlock(kubevirt), desired, featureGatesOf(kubevirt), effectiveSource(view) === 'default' ? 'default' : 'value');
+  if (ungated.length > 0) return refused(setting, 'FeatureGateMissing', ungated, now);
   const record = planSettingRecord(
     setting,
     { condition: conditions.applied, annotations: { [HASH_ANNOTATION]: appliedMarker(view), [APPLIED_CONFIG_ANNOTATION]: configMarker(desired) } },

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { planPreview, type PlanPreview } from './preview.js';
 import { OWNED_KEYS } from './options.js';
-import { setting, kubevirt } from './testing/fixtures.js';
+import { HARVESTER_GATES, setting, kubevirt } from './testing/fixtures.js';
 import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
 import type { PlanInput } from './plan.js';
 
@@ -36,6 +36,11 @@ describe('planPreview: a pass with the CR options before and after its patch', (
       { outcome: 'Invalid', ops: 0, before: { progressTimeout: 300 }, after: { progressTimeout: 300 } },
     ],
     [
+      'a gated option without its gate: no patch',
+      { setting: setting('{"maxDowntimeMs":500}'), kubevirt: kubevirt({ progressTimeout: 300 }) },
+      { outcome: 'FeatureGateMissing', ops: 0, before: { progressTimeout: 300 }, after: { progressTimeout: 300 } },
+    ],
+    [
       'an adoption writes the Setting, not the CR: no patch of the CR',
       { setting: setting(undefined), kubevirt: kubevirt({ progressTimeout: 300 }) },
       { outcome: 'Adopted', ops: 0, before: { progressTimeout: 300 }, after: { progressTimeout: 300 } },
@@ -50,9 +55,11 @@ describe('planPreview: a pass with the CR options before and after its patch', (
     fc.assert(
       fc.property(validConfig, migrationsBlock, (config, block) => {
         const value = JSON.stringify(config);
-        const first = preview({ setting: setting(value), kubevirt: kubevirt(block) });
+        // with the gate maxDowntimeMs needs (docs/semantics.md §2a)
+        const gates = [...HARVESTER_GATES, 'MigrationStallDetection'];
+        const first = preview({ setting: setting(value), kubevirt: kubevirt(block, '42', gates) });
         for (const key of OWNED_KEYS) expect(meaning(key, first.after[key])).toEqual(meaning(key, config[key]));
-        const again = preview({ setting: setting(value), kubevirt: kubevirt(first.after) });
+        const again = preview({ setting: setting(value), kubevirt: kubevirt(first.after, '42', gates) });
         expect(again.patch).toEqual([]);
         expect(again.after).toEqual(again.before);
       }),

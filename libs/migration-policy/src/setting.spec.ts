@@ -50,6 +50,14 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
     ['zero parallel migrations', '{"parallelMigrationsPerCluster":0}', [['FieldValueInvalid', 'value.parallelMigrationsPerCluster']]],
     ['int32 overflow', '{"parallelOutboundMigrationsPerNode":2147483648}', [['FieldValueInvalid', 'value.parallelOutboundMigrationsPerNode']]],
     ['a negative timeout', '{"completionTimeoutPerGiB":-1}', [['FieldValueInvalid', 'value.completionTimeoutPerGiB']]],
+    [
+      'an integer with a fraction part, which Go cannot decode',
+      '{"parallelMigrationsPerCluster":5.0}',
+      [['FieldValueTypeInvalid', 'value.parallelMigrationsPerCluster']],
+    ],
+    ['an integer with an exponent, which Go cannot decode', '{"completionTimeoutPerGiB":1e3}', [['FieldValueTypeInvalid', 'value.completionTimeoutPerGiB']]],
+    ['a quantity written with a JSON escape', '{"bandwidthPerMigration":"\\u0031Gi"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
+    ['zero for a timeout that 0 does not turn off', '{"utilityVolumesTimeout":0}', [['FieldValueInvalid', 'value.utilityVolumesTimeout']]],
     ['a timeout past 2^53-1', '{"progressTimeout":9007199254740992}', [['FieldValueInvalid', 'value.progressTimeout']]],
     ['maxDowntimeMs past its bound', '{"maxDowntimeMs":2000001}', [['FieldValueInvalid', 'value.maxDowntimeMs']]],
     ['a string for a boolean', '{"allowPostCopy":"true"}', [['FieldValueTypeInvalid', 'value.allowPostCopy']]],
@@ -70,7 +78,7 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
   });
 
   it('returns every violation of value and default together, in order', () => {
-    const obj = setting('{"parallelMigrationsPerCluster":0,"allowPostCopy":"yes","bogus":1}', { default: '{"progressTimeout":0}' });
+    const obj = setting('{"parallelMigrationsPerCluster":0,"allowPostCopy":"yes","bogus":1}', { default: '{"progressTimeout":-1}' });
     expect(causes(obj)).toEqual([
       ['FieldValueNotSupported', 'value.bogus'],
       ['FieldValueInvalid', 'value.parallelMigrationsPerCluster'],
@@ -114,7 +122,7 @@ describe('violations are data: a path of keys and a detail, rendered once into f
 
   it.each<[string, unknown, readonly (readonly string[])[]]>([
     ['not JSON: the text itself', setting('{'), [['value']]],
-    ['an option', setting('{"progressTimeout":0}'), [['value', 'progressTimeout']]],
+    ['an option', setting('{"progressTimeout":-1}'), [['value', 'progressTimeout']]],
     ['a key that is not an identifier, kept as written', setting('{"a.b":1}'), [['value', 'a.b']]],
     [
       'a key written twice inside a nested object',
@@ -184,8 +192,10 @@ describe('options the installed CRD does not list', () => {
     ]);
   });
 
-  it('a null is absent and not checked', () => {
-    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([]);
+  it('a null is absent, but its key must still be one the CRD lists (Go decodes it strictly as an unknown field)', () => {
+    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([['FieldValueNotSupported', 'value.maxDowntimeMs']]);
+    expect(causes(setting('{"bogus":null}'))).toEqual([['FieldValueNotSupported', 'value.bogus']]);
+    expect(causes(setting('{"progressTimeout":null}'), SUPPORTED_170)).toEqual([]);
   });
 
   it('without a known CRD every option of the table is accepted', () => {
@@ -200,7 +210,9 @@ describe('decoding the setting: success rows', () => {
 
   it.each<[string, unknown]>([
     ['{}', {}],
-    ['{"parallelMigrationsPerCluster":5.0}', { parallelMigrationsPerCluster: 5 }],
+    ['{"parallelMigrationsPerCluster":5}', { parallelMigrationsPerCluster: 5 }],
+    ['{"progressTimeout":0,"completionTimeoutPerGiB":-0}', { progressTimeout: 0, completionTimeoutPerGiB: -0 }],
+    ['{"progress\\u0054imeout":5,"disableTLS":false}', { progressTimeout: 5, disableTLS: false }],
     ['{"parallelMigrationsPerCluster":2147483647}', { parallelMigrationsPerCluster: 2147483647 }],
     ['{"progressTimeout":9007199254740991}', { progressTimeout: 9007199254740991 }],
     ['{"bandwidthPerMigration":"64Mi"}', { bandwidthPerMigration: '64Mi' }],
@@ -281,15 +293,31 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
 
   it.each([
     ['2^64 for an int32', '{"parallelMigrationsPerCluster":18446744073709551616}', 'Invalid value: 18446744073709551616: must be from 1 to 2147483647'],
-    ['1e400', '{"progressTimeout":1e400}', 'Invalid value: 1e400: must be from 1 to 9007199254740991'],
-    ['-1e400', '{"progressTimeout":-1e400}', 'Invalid value: -1e400: must be from 1 to 9007199254740991'],
-    ['1e-400', '{"progressTimeout":1e-400}', 'Invalid value: 1e-400: must be an integer from 1 to 9007199254740991'],
-    ['2^53 exactly', '{"progressTimeout":9007199254740992}', 'Invalid value: 9007199254740992: must be from 1 to 9007199254740991'],
-    ['2^53+1, which a double rounds down', '{"progressTimeout":9007199254740993}', 'Invalid value: 9007199254740993: must be from 1 to 9007199254740991'],
+    ['1e400', '{"progressTimeout":1e400}', 'Invalid value: 1e400: must be from 0 to 9007199254740991'],
+    ['-1e400', '{"progressTimeout":-1e400}', 'Invalid value: -1e400: must not be negative: use an integer from 0 to 9007199254740991'],
+    ['1e-400', '{"progressTimeout":1e-400}', 'Invalid value: 1e-400: must be an integer from 0 to 9007199254740991'],
+    ['2^53 exactly', '{"progressTimeout":9007199254740992}', 'Invalid value: 9007199254740992: must be from 0 to 9007199254740991'],
+    ['2^53+1, which a double rounds down', '{"progressTimeout":9007199254740993}', 'Invalid value: 9007199254740993: must be from 0 to 9007199254740991'],
     [
       'a fraction a double rounds to a whole number',
       '{"progressTimeout":5.0000000000000001}',
-      'Invalid value: 5.0000000000000001: must be an integer from 1 to 9007199254740991',
+      'Invalid value: 5.0000000000000001: must be an integer from 0 to 9007199254740991',
+    ],
+    ["a negative timeout, in KubeVirt's words", '{"progressTimeout":-1}', 'Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991'],
+    [
+      'a whole number with a fraction part',
+      '{"parallelMigrationsPerCluster":5.0}',
+      'Invalid value: 5.0: must be an integer written as plain digits, without a fraction or exponent, as Go decodes it: write 5',
+    ],
+    [
+      'a whole number with an exponent',
+      '{"completionTimeoutPerGiB":1e3}',
+      'Invalid value: 1e3: must be an integer written as plain digits, without a fraction or exponent, as Go decodes it: write 1000',
+    ],
+    [
+      'a quantity string with a JSON escape',
+      '{"bandwidthPerMigration":"\\u0031Gi"}',
+      'Invalid value: "1Gi": is written with a JSON escape ("\\u0031Gi"), which KubeVirt\'s quantity parser does not undo: write "1Gi"',
     ],
     [
       '2^63 bytes per second',
@@ -323,8 +351,8 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
   });
 
   it.each([
-    ['5.0 is an integer', '{"progressTimeout":5.0}', { progressTimeout: 5 }],
-    ['1e1 is an integer', '{"progressTimeout":1e1}', { progressTimeout: 10 }],
+    ['0 turns a timeout off', '{"progressTimeout":0}', { progressTimeout: 0 }],
+    ['-0 is 0 to Go too', '{"completionTimeoutPerGiB":-0}', { completionTimeoutPerGiB: -0 }],
     ['2^53 bytes per second, which a double holds exactly', '{"bandwidthPerMigration":9007199254740992}', { bandwidthPerMigration: 2 ** 53 }],
     ['2^63-1 bytes per second as a string', '{"bandwidthPerMigration":"9223372036854775807"}', { bandwidthPerMigration: '9223372036854775807' }],
     ['a JSON number bandwidth with an exponent', '{"bandwidthPerMigration":1e3}', { bandwidthPerMigration: 1000 }],
@@ -348,10 +376,10 @@ describe('reading the Setting object', () => {
   });
 
   it('a value that is not a string is a type error naming its field, and the other text still counts', () => {
-    const r = decodeSetting({ metadata: { name: 'kubevirt-migration' }, value: 5, default: '{"progressTimeout":0}' });
+    const r = decodeSetting({ metadata: { name: 'kubevirt-migration' }, value: 5, default: '{"progressTimeout":-1}' });
     expect(E.isLeft(r) && r.left.map((v) => `${v.field}: ${v.message}`)).toEqual([
       'value: Invalid value: 5: must be a string holding a JSON object of migration options',
-      'default.progressTimeout: Invalid value: 0: must be from 1 to 9007199254740991',
+      'default.progressTimeout: Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991',
     ]);
   });
 
@@ -384,8 +412,12 @@ describe('decoding objects that did not come from a text (a CR, a file): plain n
 
   it.each([
     ['an integer beyond 2^53', { parallelMigrationsPerCluster: 2 ** 60 }, ['Invalid value: 1152921504606847000: must be from 1 to 2147483647']],
-    ['a negative integer beyond 2^53', { parallelMigrationsPerCluster: -(2 ** 60) }, ['Invalid value: -1152921504606847000: must be from 1 to 2147483647']],
-    ['a fraction', { progressTimeout: 0.5 }, ['Invalid value: 0.5: must be an integer from 1 to 9007199254740991']],
+    [
+      'a negative integer beyond 2^53',
+      { parallelMigrationsPerCluster: -(2 ** 60) },
+      ['Invalid value: -1152921504606847000: must not be negative: use an integer from 1 to 2147483647'],
+    ],
+    ['a fraction', { progressTimeout: 0.5 }, ['Invalid value: 0.5: must be an integer from 0 to 9007199254740991']],
     [
       'a bandwidth beyond 2^53',
       { bandwidthPerMigration: 2 ** 60 },

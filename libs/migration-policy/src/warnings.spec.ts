@@ -22,6 +22,12 @@ describe('configWarnings: each warning names the field a form shows it at', () =
     ],
     ['timeouts below the UI minimum', '{"progressTimeout":1,"completionTimeoutPerGiB":2}', 'value', ['value.completionTimeoutPerGiB', 'value.progressTimeout']],
     ['a bare-number bandwidth', '{"bandwidthPerMigration":64}', 'default', ['default.bandwidthPerMigration']],
+    [
+      'timeouts turned off by 0: one warning each, not a second one for the UI minimum',
+      '{"progressTimeout":0,"completionTimeoutPerGiB":0}',
+      'value',
+      ['value.completionTimeoutPerGiB', 'value.progressTimeout'],
+    ],
     ['nothing to say', '{"parallelMigrationsPerCluster":3}', 'value', []],
   ])('%s', (_name, text, root, fields) => {
     expect(fieldsOf(text, root)).toEqual(fields);

@@ -50,12 +50,20 @@ const warningsOf = (config: MigrationConfig, root: string): ConfigWarning[] => {
   }
   for (const option of OPTIONS) {
     const v = config[option.key];
-    if ('uiMinimum' in option && typeof v === 'number' && v < option.uiMinimum) {
+    if ('zeroTurnsOff' in option && v === 0) {
       warnings.push(
         warning(
           root,
           option.key,
-          `${option.key} is ${v}, below ${option.uiMinimum} seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
+          `${option.key} is 0, which turns ${option.zeroTurnsOff} off: a migration that never converges is never cancelled, and a node drain may wait on it`,
+        ),
+      );
+    } else if ('uiMinimum' in option && typeof v === 'number' && v < option.uiMinimum) {
+      warnings.push(
+        warning(
+          root,
+          option.key,
+          `${option.key} is ${v}, below ${option.uiMinimum} ${option.unit} (the Harvester UI's minimum); migrations may be cancelled before they can finish`,
         ),
       );
     }

@@ -10,6 +10,41 @@ import { SUPPORTED_170 } from '../src/testing/fixtures.js';
 const kubevirtCrd = (): unknown =>
   parse(readFileSync(join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
 
+describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares it (control-plane/crds/SOURCES.md)', () => {
+  const crds = join(__dirname, '..', '..', '..', 'control-plane', 'crds');
+  const base = readFileSync(join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8').split('\n');
+  const derived = readFileSync(join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml'), 'utf8').split('\n');
+  // pkg/virt-operator/resource/generate/components/validations_generated.go at v1.9.0, lines 1422-1429
+  const v190 = [
+    'maxDowntimeMs:',
+    '  description: |-',
+    '    MaxDowntimeMs specifies the maximum tolerable downtime (in milliseconds) during switchover.',
+    '    Defaults to 900',
+    '  format: int64',
+    '  maximum: 2000000',
+    '  minimum: 1',
+    '  type: integer',
+  ];
+
+  it('is the 1.7.0 file with those eight lines inserted before network: of each version, and nothing else', () => {
+    const expected: string[] = [];
+    base.forEach((line) => {
+      if (line.trim() === 'network:' && expected.some((l) => l.trim() === 'matchSELinuxLevelOnMigration:')) {
+        const indent = line.length - line.trimStart().length;
+        if (expected[expected.length - 1]?.trim() === 'type: boolean') expected.push(...v190.map((l) => `${' '.repeat(indent)}${l}`));
+      }
+      expected.push(line);
+    });
+    expect(derived.length - base.length).toBe(16);
+    expect(derived).toEqual(expected);
+  });
+
+  it('lists maxDowntimeMs, and still not utilityVolumesTimeout', () => {
+    const supported = decodeSupportedOptions(parse(derived.join('\n')));
+    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual(['utilityVolumesTimeout']);
+  });
+});
+
 describe('options supported by an installed KubeVirt CRD', () => {
   it('the 1.7.0 CRD lists every option but utilityVolumesTimeout and maxDowntimeMs', () => {
     const supported = decodeSupportedOptions(kubevirtCrd());

@@ -1,9 +1,10 @@
+import { join } from 'node:path';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeMigrationPolicy } from '../src/effective/policy.js';
 import { effectiveConfiguration } from '../src/effective/effective.js';
 import { quantityValue, compareFractions } from '../src/quantity.js';
-import { askGoOracle, buildGoOracle } from './go-oracle.js';
+import { askGoOracle, BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
  * The merge of a winning MigrationPolicy against the code no one here wrote: kubevirt.io/api v1.7.0's
@@ -52,8 +53,13 @@ const same = (a: unknown, b: unknown): boolean => {
 };
 
 describe('the policy merge, differentially against kubevirt.io/api GetMigrationConfByPolicy', () => {
+  let oracle = '';
+  // on a fresh machine the first build downloads kubevirt.io/api and k8s.io/api: minutes, not seconds
+  beforeAll(() => {
+    oracle = buildGoOracle(join(__dirname, 'kubevirt-oracle'), 'kubevirt-oracle');
+  }, BUILD_TIMEOUT_MS);
+
   it('resolves every option a policy can set as KubeVirt 1.7.0 does', () => {
-    const oracle = buildGoOracle('policy-oracle');
     const cases = fc.sample(fc.tuple(cluster, policySpec), { numRuns: 1500, seed: 22 });
     const answers = askGoOracle(
       oracle,

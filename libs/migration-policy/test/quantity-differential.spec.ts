@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseQuantity, type Fraction } from '../src/quantity.js';
-import { buildGoOracle } from './go-oracle.js';
+import { BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
  * The quantity grammar against the code no one here wrote: apimachinery's resource.ParseQuantity
@@ -12,7 +12,9 @@ import { buildGoOracle } from './go-oracle.js';
  * ParseQuantity accepts and the CRD's pattern lets through (the API server checks the pattern
  * before anything else), and every accepted text must have the value apimachinery gives it.
  */
-const buildOracle = (): string => buildGoOracle('apimachinery-oracle');
+const ORACLE_DIR = join(__dirname, 'apimachinery-oracle');
+
+const buildOracle = (): string => buildGoOracle(ORACLE_DIR, 'quantity-oracle');
 
 /** The pattern of bandwidthPerMigration in the KubeVirt 1.7.0 CRD, read from the file as it ships. */
 const crdPattern = (): RegExp => {
@@ -147,8 +149,12 @@ const goValue = ([unscaled, scale]: [string, string]): Fraction => {
 };
 
 describe('quantities, differentially against apimachinery ParseQuantity', () => {
+  let oracle = '';
+  beforeAll(() => {
+    oracle = buildOracle();
+  }, BUILD_TIMEOUT_MS);
+
   it('accepts exactly what ParseQuantity accepts and the CRD pattern allows, with the same value', () => {
-    const oracle = buildOracle();
     const texts = corpus();
     const r = spawnSync(oracle, [], { input: texts.map((t) => JSON.stringify(t)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`the oracle failed: ${r.stderr}`);

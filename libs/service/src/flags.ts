@@ -30,6 +30,12 @@ type ValueOf<S extends FlagSpec> = S extends { type: 'string' }
       ? string
       : number;
 
+/** How a program finds its cluster, as client-go does: the flags every program that talks to the API server takes. */
+export const CLUSTER_FLAGS = {
+  kubeconfig: { type: 'string', help: 'kubeconfig of the cluster (default: $KUBECONFIG, ~/.kube/config, then the pod service account)', placeholder: 'FILE' },
+  context: { type: 'string', help: 'kubeconfig context', placeholder: 'NAME' },
+} as const satisfies FlagTable;
+
 export type FlagValues<T extends FlagTable> = { readonly [K in keyof T]: ValueOf<T[K]> };
 
 /** Bad usage: the message says which flag and why; the caller prints it with exit code 2. */

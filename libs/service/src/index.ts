@@ -4,6 +4,7 @@
  * /healthz, /readyz and /metrics probes, metrics, and graceful shutdown on SIGINT/SIGTERM.
  */
 export type { FlagValues } from './flags.js';
+export { CLUSTER_FLAGS } from './flags.js';
 export { runMain, listen, StartupError } from './startup.js';
 export { createLogger, isLevel, LEVELS } from './log.js';
 export type { Logger } from './log.js';

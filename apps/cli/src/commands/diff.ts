@@ -7,7 +7,14 @@ import type { Stylist } from '../render/style.js';
 import { machine, type CommandResult, type OutputFormat } from './result.js';
 
 /** The names `diff -o json` gives the outcomes (docs/semantics.md §6). */
-const CONTRACT_OUTCOME = { Unchanged: 'Unchanged', Applied: 'Patch', DriftCorrected: 'Patch', Adopted: 'Adopt', Invalid: 'Invalid' } as const;
+const CONTRACT_OUTCOME = {
+  Unchanged: 'Unchanged',
+  Applied: 'Patch',
+  DriftCorrected: 'Patch',
+  Adopted: 'Adopt',
+  Invalid: 'Invalid',
+  FeatureGateMissing: 'Invalid',
+} as const;
 
 /** The reconcile plan of docs/semantics.md §5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
 export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
@@ -16,7 +23,8 @@ export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist)
   if (E.isLeft(preview)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${preview.left}`);
   const { plan: p, patch, before, after } = preview.right;
   if (p.outcome === 'Ignored') throw new InputError(`nothing to plan: ${p.reason}`);
-  const exitCode = p.outcome === 'Unchanged' ? 0 : p.outcome === 'Invalid' ? 2 : 1;
+  const refused = p.outcome === 'Invalid' || p.outcome === 'FeatureGateMissing';
+  const exitCode = p.outcome === 'Unchanged' ? 0 : refused ? 2 : 1;
   if (output === 'text') return { stdout: renderPlan(p, before, after, paint), exitCode };
   return {
     stdout: machine(output, {
@@ -24,7 +32,7 @@ export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist)
       patch,
       before,
       after,
-      violations: p.outcome === 'Invalid' ? p.violations : p.outcome === 'Adopted' ? p.omitted : [],
+      violations: refused ? p.violations : p.outcome === 'Adopted' ? p.omitted : [],
       ...(p.outcome === 'Adopted' ? { value: p.value } : {}),
     }),
     exitCode,

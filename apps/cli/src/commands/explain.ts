@@ -21,7 +21,7 @@ const typeOf = (o: OptionSpec): string => {
 const acceptedOf = (o: OptionSpec): string => {
   switch (o.kind.type) {
     case 'integer':
-      return `${o.kind.min} to ${o.kind.max}`;
+      return o.zeroTurnsOff !== undefined && o.kind.min === 0 ? `0 (turns ${o.zeroTurnsOff} off) to ${o.kind.max}` : `${o.kind.min} to ${o.kind.max}`;
     case 'boolean':
       return 'true or false';
     case 'quantity':
@@ -52,6 +52,7 @@ export const explain = async (key: string, output: OutputFormat, inputs: Inputs,
     kubevirtDefault: option.kubevirtDefault,
     ...(option.uiMinimum === undefined ? {} : { harvesterUiMinimum: option.uiMinimum }),
     ...(option.since === undefined ? {} : { since: `KubeVirt ${option.since}` }),
+    ...(option.featureGates === undefined ? {} : { featureGates: option.featureGates }),
     description: option.description,
     ...(listed === undefined ? {} : { installedCrdLists: listed }),
     ...(crdDescription === undefined ? {} : { crdDescription }),
@@ -64,6 +65,10 @@ export const explain = async (key: string, output: OutputFormat, inputs: Inputs,
     ['KubeVirt default', JSON.stringify(facts.kubevirtDefault)],
     ['Harvester UI minimum', option.uiMinimum === undefined ? undefined : String(option.uiMinimum)],
     ['since', facts.since],
+    [
+      'feature gates',
+      option.featureGates === undefined ? undefined : `${option.featureGates.join(' or ')}: one must be enabled on the KubeVirt CR to set or change it`,
+    ],
     ['description', facts.description],
     ['installed CRD', listed === undefined ? undefined : listed ? 'lists it' : 'does not list it: the API server would drop it, so it is refused'],
     ['CRD description', crdDescription?.replace(/\s+/g, ' ')],

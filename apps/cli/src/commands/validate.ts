@@ -24,8 +24,8 @@ export const validate = async (opts: ValidateOptions, inputs: Inputs, paint: Sty
   if (operation === 'UPDATE' && opts.oldFile === undefined) throw new InputError('--operation UPDATE needs --old FILE');
   const object = await readSettingFile(opts.newFile);
   const oldObject = opts.oldFile === undefined ? undefined : await readSettingFile(opts.oldFile);
-  const [migrations, supportedOptions] = await Promise.all([inputs.migrations(), inputs.supportedOptions()]);
-  const response = admit({ operation, object, oldObject, migrations, supportedOptions });
+  const [migrations, supportedOptions, featureGates] = await Promise.all([inputs.migrations(), inputs.supportedOptions(), inputs.featureGates()]);
+  const response = admit({ operation, object, oldObject, migrations, supportedOptions, featureGates });
   return {
     stdout: opts.output === 'text' ? renderVerdict(response, paint) : machine(opts.output, response),
     exitCode: response.allowed ? 0 : 1,

@@ -50,6 +50,11 @@ export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Styl
       ].join('\n');
     case 'Invalid':
       return [`${paint('red', 'Invalid setting:')} the controller would not write the CR.`, renderViolations(p.violations, paint)].join('\n');
+    case 'FeatureGateMissing':
+      return [
+        `${paint('red', 'Feature gate missing:')} KubeVirt would refuse the patch, so the controller would not write the CR.`,
+        renderViolations(p.violations, paint),
+      ].join('\n');
     case 'Ignored':
       return `Nothing to do: ${p.reason}.`;
   }

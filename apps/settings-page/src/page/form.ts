@@ -178,6 +178,6 @@ export const preview = (valueText: string, kubevirtText: string, supported: Supp
   const planned = planPreview({ setting, kubevirt, supportedOptions: supported, now });
   if (E.isLeft(planned)) return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${planned.left}` };
   const { plan, patch, before, after } = planned.right;
-  if (plan.outcome === 'Invalid') return { kind: 'invalid' };
+  if (plan.outcome === 'Invalid' || plan.outcome === 'FeatureGateMissing') return { kind: 'invalid' };
   return patch.length === 0 ? { kind: 'unchanged' } : { kind: 'patch', patch, before, after };
 };

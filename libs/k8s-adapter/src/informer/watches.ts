@@ -1,8 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSupportedOptions, isInProgress, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import {
+  decodeSupportedOptions,
+  featureGatesOf,
+  isInProgress,
+  KUBEVIRT_NAME,
+  KUBEVIRT_NAMESPACE,
+  type FeatureGates,
+  type SupportedOptions,
+} from '@kubevirt-migration/migration-policy';
 import { InformerCache, type CacheOptions } from './cache.js';
 import type { KubeHttp } from '../client/http.js';
-import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, MIGRATIONS } from '../client/kinds.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS } from '../client/kinds.js';
 import type { KubeObject } from '../client/client.js';
 
 type ErrorHandler = CacheOptions<unknown>['onError'];
@@ -96,6 +104,32 @@ export class SupportedOptionsWatch {
   }
 
   get options(): SupportedOptions {
+    return this.current;
+  }
+}
+
+/**
+ * The feature gates of the KubeVirt CR harvester-system/kubevirt, reduced to that set on arrival
+ * (admission reads the CR for nothing else). Undefined while the CR is absent: then the gates are
+ * not known and not checked.
+ */
+export class FeatureGatesWatch {
+  private current: FeatureGates;
+  readonly cache: InformerCache<FeatureGates>;
+
+  constructor(http: KubeHttp, o: { readonly onError?: ErrorHandler } = {}) {
+    this.cache = new InformerCache(http, KUBEVIRTS, {
+      namespace: KUBEVIRT_NAMESPACE,
+      name: KUBEVIRT_NAME,
+      transform: (obj): FeatureGates => featureGatesOf(obj),
+      onChange: (gates, verb) => {
+        this.current = verb === 'delete' ? undefined : gates;
+      },
+      ...(o.onError === undefined ? {} : { onError: o.onError }),
+    });
+  }
+
+  get gates(): FeatureGates {
     return this.current;
   }
 }

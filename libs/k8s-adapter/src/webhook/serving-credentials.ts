@@ -138,6 +138,7 @@ export class SecretCredentials implements ServingCredentials {
   private readonly listeners: (() => void)[] = [];
   private current: CertificateSet | undefined;
   private cancelTimer: (() => void) | undefined;
+  private stopped = false;
   /** One check at a time; a change seen during a check brings one more after it. */
   private readonly queue: WorkQueue;
   /** Wakes start() once certificates are in use, or at stop(). */
@@ -240,12 +241,15 @@ export class SecretCredentials implements ServingCredentials {
   }
 
   private schedule(ms: number): void {
+    // a check that was under way when stop() came must not leave a timer behind
+    if (this.stopped) return;
     this.cancelTimer?.();
     const wait = Math.max(RETRY_MS, Math.min(ms, this.o.recheckMs ?? 3600_000));
     this.cancelTimer = this.clock.after(wait, () => this.queue.add(CHECK));
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.inUse.resolve();
     this.cancelTimer?.();
     // a pass under way finishes by itself; nothing starts after this

@@ -19,14 +19,17 @@ export const setting = (
   ...(value === undefined ? {} : { value }),
 });
 
-export const kubevirt = (migrations?: Record<string, unknown>, resourceVersion = '42') => ({
+/** Harvester's own feature gates; none of them enables a gated option. */
+export const HARVESTER_GATES: readonly string[] = ['LiveMigration', 'HotplugVolumes'];
+
+export const kubevirt = (migrations?: Record<string, unknown>, resourceVersion = '42', featureGates: readonly string[] = HARVESTER_GATES) => ({
   apiVersion: 'kubevirt.io/v1',
   kind: 'KubeVirt',
   metadata: { name: 'kubevirt', namespace: 'harvester-system', resourceVersion },
   spec: {
     certificateRotateStrategy: {},
     configuration: {
-      developerConfiguration: { featureGates: ['LiveMigration', 'HotplugVolumes'] },
+      developerConfiguration: { featureGates },
       ...(migrations === undefined ? {} : { migrations }),
     },
     customizeComponents: {},

@@ -1,8 +1,11 @@
-module kubevirt-migration/policy-oracle
+module kubevirt-migration/kubevirt-oracle
 
 go 1.24.0
 
-require kubevirt.io/api v1.7.0
+require (
+	kubevirt.io/api v1.7.0
+	sigs.k8s.io/json v0.0.0-20241014173422-cfa47c3a1cc8
+)
 
 require (
 	github.com/fxamacker/cbor/v2 v2.7.0 // indirect
@@ -24,7 +27,6 @@ require (
 	k8s.io/utils v0.0.0-20241210054802-24370beab758 // indirect
 	kubevirt.io/containerized-data-importer-api v1.63.1 // indirect
 	kubevirt.io/controller-lifecycle-operator-sdk/api v0.0.0-20220329064328-f3cc58c6ed90 // indirect
-	sigs.k8s.io/json v0.0.0-20241014173422-cfa47c3a1cc8 // indirect
 	sigs.k8s.io/randfill v1.0.0 // indirect
 	sigs.k8s.io/structured-merge-diff/v4 v4.6.0 // indirect
 	sigs.k8s.io/yaml v1.4.0 // indirect
