@@ -103,7 +103,9 @@ describe('kubevirt-migration effective, from files', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      new RegExp(`^kubevirt-migration: ${bad}: MigrationPolicy slow: spec.completionTimeoutPerGiB: Invalid value: -5: must be from 0 to \\d+\\n$`),
+      new RegExp(
+        `^kubevirt-migration: ${bad}: MigrationPolicy slow: spec.completionTimeoutPerGiB: Invalid value: -5: must not be negative: use an integer from 0 to \\d+\\n$`,
+      ),
     );
   });
 

@@ -36,7 +36,7 @@ describe('kubevirt-migration validate --policy', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { policies: { name: string; violations: { field: string }[]; warnings: { field: string }[] }[] };
     expect(out.policies.map((p) => [p.name, p.violations.map((v) => v.field), p.warnings.map((w) => w.field)])).toEqual([
-      ['p0', ['spec.bandwidthPerMigration', 'spec.completionTimeoutPerGiB'], []],
+      ['p0', ['spec.bandwidthPerMigration'], ['spec.completionTimeoutPerGiB']],
       ['p1', ['spec.selectors'], ['spec.allowWorkloadDisruption']],
       ['p2', ['spec.maxDowntimeMs'], []],
     ]);

@@ -40,7 +40,7 @@ describe('the per-VMI panel (docs/semantics.md §7)', () => {
       { policies: 'kind: MigrationPolicy\nmetadata: {name: p}\nspec: {selectors: {}, completionTimeoutPerGiB: -1}' },
       'MigrationPolicy 1: spec.completionTimeoutPerGiB: Invalid value: -1',
     ],
-    ['an invalid form value', { value: '{"progressTimeout":0}' }, 'the Setting is invalid: value.progressTimeout'],
+    ['an invalid form value', { value: '{"progressTimeout":-1}' }, 'the Setting is invalid: value.progressTimeout'],
   ])('%s', (_name, over, expected) => {
     const p = effectivePreview({ ...texts, ...over }, undefined, NOW);
     if (expected === 'none') expect(p).toEqual({ kind: 'none' });

@@ -16,11 +16,6 @@ describe('validatePolicy (validate --policy)', () => {
   it.each([
     ['a missing spec.selectors (the CRD requires it; quirk 1)', { allowAutoConverge: true }, ['spec.selectors: Required value']],
     [
-      "completionTimeoutPerGiB 0: KubeVirt's admitter lets it through, the Setting's bound does not",
-      { selectors: {}, completionTimeoutPerGiB: 0 },
-      ['spec.completionTimeoutPerGiB: Invalid value: 0: must be from 1 to'],
-    ],
-    [
       'a fractional bandwidth: KubeVirt rounds it, the Setting refuses it',
       { selectors: {}, bandwidthPerMigration: '1.5' },
       ['spec.bandwidthPerMigration: Invalid value: "1.5": must be a whole number of bytes'],
@@ -33,7 +28,7 @@ describe('validatePolicy (validate --policy)', () => {
     [
       'a negative value is reported once, as KubeVirt refuses it',
       { selectors: {}, completionTimeoutPerGiB: -1 },
-      ['spec.completionTimeoutPerGiB: Invalid value: -1: must be from 0 to'],
+      ['spec.completionTimeoutPerGiB: Invalid value: -1: must not be negative: use an integer from 0 to'],
     ],
   ])('%s', (_name, spec, expected) => {
     const got = fields(spec);
@@ -44,6 +39,11 @@ describe('validatePolicy (validate --policy)', () => {
   it.each([
     ['post-copy that can never start', { selectors: {}, allowPostCopy: true, allowWorkloadDisruption: false }, ['spec.allowWorkloadDisruption']],
     ['a timeout below the Harvester UI minimum', { selectors: {}, completionTimeoutPerGiB: 5 }, ['spec.completionTimeoutPerGiB']],
+    [
+      'a timeout at 0, which turns it off (KubeVirt and the Setting accept it)',
+      { selectors: {}, completionTimeoutPerGiB: 0 },
+      ['spec.completionTimeoutPerGiB'],
+    ],
     ['a bare number below 1 MiB/s', { selectors: {}, bandwidthPerMigration: 64 }, ['spec.bandwidthPerMigration']],
   ])("the Setting's warnings apply: %s", (_name, spec, expected) => {
     expect(warned(spec)).toEqual(expected);
