@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver, etcd and Helm from the Go module proxy into a cache outside the repository,
-# and, when asked, the load generator hey (`build-binaries.sh hey`, for the benchmarks) and the
-# chart's external checkers (`build-binaries.sh kube-score kubeconform`, for the chart's tests).
+# and, when asked, the load generator hey (`build-binaries.sh hey`, for the benchmarks), the chart's
+# external checkers (`build-binaries.sh kube-score kubeconform`, for the chart's tests) and Prometheus'
+# promtool (`build-binaries.sh promtool`, for the tests of the chart's alerting rules).
 # Rebuilds only when a binary is missing or its pinned version changed. Prints the binary folder last.
 # The node's components (kubelet, containerd, ...) are built by build-node.sh.
 set -euo pipefail
@@ -12,6 +13,9 @@ HEY_VERSION="${HEY_VERSION:-v0.1.4}"
 # the chart's external checkers (deploy/src/chart-checkers.cluster.spec.ts)
 KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
 KUBECONFORM_VERSION="${KUBECONFORM_VERSION:-v0.8.0}"
+# Prometheus 3.16.0 (promtool, deploy/src/alerts.cluster.spec.ts): the Go module
+# github.com/prometheus/prometheus tags release 3.x.y as v0.30x.y / v0.31x.y.
+PROMETHEUS_VERSION="${PROMETHEUS_VERSION:-v0.316.0}"
 # shellcheck source=go-build.sh
 . "$(dirname "$0")/go-build.sh"
 
@@ -37,6 +41,10 @@ for extra in "$@"; do
     kubeconform)
       ensure kubeconform "$KUBECONFORM_VERSION" "under a minute" \
         go_install kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" ;;
+    # promtool: `promtool test rules` runs the chart's alerting rules against series in a test file
+    promtool)
+      ensure promtool "$PROMETHEUS_VERSION" "about 5 minutes the first time on 2 cores" \
+        go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION" ;;
     *) log "unknown extra binary: $extra"; exit 2 ;;
   esac
 done

@@ -7,13 +7,15 @@ export interface Binaries {
   readonly etcd: string;
   readonly kubeApiserver: string;
   readonly helm: string;
+  /** Their folder; the extra tools asked for (`promtool`, `hey`) are there too. */
+  readonly dir: string;
 }
 
-/** Runs a build script of control-plane/scripts, relaying its progress; resolves to the binary folder it prints last. */
-const runBuildScript = (repoRoot: string, name: string, log: Log): Promise<string> =>
+/** Runs a build script of control-plane/scripts with its arguments, relaying its progress; resolves to the binary folder it prints last. */
+const runBuildScript = (repoRoot: string, name: string, log: Log, args: readonly string[] = []): Promise<string> =>
   new Promise((resolve, reject) => {
     const script = join(repoRoot, 'control-plane', 'scripts', name);
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -40,10 +42,13 @@ const present = <K extends string>(dir: string, names: Record<K, string>): Recor
 
 /**
  * The binaries (etcd, kube-apiserver, Helm), built from the Go module proxy on first use by control-plane/scripts/build-binaries.sh
- * (cached under ~/.cache/kubevirt-migration/bin, never in the repository). Progress goes to stderr.
+ * (cached under ~/.cache/kubevirt-migration/bin, never in the repository), and the extra tools named by `extras` (`promtool`, `hey`,
+ * ...; the script's own names), which are left in `dir`. Progress goes to stderr.
  */
-export const ensureBinaries = async (repoRoot: string, log: Log): Promise<Binaries> =>
-  present(await runBuildScript(repoRoot, 'build-binaries.sh', log), { etcd: 'etcd', kubeApiserver: 'kube-apiserver', helm: 'helm' });
+export const ensureBinaries = async (repoRoot: string, log: Log, extras: readonly string[] = []): Promise<Binaries> => {
+  const dir = await runBuildScript(repoRoot, 'build-binaries.sh', log, extras);
+  return { ...present(dir, { etcd: 'etcd', kubeApiserver: 'kube-apiserver', helm: 'helm' }), dir };
+};
 
 /** What a local node runs (control-plane/scripts/build-node.sh); `cniDir` holds the CNI plugins. */
 export interface NodeBinaries {

@@ -12,11 +12,13 @@ const crdFile = (repoRoot: string, name: string): string => join(repoRoot, 'cont
 /** The KubeVirt CRD the control plane installs (KubeVirt 1.7.0's, verbatim). */
 export const kubevirtCrdFile = (repoRoot: string): string => crdFile(repoRoot, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
 
-/** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's verbatim, and the project's own VMIM CRD. */
+/** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's, and the project's own VMIM and VMI CRDs. */
 export const crdFiles = (repoRoot: string): readonly string[] => [
   crdFile(repoRoot, 'harvester-settings.harvesterhci.io.yaml'),
   kubevirtCrdFile(repoRoot),
   crdFile(repoRoot, 'virtualmachineinstancemigrations.kubevirt.io.yaml'),
+  crdFile(repoRoot, 'migrationpolicies.migrations.kubevirt.io-v1.7.0.yaml'),
+  crdFile(repoRoot, 'virtualmachineinstances.kubevirt.io.yaml'),
 ];
 
 const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise<void> => {

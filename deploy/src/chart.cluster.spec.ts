@@ -23,6 +23,7 @@ const RESOURCES: Record<string, { readonly path: string; readonly namespaced: bo
   Issuer: { path: '/apis/cert-manager.io/v1', namespaced: true },
   Certificate: { path: '/apis/cert-manager.io/v1', namespaced: true },
   ServiceMonitor: { path: '/apis/monitoring.coreos.com/v1', namespaced: true },
+  PrometheusRule: { path: '/apis/monitoring.coreos.com/v1', namespaced: true },
 };
 const plural = (kind: string) => (kind.endsWith('y') ? `${kind.slice(0, -1)}ies` : `${kind}s`).toLowerCase();
 const collection = (m: Manifest) => {

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { KUBEVIRTS, MIGRATIONS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import {
@@ -9,17 +8,11 @@ import {
   testKubeConfig,
   testKubeconfigPath,
 } from '@kubevirt-migration/control-plane/testing';
+import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** The built CLI against the local control plane: every input not given as a file comes from the cluster. */
-const root = join(__dirname, '..', '..', '..');
-const bin = join(root, 'apps', 'cli', 'bin', 'kubevirt-migration.js');
-const run = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args, '--kubeconfig', testKubeconfigPath()], {
-    encoding: 'utf8',
-    env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const root = repoRoot;
+const run = (...args: string[]) => runCli([...args, '--kubeconfig', testKubeconfigPath()], { HOME: '/nonexistent' });
 
 const kc = testKubeConfig();
 const custom = customApi(kc);
@@ -127,11 +120,8 @@ describe('kubevirt-migration against a cluster', () => {
   });
 
   it('a vanished API server is one clear line, exit 2', () => {
-    const r = spawnSync(process.execPath, [bin, 'diff', '--kubeconfig', '/nonexistent/kubeconfig'], {
-      encoding: 'utf8',
-      env: { PATH: process.env['PATH'] ?? '' },
-    });
-    expect(r.status).toBe(2);
+    const r = runCli(['diff', '--kubeconfig', '/nonexistent/kubeconfig']);
+    expect(r.code).toBe(2);
     expect(r.stderr).toBe('kubevirt-migration: kubeconfig /nonexistent/kubeconfig: no such file\n');
   });
 });

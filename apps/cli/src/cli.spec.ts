@@ -200,7 +200,7 @@ describe('kubevirt-migration validate', () => {
     ['--operation UPDATE without --old', ['validate', '--new', 'SETTING', '--operation', 'UPDATE'], /--operation UPDATE needs --old FILE/],
     ['an unknown operation', ['validate', '--new', 'SETTING', '--operation', 'PATCH'], /--operation must be one of CREATE, UPDATE, DELETE/],
     ['a missing file', ['validate', '--new', '/nonexistent/setting.yaml'], /^kubevirt-migration: \/nonexistent\/setting.yaml: cannot read: no such file\n$/],
-    ['a missing --new', ['validate'], /required option '--new <file>' not specified/],
+    ['a missing --new', ['validate'], /validate needs --new FILE \(a Setting\) or --policy FILE/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
   ])('bad usage exits 2: %s', (_name, args, message) => {
     const r = run(...args.map((a) => (a === 'SETTING' ? ex('setting.yaml') : a)));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { errorMessage } from '@kubevirt-migration/service';
 import type { ClusterReader } from './inputs.js';
+import type { VmiClusterReader } from './vmi-inputs.js';
 import { InputError } from './io/errors.js';
 
 export interface ClusterFlags {
@@ -24,7 +25,7 @@ const loadAdapter = (): Promise<Adapter> => import('@kubevirt-migration/k8s-adap
  * $KUBECONFIG of a cluster that is not running); otherwise $KUBECONFIG and ~/.kube/config count too,
  * as with kubectl. Every failure is one line naming the server (or the kubeconfig) and the problem.
  */
-export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): ClusterReader | undefined => {
+export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): (ClusterReader & VmiClusterReader) | undefined => {
   const named = (flags.kubeconfig ?? '') !== '' || (flags.context ?? '') !== '';
   const configured = named || (process.env['KUBECONFIG'] ?? '') !== '' || existsSync(join(homedir(), '.kube', 'config'));
   if (!(flagsOnly ? named : configured)) return undefined;
@@ -54,6 +55,11 @@ export const connectCluster = (flags: ClusterFlags, flagsOnly: boolean): Cluster
     kubevirt: () => described((c) => c.getKubeVirt()),
     kubevirtCrd: () => described((c) => c.getKubeVirtCrd()),
     migrations: () => described((c) => c.listMigrations()),
+    server: async () => (await connect()).server,
+    vmi: (namespace, name) => described(async (c) => c.getObject((await loadAdapter()).VMIS, name, namespace)),
+    namespace: (name) => described(async (c) => c.getObject((await loadAdapter()).NAMESPACES, name)),
+    migrationPolicies: () => described(async (c) => c.listObjects((await loadAdapter()).MIGRATION_POLICIES)),
+    migrationPolicyCrd: () => described(async (c) => c.getObject((await loadAdapter()).CRDS, (await loadAdapter()).MIGRATION_POLICY_CRD_NAME)),
     patchSetting: (ops) =>
       described(async (c) => {
         await c.patchSetting(SETTING_NAME, ops);

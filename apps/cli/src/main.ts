@@ -10,6 +10,9 @@ import { adopt } from './commands/adopt.js';
 import { schema } from './commands/schema.js';
 import { explain } from './commands/explain.js';
 import { connectCluster, type ClusterFlags } from './cluster.js';
+import { effective } from './commands/effective.js';
+import { validatePolicies } from './commands/validate-policies.js';
+import { vmiInputsFrom, type VmiClusterReader, type VmiFileFlags } from './vmi-inputs.js';
 
 const paint = stylist(colorFor(process.stdout, process.env));
 
@@ -26,13 +29,25 @@ const emit = (r: CommandResult): void => {
 };
 
 /** Reads the cluster only if some input was not given as a file; connects at most once. */
-const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => ClusterReader | undefined) => {
-  let reader: ClusterReader | undefined | null = null;
+const lazyCluster = (flags: ClusterFlags, flagsOnly: boolean): (() => (ClusterReader & VmiClusterReader) | undefined) => {
+  let reader: (ClusterReader & VmiClusterReader) | undefined | null = null;
   return () => {
     if (reader === null) reader = connectCluster(flags, flagsOnly);
     return reader;
   };
 };
+
+interface ValidateFlags {
+  readonly new?: string;
+  readonly old?: string;
+  readonly policy?: string;
+  readonly policyCrd?: string;
+  readonly migrations?: string;
+  readonly kubevirtCrd?: string;
+  readonly kubevirt?: string;
+  readonly operation?: string;
+  readonly output: OutputFormat;
+}
 
 export const program = (): Command => {
   const cli = new Command('kubevirt-migration')
@@ -45,7 +60,9 @@ export const program = (): Command => {
     cli
       .command('validate')
       .description('the admission decision the webhook would give (exit 0 allowed, 1 denied, 2 bad input)')
-      .requiredOption('--new <file>', 'the Setting as it would be saved')
+      .option('--new <file>', 'the Setting as it would be saved')
+      .option('--policy <file>', 'instead of a Setting: MigrationPolicies (a List or a YAML stream), checked by the rules of docs/semantics.md §7')
+      .option('--policy-crd <file>', 'with --policy: the installed MigrationPolicy CRD (fields it lacks are refused)')
       .option('--old <file>', 'the Setting as it is now (implies UPDATE)')
       .option('--migrations <file>', 'VirtualMachineInstanceMigrations (a List or a YAML stream); from the cluster when a kubeconfig is given')
       .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (options it lacks are refused); from the cluster when a kubeconfig is given')
@@ -55,14 +72,16 @@ export const program = (): Command => {
       )
       .addOption(new Option('--operation <op>', 'admission operation (default: UPDATE with --old, else CREATE)'))
       .addOption(outputOption()),
-  ).action(
-    async (
-      o: { new: string; old?: string; migrations?: string; kubevirtCrd?: string; kubevirt?: string; operation?: string; output: OutputFormat } & ClusterFlags,
-    ) => {
-      const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd, kubevirt: o.kubevirt }, lazyCluster(o, true));
-      emit(await validate({ newFile: o.new, oldFile: o.old, operation: o.operation, output: o.output }, inputs, paint));
-    },
-  );
+  ).action(async (o: ValidateFlags & ClusterFlags) => {
+    if (o.policy !== undefined) {
+      if (o.new !== undefined) throw new InputError('give either --new (a Setting) or --policy (MigrationPolicies), not both');
+      emit(await validatePolicies(o.policy, o.output, vmiInputsFrom({ vmi: '', policies: o.policy, policyCrd: o.policyCrd }, lazyCluster(o, true)), paint));
+      return;
+    }
+    if (o.new === undefined) throw new InputError('validate needs --new FILE (a Setting) or --policy FILE (MigrationPolicies)');
+    const inputs = inputsFrom({ migrations: o.migrations, kubevirtCrd: o.kubevirtCrd, kubevirt: o.kubevirt }, lazyCluster(o, true));
+    emit(await validate({ newFile: o.new, oldFile: o.old, operation: o.operation, output: o.output }, inputs, paint));
+  });
 
   clusterOptions(
     cli
@@ -105,6 +124,23 @@ export const program = (): Command => {
       .addOption(outputOption()),
   ).action(async (key: string, o: FileFlags & ClusterFlags & { output: OutputFormat }) => {
     emit(await explain(key, o.output, inputsFrom(o, lazyCluster(o, true)), paint));
+  });
+
+  clusterOptions(
+    cli
+      .command('effective')
+      .description('the migration configuration KubeVirt would use for one VMI: the cluster setting and the MigrationPolicy that wins (exit 0, 2 bad input)')
+      .requiredOption('--vmi <file|namespace/name>', 'the VirtualMachineInstance: a file, or NAMESPACE/NAME of one in the cluster')
+      .option('--namespace <file>', "the VMI's Namespace (default: read from the cluster)")
+      .option('--policies <file>', 'the MigrationPolicies, a List or a YAML stream (default: all of the cluster)')
+      .option('--kubevirt <file>', 'the KubeVirt CR (default: read from the cluster)')
+      .option('--setting <file>', 'answer for the KubeVirt CR as the controller would leave it after applying this Setting')
+      .option('--kubevirt-crd <file>', 'the installed KubeVirt CRD (default: read from the cluster)')
+      .option('--policy-crd <file>', 'the installed MigrationPolicy CRD (default: read from the cluster)')
+      .addOption(outputOption()),
+  ).action(async (o: VmiFileFlags & FileFlags & ClusterFlags & { output: OutputFormat }) => {
+    const cluster = lazyCluster(o, false);
+    emit(await effective({ output: o.output, afterSetting: o.setting !== undefined }, inputsFrom(o, cluster), vmiInputsFrom(o, cluster), paint));
   });
 
   cli

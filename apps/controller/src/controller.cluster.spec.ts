@@ -162,6 +162,7 @@ describe('the controller against a real API server', () => {
   });
 
   it('drift: a change made directly on the CR is reverted, with one DriftCorrected event and no Applied event', async () => {
+    const driftBefore = await metric(controller, 'kubevirt_migration_drift_corrections_total');
     await patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 9 }]);
     await until('the drift reverted', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 3);
     await eventsBecome([
@@ -172,6 +173,8 @@ describe('the controller against a real API server', () => {
         count: 1,
       },
     ]);
+    expect(await metric(controller, 'kubevirt_migration_drift_corrections_total')).toBe(driftBefore + 1);
+    expect(await metric(controller, 'kubevirt_migration_configured')).toBe(1);
   });
 
   it('network is never touched, and a custom drain key is removed with a warning', async () => {
@@ -233,10 +236,13 @@ describe('the controller against a real API server', () => {
     expect(await events()).toEqual([invalid]);
     expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
     expect(await metric(controller, 'kubevirt_migration_controller_reconcile_errors_total')).toBe(0);
+    expect(await metric(controller, 'kubevirt_migration_apply_failures_total')).toBe(0);
+    expect(await metric(controller, 'kubevirt_migration_configured')).toBe(0);
     await setValue('{"parallelMigrationsPerCluster":6}');
     await until('the fixed value applied', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 6);
     await until('condition True again', async () => (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'));
     await eventsBecome([invalid, applied(1)]);
+    expect(await metric(controller, 'kubevirt_migration_configured')).toBe(1);
   });
 
   it('feature gates, with a KubeVirt CRD that lists maxDowntimeMs: without the gate nothing is sent and the condition says why; with it, applied', async () => {

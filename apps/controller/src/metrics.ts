@@ -1,5 +1,11 @@
 import { metricsRegistry } from '@kubevirt-migration/service';
 
+/**
+ * What a pass says about `kubevirt_migration_configured` (docs/semantics.md §8): the CR matches the
+ * Setting after these; it does not after these; Conflict and NotLeader say nothing.
+ */
+const CONFIGURED: Readonly<Record<string, 0 | 1>> = { Applied: 1, Unchanged: 1, DriftCorrected: 1, Adopted: 0, Invalid: 0, Ignored: 0 };
+
 /** The controller's Prometheus metrics: reconciles by outcome, errors, duration, queue depth, leadership. */
 export const controllerMetrics = (state: { readonly queueDepth: () => number; readonly leader: () => boolean }) => {
   const m = metricsRegistry('kubevirt_migration_controller');
@@ -17,12 +23,25 @@ export const controllerMetrics = (state: { readonly queueDepth: () => number; re
   );
   m.gauge('queue_depth', 'Keys waiting in the work queue.', [], (set) => set(state.queueDepth()));
   m.gauge('leader', '1 while this replica holds the lease and may write.', [], (set) => set(state.leader() ? 1 : 0));
+  const drift = m.projectCounter('drift_corrections_total', 'Options changed directly on the KubeVirt CR and set back (DriftCorrected passes).');
+  const failures = m.projectCounter('apply_failures_total', 'Reconcile passes that failed to read or write and were retried with backoff.');
+  const configured = m.projectGauge(
+    'configured',
+    "1 while this replica's last pass found the KubeVirt CR configured as the Setting says, else 0 (the alerts take the max over replicas).",
+  );
   return {
     registry: m.registry,
     outcome: (outcome: string, seconds: number): void => {
       reconciles.inc({ outcome });
       duration.observe({ outcome }, seconds);
+      if (outcome === 'DriftCorrected') drift.inc();
+      const value = CONFIGURED[outcome];
+      if (value !== undefined) configured.set(value);
     },
-    error: (): void => errors.inc(),
+    error: (): void => {
+      errors.inc();
+      failures.inc();
+      configured.set(0);
+    },
   };
 };

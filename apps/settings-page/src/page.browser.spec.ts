@@ -3,7 +3,7 @@
  * bundle as built, served by the app's own server, the policy library running in the page.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -107,6 +107,21 @@ describe('the settings page in Chromium', () => {
   it('says what is wrong with a pasted text that is not a KubeVirt CR', async () => {
     await page.fill('#kubevirt-cr', 'kind: Pod');
     await expect(page.locator('#diff').textContent()).resolves.toMatch(/^paste a KubeVirt CR/);
+  });
+
+  it('shows the configuration a pasted VMI would migrate with, the winning policy and each source', async () => {
+    const example = (name: string) => readFileSync(join(ROOT, 'examples', name), 'utf8');
+    await page.fill('#kubevirt-cr', CR);
+    await page.fill('#vmi', example('vmi.yaml'));
+    await page.fill('#namespace', example('namespace.yaml'));
+    await page.fill('#policies', example('migration-policies.yaml'));
+    await expect(page.locator('#effective-policy').textContent()).resolves.toBe(
+      'MigrationPolicy busy-databases wins with 2 matching labels (VMI 1, Namespace 1).',
+    );
+    await expect(page.locator('[data-option="completionTimeoutPerGiB"]').textContent()).resolves.toBe('completionTimeoutPerGiB800policy');
+    await expect(page.locator('[data-option="parallelMigrationsPerCluster"]').textContent()).resolves.toBe('parallelMigrationsPerCluster3kubevirt');
+    await page.fill('#vmi', 'kind: Pod');
+    await expect(page.locator('#effective').textContent()).resolves.toBe('paste one VirtualMachineInstance as the VMI');
   });
 
   it('ran without a console error or an uncaught exception (the CSP allows all it loads)', () => {

@@ -211,10 +211,13 @@ const startCaches = async ({ http, log }: Context, connection: Connection): Prom
  * with 503 while it is not current) or, for SETTLE_MS after it became current, from the API server.
  */
 const review =
-  ({ migrations, crd, kubevirt }: Caches, log: Logger) =>
+  ({ migrations, crd, kubevirt }: Caches, log: Logger, denied: (reason: string) => void) =>
   (r: AdmissionRequest): AdmissionResponse | Promise<AdmissionResponse> => {
     const logged = (response: AdmissionResponse): AdmissionResponse => {
-      if (!response.allowed) log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+      if (!response.allowed) {
+        denied(response.status?.reason ?? 'Unknown');
+        log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+      }
       return response;
     };
     const decision = decideAdmission({
@@ -243,7 +246,7 @@ const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, c
     credentials,
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
-    review: review(caches, log),
+    review: review(caches, log, metrics.denied),
     other: (req, res) => serveProbes({ ready, registry: metrics.registry }, req, res),
     onOutcome: (o) => {
       metrics.record(o);

@@ -15,8 +15,14 @@ export const webhookMetrics = (cached: { readonly all: () => number; readonly in
     set(cached.all(), { state: 'all' });
     set(cached.inProgress(), { state: 'in_progress' });
   });
+  const denials = m.projectCounter(
+    'admission_denials_total',
+    'Setting changes the webhook denied, by the reason of its answer (Invalid, BadRequest, ServiceUnavailable).',
+    ['reason'],
+  );
   return {
     registry: m.registry,
     record: (o: AdmissionOutcome): void => byResult(o.result, o.seconds),
+    denied: (reason: string): void => denials.inc({ reason }),
   };
 };

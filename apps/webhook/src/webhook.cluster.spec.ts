@@ -337,6 +337,7 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
     expect(metrics.body).toMatch(/kubevirt_migration_webhook_admissions_total\{result="denied"\} [1-9]/);
     expect(metrics.body).toMatch(/kubevirt_migration_webhook_admissions_total\{result="rejected"\} [1-9]/);
     expect(metrics.body).toContain('kubevirt_migration_webhook_admission_duration_seconds_bucket');
+    expect(metrics.body).toMatch(/kubevirt_migration_admission_denials_total\{reason="Invalid"\} [1-9]/);
   });
 });
 

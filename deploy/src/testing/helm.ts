@@ -65,7 +65,7 @@ export const goModuleDir = async (module: string): Promise<string> => {
 
 /**
  * The CRDs of the optional features (cert-manager's Certificate and Issuer, the Prometheus
- * operator's ServiceMonitor), as their projects publish them, taken from their Go modules: the
+ * operator's ServiceMonitor and PrometheusRule), as their projects publish them, taken from their Go modules: the
  * dry runs then check those objects against the real schemas.
  */
 const optionalFeatureCrds = async (): Promise<Manifest[]> => {
@@ -76,6 +76,7 @@ const optionalFeatureCrds = async (): Promise<Manifest[]> => {
       .filter((f) => f === 'cert-manager.io_certificates.yaml' || f === 'cert-manager.io_issuers.yaml')
       .map((f) => join(certManager, f)),
     join(prometheus, 'monitoring.coreos.com_servicemonitors.yaml'),
+    join(prometheus, 'monitoring.coreos.com_prometheusrules.yaml'),
   ];
   return files.flatMap((f) => parseManifests(readFileSync(f, 'utf8')));
 };

@@ -66,7 +66,7 @@ const PLAIN_INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
  * unmarshals the Setting's text into KubeVirt's MigrationConfiguration): `5.0` and `1e3` have whole
  * values but are refused with their plain form. Negative values get KubeVirt's own words.
  */
-const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
+export const IntegerOption = (min: number, max: number): t.Type<number, number, unknown> =>
   optionType<number>(`integer ${min}..${max}`, (u) => {
     const notInteger = problem('FieldValueTypeInvalid', `must be an integer from ${min} to ${max}`);
     const outOfRange = problem('FieldValueInvalid', `must be from ${min} to ${max}`);
@@ -86,7 +86,9 @@ const IntegerOption = (min: number, max: number): t.Type<number, number, unknown
     return E.right(numberOf(u));
   });
 
-const BooleanOption = optionType<boolean>('boolean', (u) => (typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false')));
+export const BooleanOption = optionType<boolean>('boolean', (u) =>
+  typeof u === 'boolean' ? E.right(u) : problem('FieldValueTypeInvalid', 'must be true or false'),
+);
 
 const QUANTITY_HELP = 'a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M';
 const NEGATIVE = problem('FieldValueInvalid', `must not be negative: use ${QUANTITY_HELP}`);
@@ -162,3 +164,21 @@ export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
       return ProtectedOption(key, kind.owner);
   }
 };
+
+/**
+ * `bandwidthPerMigration` of a MigrationPolicy as KubeVirt 1.7.0 lets it through (docs/semantics.md
+ * §7): the CRD takes an integer or a quantity string, and the admitter refuses only a negative
+ * value; fractions and values beyond int64 pass.
+ */
+export const PolicyQuantity = optionType<string | number>('policy quantity', (u) => {
+  if (typeof u === 'number' || u instanceof JsonNumber) {
+    const n = numberOf(u);
+    if (!Number.isSafeInteger(n)) return problem('FieldValueTypeInvalid', 'must be an integer or a quantity string (the CRD takes no fractional number)');
+    return n < 0 ? problem('FieldValueInvalid', 'must not be negative') : E.right(n);
+  }
+  if (typeof u !== 'string') return problem('FieldValueTypeInvalid', `must be a quantity string or an integer: ${QUANTITY_HELP}`);
+  const parsed = parseQuantity(u);
+  if (!parsed.ok && parsed.reason === 'syntax') return problem('FieldValueInvalid', `is not a Kubernetes quantity: use ${QUANTITY_HELP}`);
+  const negative = parsed.ok ? parsed.value.num < 0n : parsed.negative;
+  return negative ? problem('FieldValueInvalid', 'must not be negative') : E.right(u);
+});

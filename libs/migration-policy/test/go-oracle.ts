@@ -35,3 +35,14 @@ export const buildGoOracle = (dir: string, cacheName: string): string => {
   renameSync(`${binary}.tmp`, binary);
   return binary;
 };
+
+/** Runs an oracle in one of its modes over lines of JSON: one answer line for each input line. */
+export const askGoOracle = (binary: string, args: readonly string[], inputs: readonly unknown[]): unknown[] => {
+  const r = spawnSync(binary, [...args], { input: inputs.map((i) => JSON.stringify(i)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.error !== undefined) throw new Error(`cannot run the oracle ${binary}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`the oracle failed (exit ${r.status}): ${r.stderr}`);
+  return r.stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as unknown);
+};

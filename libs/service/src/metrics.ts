@@ -4,14 +4,24 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type Counte
  * One Prometheus registry per app, every name under the app's prefix, with Node's process metrics:
  * the one place the apps make metrics.
  */
+/** The prefix of the operational series that mean the same whichever app exports them (docs/semantics.md §8). */
+const PROJECT_PREFIX = 'kubevirt_migration';
+
 export const metricsRegistry = (prefix: string) => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: `${prefix}_` });
   const registers = [registry];
+  const counter =
+    (under: string) =>
+    <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Counter<L>({ name: `${under}_${name}`, help, labelNames, registers });
   return {
     registry,
-    counter: <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
-      new Counter<L>({ name: `${prefix}_${name}`, help, labelNames, registers }),
+    counter: counter(prefix),
+    /** A counter named under the project's prefix (`kubevirt_migration_…`), for the alerts of the chart's PrometheusRule. */
+    projectCounter: counter(PROJECT_PREFIX),
+    /** A gauge under the project's prefix, set by the app (not read when scraped). */
+    projectGauge: (name: string, help: string) => new Gauge({ name: `${PROJECT_PREFIX}_${name}`, help, registers }),
     histogram: <L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]) =>
       new Histogram<L>({ name: `${prefix}_${name}`, help, labelNames, buckets, registers }),
     /**

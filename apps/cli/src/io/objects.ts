@@ -11,6 +11,9 @@ export const SETTING: Kind = { kind: 'Setting', apiVersion: 'harvesterhci.io/v1b
 export const KUBEVIRT: Kind = { kind: 'KubeVirt', apiVersion: 'kubevirt.io/v1' };
 export const VMIM: Kind = { kind: 'VirtualMachineInstanceMigration', apiVersion: 'kubevirt.io/v1' };
 export const CRD: Kind = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1' };
+export const VMI: Kind = { kind: 'VirtualMachineInstance', apiVersion: 'kubevirt.io/v1' };
+export const NAMESPACE: Kind = { kind: 'Namespace', apiVersion: 'v1' };
+export const MIGRATION_POLICY: Kind = { kind: 'MigrationPolicy', apiVersion: 'migrations.kubevirt.io/v1alpha1' };
 
 const field = (o: unknown, key: string): unknown =>
   typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;

@@ -4,6 +4,7 @@
  * policy library's, running here unchanged.
  */
 import { check, fieldsOf, preview, supportedOf, valueText, type Field, type KubevirtOptions } from './form.js';
+import { effectivePreview, type EffectivePreview } from './effective.js';
 
 const el = <K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -121,12 +122,20 @@ const start = async (): Promise<void> => {
       ? 'Valid: the webhook would admit this value (when no migration is in progress).'
       : 'Invalid: the webhook would refuse this value.';
     status.className = messages.valid ? 'ok' : 'bad';
-    renderPreview(diff, preview(value, cr.value, supported, new Date().toISOString()));
+    const now = new Date().toISOString();
+    renderPreview(diff, preview(value, cr.value, supported, now));
+    const pasted = {
+      vmi: byId<HTMLTextAreaElement>('vmi').value,
+      namespace: byId<HTMLTextAreaElement>('namespace').value,
+      policies: byId<HTMLTextAreaElement>('policies').value,
+    };
+    renderEffective(byId('effective'), effectivePreview({ ...pasted, kubevirt: cr.value, value }, supported, now));
   };
   form.addEventListener('submit', (e) => e.preventDefault());
   form.addEventListener('input', update);
   form.addEventListener('change', update);
   cr.addEventListener('input', update);
+  for (const id of ['vmi', 'namespace', 'policies']) byId(id).addEventListener('input', update);
   byId('copy').addEventListener('click', () => void navigator.clipboard?.writeText(text.value));
   update();
 };
@@ -164,6 +173,38 @@ const renderPreview = (target: HTMLElement, p: ReturnType<typeof preview>): void
       );
     }
   }
+};
+
+const renderEffective = (target: HTMLElement, p: EffectivePreview): void => {
+  target.replaceChildren();
+  if (p.kind === 'none') return void target.append(el('p', { class: 'hint' }, 'Paste a VMI to see the configuration it would migrate with.'));
+  if (p.kind === 'unreadable') return void target.append(el('p', { class: 'violation' }, p.message));
+  const e = p.result;
+  const won = e.choice.scores.find((s) => s.matches && s.name === e.policy);
+  target.append(
+    el(
+      'p',
+      { id: 'effective-policy' },
+      e.policy === undefined
+        ? 'No MigrationPolicy matches: the cluster configuration applies.'
+        : `MigrationPolicy ${e.policy} wins with ${(won?.vmiLabels ?? 0) + (won?.namespaceLabels ?? 0)} matching labels (VMI ${won?.vmiLabels ?? 0}, Namespace ${won?.namespaceLabels ?? 0}).`,
+    ),
+    el(
+      'table',
+      { id: 'effective-options' },
+      el('tr', {}, el('th', {}, 'option'), el('th', {}, 'value'), el('th', {}, 'from')),
+      ...Object.entries(e.configuration).map(([key, v]) =>
+        el(
+          'tr',
+          { 'data-option': key },
+          el('td', {}, el('code', {}, key)),
+          el('td', {}, JSON.stringify(v)),
+          el('td', {}, e.sources[key as keyof typeof e.sources] ?? ''),
+        ),
+      ),
+    ),
+    el('p', { class: 'hint' }, `No policy can set: ${e.clusterOnly.join(', ')}.`),
+  );
 };
 
 void start();

@@ -1,7 +1,7 @@
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, type Operation } from '@kubevirt-migration/migration-policy';
 import { orAbsent } from './errors.js';
 import type { KubeHttp } from './http.js';
-import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, objectPath, SETTINGS } from './kinds.js';
+import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, objectPath, SETTINGS, type CustomKind } from './kinds.js';
 
 /** Objects as the API server returns them; the policy decodes them. */
 export type KubeObject = Record<string, unknown>;
@@ -38,6 +38,20 @@ export class KubeClient {
 
   async listMigrations(): Promise<readonly KubeObject[]> {
     const list = asObject(await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS)));
+    const items = list['items'];
+    return Array.isArray(items) ? items.map(asObject) : [];
+  }
+
+  /** One object of any kind, or undefined when it does not exist (the CLI's per-VMI reads). */
+  async getObject(kind: CustomKind, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const what = `get ${kind.kind} ${namespace === undefined ? name : `${namespace}/${name}`}`;
+    const obj = await orAbsent(() => this.http.request(what, 'GET', objectPath(kind, name, namespace)));
+    return obj === undefined ? undefined : asObject(obj);
+  }
+
+  /** Every object of a kind, in all namespaces. */
+  async listObjects(kind: CustomKind): Promise<readonly KubeObject[]> {
+    const list = asObject(await this.http.request(`list ${kind.plural}`, 'GET', collectionPath(kind)));
     const items = list['items'];
     return Array.isArray(items) ? items.map(asObject) : [];
   }

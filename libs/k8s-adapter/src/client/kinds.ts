@@ -15,6 +15,9 @@ export const MIGRATIONS: CustomKind = {
   plural: 'virtualmachineinstancemigrations',
   kind: 'VirtualMachineInstanceMigration',
 };
+export const MIGRATION_POLICIES: CustomKind = { group: 'migrations.kubevirt.io', version: 'v1alpha1', plural: 'migrationpolicies', kind: 'MigrationPolicy' };
+export const VMIS: CustomKind = { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', kind: 'VirtualMachineInstance' };
+export const NAMESPACES: CustomKind = { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' };
 export const CRDS: CustomKind = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', kind: 'CustomResourceDefinition' };
 export const LEASES: CustomKind = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
 export const SECRETS: CustomKind = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
@@ -28,6 +31,7 @@ export const WEBHOOK_CONFIGURATIONS: CustomKind = {
 };
 
 export const KUBEVIRT_CRD_NAME = 'kubevirts.kubevirt.io';
+export const MIGRATION_POLICY_CRD_NAME = 'migrationpolicies.migrations.kubevirt.io';
 
 /** The URL path of a kind's collection (core kinds under /api, the others under /apis). */
 export const collectionPath = (k: CustomKind, namespace?: string): string =>

@@ -1,15 +1,20 @@
-// The oracle of the differential decode test (test/kubevirt-decode-differential.spec.ts): what
-// Harvester's Go code does with the text of the kubevirt-migration Setting, with code no one here
-// wrote. kubevirt.io/api's MigrationConfiguration (the version in go.mod) is decoded from the raw
-// text twice: by encoding/json, as Harvester's controller and webhook unmarshal the Setting's value,
-// and by sigs.k8s.io/json's strict decoder, which also reports duplicate and unknown fields as the
-// API server's strict field validation does.
+// The oracle of the differential tests of test/: what KubeVirt's and Harvester's Go code do, with
+// code no one here wrote (kubevirt.io/api, the version in go.mod, KubeVirt 1.7.0).
 //
-// Usage: kubevirt-oracle MODE. Modes:
+// Usage: kubevirt-oracle MODE. Each mode reads one JSON value a line on stdin and writes one JSON
+// line for each. Modes:
 //
-//	decode  reads one JSON string a line on stdin (the Setting's text) and writes a line each:
-//	        {"ok":true,"config":<the struct re-encoded>} when both decoders accept the text without
-//	        a strict error, else {"ok":false,"error":"<why>"}.
+//	decode  (test/kubevirt-decode-differential.spec.ts) reads a JSON string (the Setting's text).
+//	        MigrationConfiguration is decoded from it twice: by encoding/json, as Harvester's
+//	        controller and webhook unmarshal the Setting's value, and by sigs.k8s.io/json's strict
+//	        decoder, which also reports duplicate and unknown fields as the API server's strict
+//	        field validation does. Writes {"ok":true,"config":<the struct re-encoded>} when both
+//	        accept the text without a strict error, else {"ok":false,"error":"<why>"}.
+//	merge   (test/policy-merge-differential.spec.ts) reads {"cluster": <MigrationConfiguration,
+//	        every field set>, "policy": <MigrationPolicy>} and overlays the policy on the cluster's
+//	        configuration with MigrationPolicy.GetMigrationConfByPolicy, as KubeVirt does when a
+//	        policy wins. Writes {"ok":true,"changed":<bool>,"config":<the merged configuration>},
+//	        or {"ok":false,"error":"<why>"} when the input does not decode.
 package main
 
 import (
@@ -19,6 +24,7 @@ import (
 	"os"
 
 	v1 "kubevirt.io/api/core/v1"
+	"kubevirt.io/api/migrations/v1alpha1"
 	kjson "sigs.k8s.io/json"
 )
 
@@ -44,15 +50,49 @@ func decode(text string) answer {
 	return answer{OK: true, Config: &strict}
 }
 
+// decodeLine is the decode mode on one input line, a JSON string.
+func decodeLine(line []byte) (any, error) {
+	var text string
+	if err := json.Unmarshal(line, &text); err != nil {
+		return nil, fmt.Errorf("not a JSON string: %w", err)
+	}
+	return decode(text), nil
+}
+
+type mergeRequest struct {
+	Cluster v1.MigrationConfiguration `json:"cluster"`
+	Policy  v1alpha1.MigrationPolicy  `json:"policy"`
+}
+
+type mergeAnswer struct {
+	OK      bool                       `json:"ok"`
+	Changed bool                       `json:"changed"`
+	Config  *v1.MigrationConfiguration `json:"config,omitempty"`
+	Error   string                     `json:"error,omitempty"`
+}
+
+func merge(line []byte) (any, error) {
+	var req mergeRequest
+	if err := json.Unmarshal(line, &req); err != nil {
+		return mergeAnswer{Error: err.Error()}, nil
+	}
+	config := req.Cluster.DeepCopy()
+	changed, err := req.Policy.GetMigrationConfByPolicy(config)
+	if err != nil {
+		return mergeAnswer{Error: err.Error()}, nil
+	}
+	return mergeAnswer{OK: true, Changed: changed, Config: config}, nil
+}
+
 func main() {
+	modes := map[string]func([]byte) (any, error){"decode": decodeLine, "merge": merge}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: kubevirt-oracle decode")
+		fmt.Fprintln(os.Stderr, "usage: kubevirt-oracle decode|merge")
 		os.Exit(2)
 	}
-	modes := map[string]func(string) answer{"decode": decode}
 	mode, ok := modes[os.Args[1]]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "unknown mode %q; modes: decode\n", os.Args[1])
+		fmt.Fprintf(os.Stderr, "unknown mode %q; modes: decode, merge\n", os.Args[1])
 		os.Exit(2)
 	}
 	in := bufio.NewScanner(os.Stdin)
@@ -60,12 +100,12 @@ func main() {
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	for in.Scan() {
-		var text string
-		if err := json.Unmarshal(in.Bytes(), &text); err != nil {
-			fmt.Fprintln(os.Stderr, "not a JSON string: "+err.Error())
+		result, err := mode(in.Bytes())
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err.Error())
 			os.Exit(2)
 		}
-		line, err := json.Marshal(mode(text))
+		line, err := json.Marshal(result)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "cannot encode the answer: "+err.Error())
 			os.Exit(2)
