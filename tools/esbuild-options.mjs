@@ -9,7 +9,10 @@ const esModulesOfFpTs = {
   name: 'es-modules-of-fp-ts',
   setup(build) {
     build.onResolve({ filter: /^(fp-ts|io-ts)\/lib\// }, (args) =>
-      build.resolve(args.path.replace(/^(fp-ts|io-ts)\/lib\//, '$1/es6/'), { kind: args.kind, resolveDir: args.resolveDir }),
+      build.resolve(args.path.replace(/^(fp-ts|io-ts)\/lib\//, '$1/es6/'), {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+      }),
     );
   },
 };
@@ -25,7 +28,9 @@ export const nodeBundle = {
   plugins: [esModulesOfFpTs],
   logLevel: 'warning',
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
 };
 
 /** The settings page: one ES module for browsers of the last few years, no Node built-ins. */

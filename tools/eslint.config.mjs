@@ -1,3 +1,3 @@
 import base from '../eslint.config.mjs';
 
-export default [...base, { ignores: ['*.mjs'] }];
+export default [...base];

@@ -8,11 +8,12 @@
 // `skopeo copy oci-archive:FILE docker://REGISTRY/...` or `ctr images import FILE`.
 //   node tools/image.mjs --pause BINARY --output FILE --name REPOSITORY:TAG
 // builds the local node's sandbox image around the pause program (control-plane/pause).
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import { downloadPackages, packageEntries } from './image/debian.mjs';
 import { ociArchive } from './image/oci.mjs';
 import { treeEntries } from './image/tree.mjs';
@@ -27,7 +28,11 @@ export const DEFAULT_NAME = `ghcr.io/kubevirt-migration/kubevirt-migration:${ver
 const NONROOT = 65532;
 
 const cache = () =>
-  join(process.env['KUBEVIRT_MIGRATION_CACHE'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'), 'debs');
+  join(
+    process.env['KUBEVIRT_MIGRATION_CACHE'] ??
+      join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'kubevirt-migration'),
+    'debs',
+  );
 
 const dir = (path, mode = 0o755, owner = 0) => ({ path, type: 'dir', mode, uid: owner, gid: owner });
 const file = (path, text, mode = 0o644) => ({ path, type: 'file', mode, data: Buffer.from(text) });
@@ -80,7 +85,10 @@ export const buildAppImage = ({ name = DEFAULT_NAME } = {}) => {
       ],
       config: {
         User: `${NONROOT}:${NONROOT}`,
-        Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'],
+        Env: [
+          'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          'SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt',
+        ],
         Entrypoint: ['/nodejs/bin/node'],
         Cmd: ['/app/webhook/main.js', '--help'],
         WorkingDir: '/app',
@@ -106,7 +114,9 @@ export const buildPauseImage = ({ binary, name }) =>
   });
 
 const main = () => {
-  const { values } = parseArgs({ options: { output: { type: 'string' }, name: { type: 'string' }, pause: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { output: { type: 'string' }, name: { type: 'string' }, pause: { type: 'string' } },
+  });
   const started = performance.now();
   const built =
     values.pause === undefined
@@ -115,7 +125,9 @@ const main = () => {
   const output = resolve(values.output ?? join(root, 'dist', `kubevirt-migration-${version}.oci.tar`));
   mkdirSync(dirname(output), { recursive: true });
   writeFileSync(output, built.archive);
-  console.error(`image written to ${output} in ${Math.round(performance.now() - started)} ms: layers ${(built.size / 2 ** 20).toFixed(1)} MiB compressed`);
+  console.error(
+    `image written to ${output} in ${Math.round(performance.now() - started)} ms: layers ${(built.size / 2 ** 20).toFixed(1)} MiB compressed`,
+  );
   console.log(built.digest);
 };
 

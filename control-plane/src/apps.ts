@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
+import { fromClientNode, judgeProbe, PROBE_VALUE, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
-import { SETTINGS, fromClientNode } from '@kubevirt-migration/k8s-adapter';
-import { ManagedProcess } from './process.js';
+import { parse as parseYaml } from 'yaml';
+
 import { freePort } from './ports.js';
+import { ManagedProcess } from './process.js';
 import { kubevirtCrdFile } from './seed.js';
 
 /**
@@ -22,10 +24,9 @@ const nodeFlags = (): string[] => {
  * NODE_OPTIONS, MALLOC_ARENA_MAX), so that benchmarks and the soak run the apps as deployed.
  */
 export const chartEnvironment = (repoRoot: string, app: 'controller' | 'webhook'): Record<string, string> => {
-  const values = parseYaml(readFileSync(join(repoRoot, 'deploy', 'kubevirt-migration', 'values.yaml'), 'utf8')) as Record<
-    string,
-    { nodeOptions?: string; mallocArenaMax?: number } | undefined
-  >;
+  const values = parseYaml(
+    readFileSync(join(repoRoot, 'deploy', 'kubevirt-migration', 'values.yaml'), 'utf8'),
+  ) as Record<string, { nodeOptions?: string; mallocArenaMax?: number } | undefined>;
   const v = values[app] ?? {};
   return {
     ...(v.nodeOptions ? { NODE_OPTIONS: v.nodeOptions } : {}),
@@ -47,6 +48,12 @@ export interface WebhookFiles {
   readonly caFile: string;
 }
 
+/** What a test or a benchmark adds to a program it starts: flags after the harness's own, and its environment. */
+interface AppOptions {
+  readonly args?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv | undefined;
+}
+
 /**
  * Starts the webhook on a free loopback port, registered with the API server (it removes its
  * registration when stopped), and resolves once the API server really calls it.
@@ -55,13 +62,12 @@ export const startWebhook = async (
   repoRoot: string,
   files: WebhookFiles,
   logFile: string,
-  extraArgs: readonly string[] = [],
-  env?: NodeJS.ProcessEnv,
+  { args: extraArgs = [], env }: AppOptions = {},
 ): Promise<ManagedProcess> => {
   const proc = new ManagedProcess(
     'webhook',
-    process.execPath,
     [
+      process.execPath,
       ...nodeFlags(),
       appProgram(repoRoot, 'webhook'),
       `--kubeconfig=${files.kubeconfig}`,
@@ -82,21 +88,24 @@ export const startWebhook = async (
 };
 
 /**
- * True when a server-side dry run of a known-bad Setting is denied by the webhook: registration
- * alone does not prove that the API server reaches it.
+ * True when the adapter's webhook probe (a server-side dry run of a value the webhook always refuses)
+ * is denied by the webhook itself: registration alone does not prove that the API server reaches it.
  */
-export const webhookAnswers = async (kc: KubeConfig): Promise<boolean> => {
+export const webhookAnswers = async (
+  kc: KubeConfig,
+  registration = 'kubevirt-migration.harvesterhci.io',
+): Promise<boolean> => {
   const api = kc.makeApiClient(CustomObjectsApi);
   try {
     await api.patchClusterCustomObject({
       ...SETTINGS,
       name: SETTING_NAME,
-      body: [{ op: 'add', path: '/value', value: '{"parallelMigrationsPerCluster":0}' }],
+      body: [{ op: 'add', path: '/value', value: PROBE_VALUE }],
       dryRun: 'All',
     });
-    return false;
+    return judgeProbe(registration, { accepted: true }).outcome === 'answered';
   } catch (e) {
-    return /kubevirt-migration\.harvesterhci\.io.*denied the request/.test(fromClientNode(e, 'dry run').message);
+    return judgeProbe(registration, { error: fromClientNode(e, 'dry run') }).outcome === 'answered';
   }
 };
 
@@ -105,14 +114,19 @@ export const startController = async (
   repoRoot: string,
   kubeconfig: string,
   logFile: string,
-  extraArgs: readonly string[] = [],
-  env?: NodeJS.ProcessEnv,
+  { args: extraArgs = [], env }: AppOptions = {},
 ): Promise<ManagedProcess & { readonly probePort: number }> => {
   const probePort = await freePort();
   const proc = new ManagedProcess(
     'controller',
-    process.execPath,
-    [...nodeFlags(), appProgram(repoRoot, 'controller'), `--kubeconfig=${kubeconfig}`, `--probe-port=${probePort}`, ...extraArgs],
+    [
+      process.execPath,
+      ...nodeFlags(),
+      appProgram(repoRoot, 'controller'),
+      `--kubeconfig=${kubeconfig}`,
+      `--probe-port=${probePort}`,
+      ...extraArgs,
+    ],
     logFile,
     env === undefined ? {} : { env },
   );
@@ -124,13 +138,21 @@ export const startController = async (
  * Starts the settings page's server on a loopback port (a free one unless given), with the options
  * and help of the KubeVirt CRD the control plane installs; resolves once it serves the page.
  */
-export const startSettingsPage = async (repoRoot: string, logFile: string, port = 0): Promise<ManagedProcess & { readonly url: string }> => {
+export const startSettingsPage = async (
+  repoRoot: string,
+  logFile: string,
+  port = 0,
+): Promise<ManagedProcess & { readonly url: string }> => {
   const chosen = port === 0 ? await freePort() : port;
   const url = `http://127.0.0.1:${chosen}/`;
   const proc = new ManagedProcess(
     'settings page',
-    process.execPath,
-    [appProgram(repoRoot, 'settings-page'), `--port=${chosen}`, `--kubevirt-crd=${kubevirtCrdFile(repoRoot)}`],
+    [
+      process.execPath,
+      appProgram(repoRoot, 'settings-page'),
+      `--port=${chosen}`,
+      `--kubevirt-crd=${kubevirtCrdFile(repoRoot)}`,
+    ],
     logFile,
   );
   await proc.waitReady(async () => (await fetch(url)).status === 200, 30000);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { Log } from './log.js';
 
 export interface Binaries {
@@ -21,7 +22,8 @@ const runBuildScript = (repoRoot: string, name: string, log: Log, args: readonly
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      for (const line of d.toString().split('\n')) if (line.startsWith('[control-plane build]')) log(line.replace('[control-plane build] ', ''));
+      for (const line of d.toString().split('\n'))
+        if (line.startsWith('[control-plane build]')) log(line.replace('[control-plane build] ', ''));
     });
     child.on('error', (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
     // 'close', not 'exit': the exit can come before the last of stdout (the folder's path) is read
@@ -34,7 +36,9 @@ const runBuildScript = (repoRoot: string, name: string, log: Log, args: readonly
 
 /** The binaries in `dir` named by `names`, or an error naming the ones the script did not leave. */
 const present = <K extends string>(dir: string, names: Record<K, string>): Record<K, string> => {
-  const paths = Object.fromEntries(Object.entries<string>(names).map(([key, file]) => [key, join(dir, file)])) as Record<K, string>;
+  const paths = Object.fromEntries(
+    Object.entries<string>(names).map(([key, file]) => [key, join(dir, file)]),
+  ) as Record<K, string>;
   const missing = Object.values<string>(paths).filter((path) => !existsSync(path));
   if (missing.length > 0) throw new Error(`the build left no ${missing.join(', ')}`);
   return paths;

@@ -1,14 +1,16 @@
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBinaries, type Binaries } from './binaries.js';
+
+import { type Binaries, ensureBinaries } from './binaries.js';
+import { getAsAdmin } from './https-probe.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { runRecord } from './leftovers.js';
+import { type Log, seconds } from './log.js';
+import { auditArgs } from './node/audit.js';
 import { createPki, type Pki } from './pki.js';
 import { freePort } from './ports.js';
 import { ManagedProcess } from './process.js';
-import { writeKubeconfig } from './kubeconfig.js';
-import { getAsAdmin } from './https-probe.js';
-import { runRecord } from './leftovers.js';
-import { seconds, type Log } from './log.js';
 
 export interface ControlPlaneOptions {
   readonly repoRoot: string;
@@ -83,8 +85,8 @@ const startEtcd = (bins: Binaries, dir: string, dataDir: string, log: Log) =>
       const peerUrl = `http://127.0.0.1:${peer}`;
       const proc = new ManagedProcess(
         'etcd',
-        bins.etcd,
         [
+          bins.etcd,
           '--name=local',
           `--data-dir=${dataDir}`,
           `--listen-client-urls=${url}`,
@@ -135,19 +137,101 @@ const apiserverArgs = (port: number, etcdUrl: string, pki: Pki, node: NodeAddres
   '--v=1',
 ];
 
-/**
- * Brings up etcd (data on /dev/shm when there is one) and kube-apiserver on free loopback ports,
- * waits for /readyz, and writes an admin kubeconfig. A port taken in between is retried; a process
- * that dies is reported with its last log lines.
- */
-export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArgs = [], node }: ControlPlaneOptions): Promise<ControlPlane> => {
-  const bins = await ensureBinaries(repoRoot, log);
-  const started = performance.now();
+/** The control plane's folder and etcd's data folder (on /dev/shm when there is one), both recorded as leftovers until removed. */
+const makeFolders = (): { readonly dir: string; readonly dataDir: string } => {
   const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-cp-'));
   runRecord.path(dir);
   const shm = '/dev/shm';
   const dataDir = join(mkdtempSync(join(shmExists(shm) ? shm : dir, 'kubevirt-migration-etcd-')), 'data');
   runRecord.path(join(dataDir, '..'));
+  return { dir, dataDir };
+};
+
+/** What every start of kube-apiserver is given. */
+interface ApiserverLaunch {
+  readonly binary: string;
+  readonly dir: string;
+  readonly etcdUrl: string;
+  readonly pki: Pki;
+  readonly node: NodeAddresses | undefined;
+  readonly host: string;
+  readonly extraArgs: readonly string[];
+}
+
+/** Starts kube-apiserver on `onPort` and waits for /readyz; a port taken in between fails as a port clash (to retry). */
+const launchApiserver = async (l: ApiserverLaunch, onPort: number): Promise<ManagedProcess> => {
+  const proc = new ManagedProcess(
+    'kube-apiserver',
+    [
+      l.binary,
+      ...apiserverArgs(onPort, l.etcdUrl, l.pki, l.node),
+      ...(l.node === undefined ? [] : auditArgs(l.dir)),
+      ...l.extraArgs,
+    ],
+    join(l.dir, 'kube-apiserver.log'),
+  );
+  try {
+    await proc.waitReady(
+      async () => (await getAsAdmin(l.pki, onPort, '/readyz', l.host)).status === 200,
+      READY_TIMEOUT_MS,
+    );
+  } catch (e) {
+    await proc.stop();
+    if (isPortClash(proc)) throw new Error('kube-apiserver: port in use');
+    throw e;
+  }
+  return proc;
+};
+
+type ApiserverControls = Pick<
+  ControlPlane,
+  'apiserverPid' | 'stopApiserver' | 'startApiserver' | 'restartApiserver' | 'onCrash'
+>;
+
+/** The running kube-apiserver (a new process after each start, on the same port) and the crash reports of it and etcd. */
+const apiserverControls = (
+  launch: () => Promise<ManagedProcess>,
+  first: ManagedProcess,
+  etcd: ManagedProcess,
+): ApiserverControls => {
+  let apiserver: ManagedProcess | undefined = first;
+  const crashHandlers: ((report: string) => void)[] = [];
+  const watch = (p: ManagedProcess) => p.onUnexpectedExit((report) => crashHandlers.forEach((cb) => cb(report)));
+  watch(etcd);
+  watch(first);
+  const stopApiserver = async () => {
+    await apiserver?.stop();
+  };
+  const startApiserver = async () => {
+    apiserver = await launch();
+    watch(apiserver);
+  };
+  return {
+    apiserverPid: () => apiserver?.pid,
+    stopApiserver,
+    startApiserver,
+    restartApiserver: async () => {
+      await stopApiserver();
+      await startApiserver();
+    },
+    onCrash: (cb) => crashHandlers.push(cb),
+  };
+};
+
+/**
+ * Brings up etcd (data on /dev/shm when there is one) and kube-apiserver on free loopback ports,
+ * waits for /readyz, and writes an admin kubeconfig. A port taken in between is retried; a process
+ * that dies is reported with its last log lines.
+ */
+export const startControlPlane = async ({
+  repoRoot,
+  log,
+  apiserverArgs: extraArgs = [],
+  node,
+}: ControlPlaneOptions): Promise<ControlPlane> => {
+  const bins = await ensureBinaries(repoRoot, log);
+  const started = performance.now();
+  const { dir, dataDir } = makeFolders();
   const pki = createPki(join(dir, 'pki'), node === undefined ? [] : [node.address, node.kubernetesServiceIp]);
   const host = node?.address ?? '127.0.0.1';
   const cleanup: (() => Promise<void>)[] = [];
@@ -161,61 +245,20 @@ export const startControlPlane = async ({ repoRoot, log, apiserverArgs: extraArg
     cleanup.push(() => etcd.proc.stop());
     log(`etcd ready on ${etcd.url} (pid ${etcd.proc.pid})`);
 
-    let apiserver: ManagedProcess | undefined;
-    let port = 0;
-    const launch = async (onPort: number): Promise<ManagedProcess> => {
-      const proc = new ManagedProcess(
-        'kube-apiserver',
-        bins.kubeApiserver,
-        [...apiserverArgs(onPort, etcd.url, pki, node), ...extraArgs],
-        join(dir, 'kube-apiserver.log'),
-      );
-      try {
-        await proc.waitReady(async () => (await getAsAdmin(pki, onPort, '/readyz', host)).status === 200, READY_TIMEOUT_MS);
-      } catch (e) {
-        await proc.stop();
-        if (isPortClash(proc)) throw new Error('kube-apiserver: port in use');
-        throw e;
-      }
-      return proc;
-    };
-    const first = await startWithPorts('kube-apiserver', 1, async ([p]) => ({ proc: await launch(p ?? 0), port: p ?? 0 }), log);
-    apiserver = first.proc;
-    port = first.port;
-    cleanup.push(() => apiserver?.stop() ?? Promise.resolve());
-    const server = `https://${host}:${port}`;
+    const launch: ApiserverLaunch = { binary: bins.kubeApiserver, dir, etcdUrl: etcd.url, pki, node, host, extraArgs };
+    const first = await startWithPorts(
+      'kube-apiserver',
+      1,
+      async ([p]) => ({ proc: await launchApiserver(launch, p ?? 0), port: p ?? 0 }),
+      log,
+    );
+    const apiserver = apiserverControls(() => launchApiserver(launch, first.port), first.proc, etcd.proc);
+    cleanup.push(apiserver.stopApiserver);
+    const server = `https://${host}:${first.port}`;
     const kubeconfig = join(dir, 'kubeconfig');
     writeKubeconfig(kubeconfig, server, pki);
-    log(`kube-apiserver ready on ${server} (pid ${apiserver.pid}) in ${seconds(started)}`);
-
-    const stopApiserver = async () => {
-      await apiserver?.stop();
-    };
-    const crashHandlers: ((report: string) => void)[] = [];
-    const watch = (p: ManagedProcess) => p.onUnexpectedExit((report) => crashHandlers.forEach((cb) => cb(report)));
-    watch(etcd.proc);
-    watch(apiserver);
-    const startApiserver = async () => {
-      apiserver = await launch(port);
-      watch(apiserver);
-    };
-    return {
-      kubeconfig,
-      server,
-      pki,
-      dir,
-      etcdUrl: etcd.url,
-      apiserverPid: () => apiserver?.pid,
-      etcdPid: () => etcd.proc.pid,
-      stopApiserver,
-      startApiserver,
-      restartApiserver: async () => {
-        await stopApiserver();
-        await startApiserver();
-      },
-      onCrash: (cb) => crashHandlers.push(cb),
-      stop,
-    };
+    log(`kube-apiserver ready on ${server} (pid ${first.proc.pid}) in ${seconds(started)}`);
+    return { kubeconfig, server, pki, dir, etcdUrl: etcd.url, etcdPid: () => etcd.proc.pid, ...apiserver, stop };
   } catch (e) {
     await stop();
     throw e;

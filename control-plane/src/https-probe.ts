@@ -1,9 +1,15 @@
-import { request } from 'node:https';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+
 import type { Pki } from './pki.js';
 
 /** GET a path of the local API server as the admin; resolves with the status code and body. */
-export const getAsAdmin = (pki: Pki, port: number, path: string, host = '127.0.0.1'): Promise<{ status: number; body: string }> =>
+export const getAsAdmin = (
+  pki: Pki,
+  port: number,
+  path: string,
+  host = '127.0.0.1',
+): Promise<{ status: number; body: string }> =>
   new Promise((resolve, reject) => {
     const req = request(
       {

@@ -14,3 +14,5 @@ export { ensureBinaries } from './binaries.js';
 export { createPki } from './pki.js';
 export { cpuMicros, rssMiB, rssPartsMiB } from './proc-stats.js';
 export { guardDrops } from './node/network.js';
+export { auditEvents, auditPod } from './node/audit.js';
+export type { AuditEvent } from './node/audit.js';

@@ -1,17 +1,19 @@
 import { tmpdir } from 'node:os';
-import { resolve, dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConnection } from '@kubevirt-migration/k8s-adapter';
-import { errorMessage, runMain, type FlagValues } from '@kubevirt-migration/service';
-import { removeLeftovers, runRecord } from './leftovers.js';
-import { startControlPlane, type ControlPlane } from './control-plane.js';
-import { seed } from './seed.js';
-import { seconds, stderrLog } from './log.js';
+import { errorMessage, type FlagValues, runMain } from '@kubevirt-migration/service';
+
 import { startController, startSettingsPage, startWebhook } from './apps.js';
-import type { ManagedProcess } from './process.js';
-import { NODE_ADDRESSES, prepareNodeHost, startNode, type LocalNode, type NodeHost } from './node/node.js';
+import { type ControlPlane, startControlPlane } from './control-plane.js';
+import { removeLeftovers, runRecord } from './leftovers.js';
+import { seconds, stderrLog } from './log.js';
+import { type LocalNode, NODE_ADDRESSES, type NodeHost, prepareNodeHost, startNode } from './node/node.js';
 import { installRelease, loadAppImage, RELEASE } from './node/release.js';
+import type { ManagedProcess } from './process.js';
+import { seed } from './seed.js';
 
 /**
  * `npm start`: with no kubeconfig given, brings up the local control plane and seeds it; then
@@ -19,7 +21,11 @@ import { installRelease, loadAppImage, RELEASE } from './node/release.js';
  * SIGTERM, when it stops everything it started. With --kubeconfig, uses that cluster instead.
  */
 const FLAGS = {
-  kubeconfig: { type: 'string', help: 'use this cluster instead of starting a local control plane', placeholder: 'FILE' },
+  kubeconfig: {
+    type: 'string',
+    help: 'use this cluster instead of starting a local control plane',
+    placeholder: 'FILE',
+  },
   'control-plane-only': { type: 'boolean', default: false, help: 'start no apps (what the cluster tests use)' },
   node: {
     type: 'boolean',
@@ -27,7 +33,11 @@ const FLAGS = {
     help: 'also run a local node (containerd, kubelet, kube-proxy; needs root) and install the chart on it with its defaults, from the image tools/image.mjs builds',
   },
   'page-port': { type: 'port', default: 0, help: 'serve the settings page on this loopback port (0 picks a free one)' },
-  'exit-with-stdin': { type: 'boolean', default: false, help: 'also stop when standard input closes (for a parent process)' },
+  'exit-with-stdin': {
+    type: 'boolean',
+    default: false,
+    help: 'also stop when standard input closes (for a parent process)',
+  },
 } as const;
 
 type Flags = FlagValues<typeof FLAGS>;
@@ -107,8 +117,13 @@ const localCluster = async (started: Started, stop: Stop, withNode: boolean): Pr
   return cp.kubeconfig;
 };
 
-/** The node, and unless `nodeOnly` the chart installed on it from the image built here. */
-const startNodeAndRelease = async (cp: ControlPlane, host: NodeHost, started: Started, stop: Stop, nodeOnly: boolean): Promise<void> => {
+/** The node on `host`, joined to `cp`, and unless `nodeOnly` the chart installed on it from the image built here. */
+const startNodeAndRelease = async (
+  { cp, host }: { readonly cp: ControlPlane; readonly host: NodeHost },
+  started: Started,
+  stop: Stop,
+  nodeOnly: boolean,
+): Promise<void> => {
   const node = await startNode(repoRoot, host, cp, stderrLog);
   started.node = node;
   node.onCrash(onCrash(stop, 'a node process'));
@@ -121,7 +136,11 @@ const startNodeAndRelease = async (cp: ControlPlane, host: NodeHost, started: St
 const startApps = async (cp: ControlPlane, kubeconfig: string, started: Started, stop: Stop): Promise<void> => {
   const begun = performance.now();
   const webhookLog = join(cp.dir, 'webhook.log');
-  const webhook = await startWebhook(repoRoot, { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert }, webhookLog);
+  const webhook = await startWebhook(
+    repoRoot,
+    { kubeconfig, certFile: cp.pki.webhookCert, keyFile: cp.pki.webhookKey, caFile: cp.pki.caCert },
+    webhookLog,
+  );
   started.apps.push(webhook);
   webhook.onUnexpectedExit(onCrash(stop, 'the webhook'));
   stderrLog(`webhook registered and answering (pid ${webhook.pid}) in ${seconds(begun)}; log: ${webhookLog}`);
@@ -129,12 +148,17 @@ const startApps = async (cp: ControlPlane, kubeconfig: string, started: Started,
   const controller = await startController(repoRoot, kubeconfig, controllerLog);
   started.apps.push(controller);
   controller.onUnexpectedExit(onCrash(stop, 'the controller'));
-  stderrLog(`controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`);
+  stderrLog(
+    `controller running (pid ${controller.pid}, probes on http://127.0.0.1:${controller.probePort}); log: ${controllerLog}`,
+  );
 };
 
 /** The settings page; gives its URL. */
 const startPage = async (port: number, started: Started, stop: Stop): Promise<string> => {
-  const pageLog = started.cp === undefined ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`) : join(started.cp.dir, 'settings-page.log');
+  const pageLog =
+    started.cp === undefined
+      ? join(tmpdir(), `kubevirt-migration-settings-page-${process.pid}.log`)
+      : join(started.cp.dir, 'settings-page.log');
   const page = await startSettingsPage(repoRoot, pageLog, port);
   started.apps.push(page);
   page.onUnexpectedExit(onCrash(stop, 'the settings page'));
@@ -160,7 +184,9 @@ const printNext = (kubeconfig: string, pageUrl: string | undefined, node?: Local
       `#   npx kubevirt-migration validate --new examples/setting.yaml --kubeconfig "$KUBECONFIG"`,
       `#   kubectl patch settings.harvesterhci.io kubevirt-migration --type merge -p '{"value":"{\\"parallelMigrationsPerCluster\\":3}"}'`,
       ...(node === undefined ? [] : releaseHints(node)),
-      ...(pageUrl === undefined ? [] : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
+      ...(pageUrl === undefined
+        ? []
+        : [`# The settings page (the policy library checking a form as you type): ${pageUrl}`]),
       '# Ctrl-C stops everything this started.',
       '',
     ].join('\n'),
@@ -176,16 +202,19 @@ const main = async (f: Flags): Promise<void> => {
   const stop = stopper(started);
   shutdown = stop;
   stopOnSignals(stop, f['exit-with-stdin']);
-  const kubeconfig = f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop, f.node);
+  const kubeconfig =
+    f.kubeconfig !== undefined ? givenCluster(f.kubeconfig) : await localCluster(started, stop, f.node);
   if (started.cp !== undefined && started.nodeHost !== undefined) {
-    await startNodeAndRelease(started.cp, started.nodeHost, started, stop, f['control-plane-only']);
+    await startNodeAndRelease({ cp: started.cp, host: started.nodeHost }, started, stop, f['control-plane-only']);
     // the release runs the webhook and the controller: no host process of them
     if (f['control-plane-only']) return printNext(kubeconfig, undefined);
     return printNext(kubeconfig, await startPage(f['page-port'], started, stop), started.node);
   }
   if (f['control-plane-only']) return printNext(kubeconfig, undefined);
   if (started.cp === undefined)
-    stderrLog('with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)');
+    stderrLog(
+      'with --kubeconfig only the control-plane tools run: the apps need a serving certificate the API server trusts (see README)',
+    );
   else await startApps(started.cp, kubeconfig, started, stop);
   printNext(kubeconfig, await startPage(f['page-port'], started, stop));
 };
@@ -196,9 +225,10 @@ const fail = (e: unknown): void => {
   else void shutdown(1, 'failure');
 };
 process.on('uncaughtException', fail);
-runMain(
-  'npm start',
-  'Starts the local control plane (or uses --kubeconfig; with --node a node and the chart too), the webhook, the controller and the settings page.',
-  FLAGS,
-  (f) => main(f).catch(fail),
-);
+runMain({
+  command: 'npm start',
+  summary:
+    'Starts the local control plane (or uses --kubeconfig; with --node a node and the chart too), the webhook, the controller and the settings page.',
+  flags: FLAGS,
+  main: (f) => main(f).catch(fail),
+});

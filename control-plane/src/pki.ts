@@ -23,14 +23,21 @@ const openssl = (args: readonly string[], cwd: string): void => {
   } catch (e) {
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
     const missing = (e as { code?: string }).code === 'ENOENT';
-    throw new Error(missing ? 'openssl is not installed (Debian: apt-get install openssl)' : `openssl ${args[0]} failed: ${stderr.trim()}`);
+    throw new Error(
+      missing
+        ? 'openssl is not installed (Debian: apt-get install openssl)'
+        : `openssl ${args[0]} failed: ${stderr.trim()}`,
+    );
   }
 };
 
 /** A key and a certificate signed by the CA, with the given subject and extensions. */
 const issue = (dir: string, name: string, subject: string, ext: string): void => {
   writeFileSync(join(dir, `${name}.ext`), ext);
-  openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
+  openssl(
+    ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject],
+    dir,
+  );
   openssl(
     [
       'x509',
@@ -63,14 +70,8 @@ const serving = (ips: readonly string[] = [], names: readonly string[] = []): st
   ].join(',')}\n`;
 const CLIENT = 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
 
-/**
- * One CA; serving certificates with the IP SAN 127.0.0.1 (a CN alone is refused by Go and Node)
- * for the API server and the webhook; an admin client certificate in system:masters; an RSA key
- * pair for service-account tokens. `apiserverIps`: more addresses the API server is reached at (on
- * a local node: the node's address and the `kubernetes` Service's, which pods dial).
- */
-export const createPki = (dir: string, apiserverIps: readonly string[] = []): Pki => {
-  mkdirSync(dir, { recursive: true });
+/** The self-signed CA (30 days) as ca.crt and ca.key in `dir`. */
+const createCa = (dir: string): void =>
   openssl(
     [
       'req',
@@ -93,13 +94,25 @@ export const createPki = (dir: string, apiserverIps: readonly string[] = []): Pk
     ],
     dir,
   );
+
+/**
+ * One CA; serving certificates with the IP SAN 127.0.0.1 (a CN alone is refused by Go and Node)
+ * for the API server and the webhook; an admin client certificate in system:masters; an RSA key
+ * pair for service-account tokens. `apiserverIps`: more addresses the API server is reached at (on
+ * a local node: the node's address and the `kubernetes` Service's, which pods dial).
+ */
+export const createPki = (dir: string, apiserverIps: readonly string[] = []): Pki => {
+  mkdirSync(dir, { recursive: true });
+  createCa(dir);
   issue(
     dir,
     'apiserver',
     '/CN=kube-apiserver',
     serving(
       apiserverIps,
-      apiserverIps.length === 0 ? [] : ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+      apiserverIps.length === 0
+        ? []
+        : ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
     ),
   );
   issue(dir, 'webhook', '/CN=kubevirt-migration-webhook', serving());

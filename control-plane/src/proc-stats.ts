@@ -17,7 +17,8 @@ export const cpuMicros = (pid: number): number => {
 };
 
 /** A memory field of /proc/PID/status (given in KiB), in MiB. */
-const statusMiB = (status: string, field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+const statusMiB = (status: string, field: string): number =>
+  Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
 
 const status = (pid: number): string => readFileSync(`/proc/${pid}/status`, 'utf8');
 

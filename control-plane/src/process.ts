@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
+
 import { runRecord } from './leftovers.js';
 
 /** A process this control plane started: its log file, its exit, and a stop by PID. */
@@ -10,15 +11,20 @@ export class ManagedProcess {
 
   constructor(
     readonly name: string,
-    command: string,
-    args: readonly string[],
+    /** The program and its arguments. */
+    [command, ...args]: readonly [string, ...string[]],
     readonly logFile: string,
     /** Its environment (default: this process's) and, to run it as another user, uid and gid. */
-    options: { readonly env?: NodeJS.ProcessEnv; readonly uid?: number; readonly gid?: number; readonly cwd?: string } = {},
+    options: {
+      readonly env?: NodeJS.ProcessEnv;
+      readonly uid?: number;
+      readonly gid?: number;
+      readonly cwd?: string;
+    } = {},
   ) {
     const fd = openSync(logFile, 'a');
     // its own process group: a Ctrl-C in the terminal reaches only the parent, which stops it in order
-    this.child = spawn(command, [...args], { stdio: ['ignore', fd, fd], detached: true, ...options });
+    this.child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: true, ...options });
     closeSync(fd);
     runRecord.process(this.child.pid, command);
     this.exit = new Promise((resolve) => {
@@ -67,7 +73,9 @@ export class ManagedProcess {
 
   /** Why it is not running, with its last log lines. */
   crashReport(): string {
-    const how = this.spawnError ?? (this.exited?.signal ? `killed by ${this.exited.signal}` : `exit code ${this.exited?.code ?? '?'}`);
+    const how =
+      this.spawnError ??
+      (this.exited?.signal ? `killed by ${this.exited.signal}` : `exit code ${this.exited?.code ?? '?'}`);
     return `${this.name} (pid ${this.pid ?? '?'}) stopped: ${how}; last lines of ${this.logFile}:\n${this.lastLines()}`;
   }
 
@@ -96,7 +104,9 @@ export class ManagedProcess {
       if (!this.running) throw new Error(this.crashReport());
       if (await ready().catch(() => false)) return;
       if (performance.now() > deadline)
-        throw new Error(`${this.name} not ready after ${timeoutMs / 1000} s; last lines of ${this.logFile}:\n${this.lastLines()}`);
+        throw new Error(
+          `${this.name} not ready after ${timeoutMs / 1000} s; last lines of ${this.logFile}:\n${this.lastLines()}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
   }

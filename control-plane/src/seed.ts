@@ -1,16 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { HARVESTER_DEFAULT, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { attempt, CRDS, isKind, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import {
+  HARVESTER_DEFAULT,
+  KUBEVIRT_NAME,
+  KUBEVIRT_NAMESPACE,
+  SETTING_NAME,
+} from '@kubevirt-migration/migration-policy';
 import { errorMessage } from '@kubevirt-migration/service';
-import { seconds, type Log } from './log.js';
+import { parse } from 'yaml';
+
+import { type Log, seconds } from './log.js';
 
 const crdFile = (repoRoot: string, name: string): string => join(repoRoot, 'control-plane', 'crds', name);
 
 /** The KubeVirt CRD the control plane installs (KubeVirt 1.7.0's, verbatim). */
-export const kubevirtCrdFile = (repoRoot: string): string => crdFile(repoRoot, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+export const kubevirtCrdFile = (repoRoot: string): string =>
+  crdFile(repoRoot, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
 
 /** The CRD files (control-plane/crds, sources in its SOURCES.md): Harvester's and KubeVirt's, and the project's own VMIM and VMI CRDs. */
 export const crdFiles = (repoRoot: string): readonly string[] => [
@@ -30,7 +38,8 @@ const ignoreExists = async (what: string, call: () => Promise<unknown>): Promise
 };
 
 const established = (crd: unknown): boolean => {
-  const conditions = (crd as { status?: { conditions?: { type?: string; status?: string }[] } }).status?.conditions ?? [];
+  const conditions =
+    (crd as { status?: { conditions?: { type?: string; status?: string }[] } }).status?.conditions ?? [];
   return conditions.some((c) => c.type === 'Established' && c.status === 'True');
 };
 
@@ -61,17 +70,37 @@ export const installCrds = async (kc: KubeConfig, files: readonly string[], log:
   log(`CRDs established: ${names.join(', ')}`);
 };
 
+/** The KubeVirt CR the control plane is seeded with. */
+interface KubeVirtSeed {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace: string };
+  readonly spec: {
+    readonly certificateRotateStrategy: unknown;
+    readonly configuration: Readonly<Record<string, unknown>>;
+    readonly customizeComponents: unknown;
+    readonly imagePullPolicy: string;
+    readonly workloadUpdateStrategy: unknown;
+  };
+}
+
 /** A realistic harvester-system/kubevirt, as Harvester installs it: no migrations block. */
-export const seedKubeVirt = () => ({
+export const seedKubeVirt = (): KubeVirtSeed => ({
   apiVersion: 'kubevirt.io/v1',
   kind: 'KubeVirt',
   metadata: { name: KUBEVIRT_NAME, namespace: KUBEVIRT_NAMESPACE },
   spec: {
     certificateRotateStrategy: { selfSigned: { ca: { duration: '168h', renewBefore: '24h' } } },
     configuration: {
-      developerConfiguration: { featureGates: ['LiveMigration', 'HotplugVolumes', 'HostDevices', 'GPU', 'CPUManager', 'VMPersistentState'] },
+      developerConfiguration: {
+        featureGates: ['LiveMigration', 'HotplugVolumes', 'HostDevices', 'GPU', 'CPUManager', 'VMPersistentState'],
+      },
       emulatedMachines: ['q35', 'pc-q35*'],
-      network: { defaultNetworkInterface: 'bridge', permitBridgeInterfaceOnPodNetwork: true, permitSlirpInterface: true },
+      network: {
+        defaultNetworkInterface: 'bridge',
+        permitBridgeInterfaceOnPodNetwork: true,
+        permitSlirpInterface: true,
+      },
       vmStateStorageClass: 'vmstate-persistence',
     },
     customizeComponents: {},
@@ -94,8 +123,14 @@ export const seed = async (kc: KubeConfig, repoRoot: string, log: Log): Promise<
   await installCrds(kc, crdFiles(repoRoot), log);
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  await ignoreExists(`create namespace ${KUBEVIRT_NAMESPACE}`, () => core.createNamespace({ body: { metadata: { name: KUBEVIRT_NAMESPACE } } }));
-  await ignoreExists('create KubeVirt', () => custom.createNamespacedCustomObject({ ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, body: seedKubeVirt() }));
+  await ignoreExists(`create namespace ${KUBEVIRT_NAMESPACE}`, () =>
+    core.createNamespace({ body: { metadata: { name: KUBEVIRT_NAMESPACE } } }),
+  );
+  await ignoreExists('create KubeVirt', () =>
+    custom.createNamespacedCustomObject({ ...KUBEVIRTS, namespace: KUBEVIRT_NAMESPACE, body: seedKubeVirt() }),
+  );
   await ignoreExists('create Setting', () => custom.createClusterCustomObject({ ...SETTINGS, body: seedSetting() }));
-  log(`seeded namespace ${KUBEVIRT_NAMESPACE}, KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME} and Setting ${SETTING_NAME} in ${seconds(started)}`);
+  log(
+    `seeded namespace ${KUBEVIRT_NAMESPACE}, KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME} and Setting ${SETTING_NAME} in ${seconds(started)}`,
+  );
 };

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+
 import { ensureBinaries, quietLog } from '@kubevirt-migration/control-plane';
+import { parse } from 'yaml';
+
 import { chartDir, helm, parseManifests, repoRoot } from './testing/helm.js';
 
 /**

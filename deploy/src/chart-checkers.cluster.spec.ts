@@ -3,8 +3,10 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
 import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
+
 import { chartDir, goModuleDir, helm, installOptionalFeatureCrds, repoRoot } from './testing/helm.js';
 import { kubeconformLocation, writeKubeconformSchemas } from './testing/openapi-schemas.js';
 
@@ -49,9 +51,13 @@ const CI_VALUES = readdirSync(join(chartDir, 'ci'))
 /** kube-score and kubeconform, built from the Go module proxy by the project's script (pinned, cached). */
 const buildCheckers = (): Promise<string> =>
   new Promise((resolve, reject) => {
-    const child = spawn('bash', [join(repoRoot, 'control-plane', 'scripts', 'build-binaries.sh'), 'kube-score', 'kubeconform'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'bash',
+      [join(repoRoot, 'control-plane', 'scripts', 'build-binaries.sh'), 'kube-score', 'kubeconform'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -92,7 +98,9 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
       await until(
         'the OpenAPI v3 of the optional features’ CRDs',
         async () => {
-          const paths = Object.keys(((await http.request('read the OpenAPI v3 index', 'GET', '/openapi/v3')) as { paths: object }).paths);
+          const paths = Object.keys(
+            ((await http.request('read the OpenAPI v3 index', 'GET', '/openapi/v3')) as { paths: object }).paths,
+          );
           return paths.includes('apis/cert-manager.io/v1') && paths.includes('apis/monitoring.coreos.com/v1');
         },
         60000,
@@ -106,7 +114,10 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
 
   const renderToFile = async (values: string): Promise<string> => {
     const file = join(mkdtempSync(join(tmpdir(), 'kubevirt-migration-render-')), 'chart.yaml');
-    writeFileSync(file, await helm(['template', 'kvm', chartDir, '--namespace', 'kvm', '-f', join(chartDir, 'ci', values)]));
+    writeFileSync(
+      file,
+      await helm(['template', 'kvm', chartDir, '--namespace', 'kvm', '-f', join(chartDir, 'ci', values)]),
+    );
     return file;
   };
 
@@ -121,8 +132,15 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
       kubeconformLocation(schemas),
       file,
     ]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-    const report = JSON.parse(stdout) as { resources: { kind: string; name: string; status: string; msg: string }[]; summary: { valid: number } };
-    expect(report.resources.filter((r) => r.status !== 'statusValid').map((r) => `${r.kind} ${r.name}: ${r.status} ${r.msg}`)).toEqual([]);
+    const report = JSON.parse(stdout) as {
+      resources: { kind: string; name: string; status: string; msg: string }[];
+      summary: { valid: number };
+    };
+    expect(
+      report.resources
+        .filter((r) => r.status !== 'statusValid')
+        .map((r) => `${r.kind} ${r.name}: ${r.status} ${r.msg}`),
+    ).toEqual([]);
     expect(report.summary.valid).toBeGreaterThan(10);
   });
 
@@ -137,9 +155,14 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
         'apiVersion: example.com/v1\nkind: Unknown\nmetadata: {name: d}',
       ].join('\n---\n'),
     );
-    const { stdout } = await run(join(bin, 'kubeconform'), ['-strict', '-output', 'json', '-schema-location', kubeconformLocation(schemas), file]).catch(
-      (e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }),
-    );
+    const { stdout } = await run(join(bin, 'kubeconform'), [
+      '-strict',
+      '-output',
+      'json',
+      '-schema-location',
+      kubeconformLocation(schemas),
+      file,
+    ]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
     const report = JSON.parse(stdout) as { resources: { kind: string; status: string }[] };
     expect(report.resources.map((r) => `${r.kind}: ${r.status}`).sort()).toEqual([
       'PodDisruptionBudget: statusInvalid',
@@ -151,15 +174,23 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
 
   it.each(CI_VALUES)('kube-score finds nothing in ci/%s beyond the findings this chart accepts', async (values) => {
     const file = await renderToFile(values);
-    const { stdout } = await run(join(bin, 'kube-score'), ['score', '--output-format', 'json', file]).catch((e: { stdout?: string }) => ({
-      stdout: e.stdout ?? '',
-    }));
+    const { stdout } = await run(join(bin, 'kube-score'), ['score', '--output-format', 'json', file]).catch(
+      (e: { stdout?: string }) => ({
+        stdout: e.stdout ?? '',
+      }),
+    );
     const findings = (JSON.parse(stdout) as KubeScoreObject[]).flatMap((o) =>
       o.checks
         .filter((c) => !c.skipped && c.grade < ALL_OK)
-        .map((c) => ({ id: c.check.id, object: o.object_name, says: (c.comments ?? []).map((m) => m.summary).join('; ') })),
+        .map((c) => ({
+          id: c.check.id,
+          object: o.object_name,
+          says: (c.comments ?? []).map((m) => m.summary).join('; '),
+        })),
     );
-    const unexplained = findings.filter((f) => !(ACCEPTED[f.id]?.on.test(f.object) ?? false)).map((f) => `${f.id} on ${f.object}: ${f.says}`);
+    const unexplained = findings
+      .filter((f) => !(ACCEPTED[f.id]?.on.test(f.object) ?? false))
+      .map((f) => `${f.id} on ${f.object}: ${f.says}`);
     expect(unexplained).toEqual([]);
   });
 });
@@ -173,7 +204,9 @@ describe('chart-testing’s lint rules (ct lint): yamllint with its lintconf, ya
 
   beforeAll(
     async () => {
-      const { stdout } = await run('bash', [join(repoRoot, 'deploy', 'scripts', 'chart-lint-tools.sh')], { timeout: 10 * 60 * 1000 });
+      const { stdout } = await run('bash', [join(repoRoot, 'deploy', 'scripts', 'chart-lint-tools.sh')], {
+        timeout: 10 * 60 * 1000,
+      });
       tools = stdout.trim().split('\n').pop() ?? '';
       etc = join(await goModuleDir(CHART_TESTING), 'etc');
     },
@@ -197,10 +230,17 @@ describe('chart-testing’s lint rules (ct lint): yamllint with its lintconf, ya
     copyFileSync(join(chartDir, 'Chart.yaml'), join(dir, 'Chart.yaml'));
     writeFileSync(
       join(dir, 'Chart.yaml'),
-      readFileSync(join(dir, 'Chart.yaml'), 'utf8').replace('  - name: kubevirt-migration maintainers\n    url:', '  - url:'),
+      readFileSync(join(dir, 'Chart.yaml'), 'utf8').replace(
+        '  - name: kubevirt-migration maintainers\n    url:',
+        '  - url:',
+      ),
     );
-    expect(await lint('yamale', ['-s', join(etc, 'chart_schema.yaml'), join(dir, 'Chart.yaml')])).toMatch(/maintainers\.0\.name: Required field missing/);
+    expect(await lint('yamale', ['-s', join(etc, 'chart_schema.yaml'), join(dir, 'Chart.yaml')])).toMatch(
+      /maintainers\.0\.name: Required field missing/,
+    );
     writeFileSync(join(dir, 'values.yaml'), 'a: 1   \n');
-    expect(await lint('yamllint', ['-c', join(etc, 'lintconf.yaml'), join(dir, 'values.yaml')])).toMatch(/trailing spaces/);
+    expect(await lint('yamllint', ['-c', join(etc, 'lintconf.yaml'), join(dir, 'values.yaml')])).toMatch(
+      /trailing spaces/,
+    );
   });
 });

@@ -2,11 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+
 import { parse } from 'yaml';
+
 import { unbumpedChange } from './testing/chart-version.js';
 import { chartDir, helm, repoRoot } from './testing/helm.js';
 
-const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { version: string; annotations: Record<string, string> };
+const chart = parse(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as {
+  version: string;
+  annotations: Record<string, string>;
+};
 const changelog = readFileSync(join(chartDir, 'CHANGELOG.md'), 'utf8');
 /** The newest entry of CHANGELOG.md: its version and its items. */
 const newest = (() => {
@@ -19,7 +24,8 @@ describe('the chart’s version and release metadata', () => {
     expect(newest.version).toBe(chart.version);
     const changes = parse(chart.annotations['artifacthub.io/changes'] ?? '') as { kind: string; description: string }[];
     expect(changes).toHaveLength(newest.items);
-    for (const c of changes) expect(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security']).toContain(c.kind);
+    for (const c of changes)
+      expect(['added', 'changed', 'deprecated', 'removed', 'fixed', 'security']).toContain(c.kind);
   });
 
   it('carries what chart-testing and Artifact Hub expect', () => {
@@ -32,7 +38,9 @@ describe('the chart’s version and release metadata', () => {
     });
     const images = parse(chart.annotations['artifacthub.io/images'] ?? '') as { image: string }[];
     expect(images.map((i) => i.image)).toEqual([
-      expect.stringMatching(new RegExp(`:${(meta['appVersion'] as string).replace(/\./g, '\\.')}(@sha256:[a-f0-9]{64})?$`)),
+      expect.stringMatching(
+        new RegExp(`:${(meta['appVersion'] as string).replace(/\./g, '\\.')}(@sha256:[a-f0-9]{64})?$`),
+      ),
     ]);
     expect(chart.annotations['artifacthub.io/license']).toBe('Apache-2.0');
   });
@@ -74,8 +82,12 @@ describe('the chart’s version and release metadata', () => {
   it('prints its README, with the values table current, for helm show readme', async () => {
     execFileSync(process.execPath, [join(repoRoot, 'tools', 'chart-readme.mjs'), '--check'], { stdio: 'pipe' });
     const readme = await helm(['show', 'readme', chartDir]);
-    expect(readme).toMatch(/^\| `webhook\.podDisruptionBudget\.minAvailable` +\| integer +\| `1` +\| minAvailable of the budget +\|$/m);
-    expect(readme).toMatch(/^\| `image\.digest` +\| string +\| `""` +\| image digest; when set, pulled by digest +\|$/m);
+    expect(readme).toMatch(
+      /^\| `webhook\.podDisruptionBudget\.minAvailable` +\| integer +\| `1` +\| minAvailable of the budget +\|$/m,
+    );
+    expect(readme).toMatch(
+      /^\| `image\.digest` +\| string +\| `""` +\| image digest; when set, pulled by digest +\|$/m,
+    );
   });
 
   it('is linked from the repository README’s "Install on a cluster", which does not repeat it', () => {

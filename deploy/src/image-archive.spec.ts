@@ -6,13 +6,17 @@ const repoRoot = join(__dirname, '..', '..');
 
 /** Builds the image with the recipe README gives users; returns the digest it prints. */
 const build = (output: string): string =>
-  execFileSync(process.execPath, [join(repoRoot, 'tools', 'image.mjs'), '--output', output], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  execFileSync(process.execPath, [join(repoRoot, 'tools', 'image.mjs'), '--output', output], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 interface Descriptor {
   readonly digest: string;
   readonly annotations?: Record<string, string>;
 }
-const blobPath = (layout: string, d: Descriptor): string => join(layout, 'blobs', 'sha256', d.digest.slice('sha256:'.length));
+const blobPath = (layout: string, d: Descriptor): string =>
+  join(layout, 'blobs', 'sha256', d.digest.slice('sha256:'.length));
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 /** `ls -l`-style lines of a gzip'd layer, as GNU tar lists them: mode, owner/group, path. */
@@ -67,7 +71,9 @@ describe('the image archive built without Docker (tools/image.mjs)', () => {
     const index = readJson<{ manifests: Descriptor[] }>(join(layout, 'index.json'));
     expect(index.manifests).toHaveLength(1);
     expect(index.manifests[0]?.digest).toBe(digest);
-    expect(index.manifests[0]?.annotations?.['io.containerd.image.name']).toMatch(/^ghcr\.io\/kubevirt-migration\/kubevirt-migration:\d/);
+    expect(index.manifests[0]?.annotations?.['io.containerd.image.name']).toMatch(
+      /^ghcr\.io\/kubevirt-migration\/kubevirt-migration:\d/,
+    );
     expect(readJson<object>(join(layout, 'oci-layout'))).toEqual({ imageLayoutVersion: '1.0.0' });
     // docker load (before Docker 25) reads manifest.json
     const docker = readJson<{ Layers: string[] }[]>(join(layout, 'manifest.json'));
@@ -80,7 +86,8 @@ describe('the image archive built without Docker (tools/image.mjs)', () => {
     const config = readJson<{ config: { User: string; Entrypoint: string[] } }>(blobPath(layout, manifest.config));
     expect(config.config.User).toBe('65532:65532');
     expect(config.config.Entrypoint).toEqual(['/nodejs/bin/node']);
-    const pinned = readJson<{ devDependencies: Record<string, string> }>(join(repoRoot, 'package.json')).devDependencies['node'];
+    const pinned = readJson<{ devDependencies: Record<string, string> }>(join(repoRoot, 'package.json'))
+      .devDependencies['node'];
     const version = execFileSync(join(rootfs, 'lib64', 'ld-linux-x86-64.so.2'), [
       '--library-path',
       `${join(rootfs, 'lib', 'x86_64-linux-gnu')}:${join(rootfs, 'usr', 'lib', 'x86_64-linux-gnu')}`,
@@ -92,10 +99,22 @@ describe('the image archive built without Docker (tools/image.mjs)', () => {
   });
 
   it('has no shell and no package manager, only Debian’s libraries, certificates and time zones besides Node and /app', () => {
-    for (const program of ['bin/sh', 'bin/bash', 'bin/dash', 'usr/bin/sh', 'usr/bin/apt', 'usr/bin/apt-get', 'usr/bin/dpkg', 'bin/busybox'])
+    for (const program of [
+      'bin/sh',
+      'bin/bash',
+      'bin/dash',
+      'usr/bin/sh',
+      'usr/bin/apt',
+      'usr/bin/apt-get',
+      'usr/bin/dpkg',
+      'bin/busybox',
+    ])
       expect(existsSync(join(rootfs, program))).toBe(false);
     expect(readFileSync(join(rootfs, 'etc', 'passwd'), 'utf8')).toContain('nonroot:x:65532:65532:');
-    expect(readFileSync(join(rootfs, 'etc', 'ssl', 'certs', 'ca-certificates.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)?.length).toBeGreaterThan(100);
+    expect(
+      readFileSync(join(rootfs, 'etc', 'ssl', 'certs', 'ca-certificates.crt'), 'utf8').match(/BEGIN CERTIFICATE/g)
+        ?.length,
+    ).toBeGreaterThan(100);
     expect(existsSync(join(rootfs, 'usr', 'share', 'zoneinfo', 'Europe', 'Paris'))).toBe(true);
   });
 

@@ -1,10 +1,22 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { freePort, ManagedProcess } from '@kubevirt-migration/control-plane';
 import { freshNamespace, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+
 import { repoRoot } from './testing/helm.js';
 
 /** The image's user (distroless nonroot); when the tests do not run as root, the user running them (not root either). */
@@ -35,7 +47,9 @@ describe('the image’s runtime folder (what tools/image.mjs puts in /app), read
   beforeAll(() => {
     image = mkdtempSync(join(tmpdir(), 'kubevirt-migration-image-'));
     chmodSync(image, 0o755);
-    execFileSync(process.execPath, [join(repoRoot, 'tools', 'runtime-folder.mjs'), join(image, 'app')], { stdio: 'ignore' });
+    execFileSync(process.execPath, [join(repoRoot, 'tools', 'runtime-folder.mjs'), join(image, 'app')], {
+      stdio: 'ignore',
+    });
     // the image's Node is /nodejs/bin/node
     mkdirSync(join(image, 'nodejs', 'bin'), { recursive: true });
     copyFileSync(process.execPath, join(image, 'nodejs', 'bin', 'node'));
@@ -56,8 +70,7 @@ describe('the image’s runtime folder (what tools/image.mjs puts in /app), read
   const run = (app: 'controller' | 'webhook', args: string[]): ManagedProcess => {
     const p = new ManagedProcess(
       `image-${app}`,
-      join(image, 'nodejs', 'bin', 'node'),
-      [join(image, 'app', app, 'main.js'), `--kubeconfig=${kubeconfig}`, ...args],
+      [join(image, 'nodejs', 'bin', 'node'), join(image, 'app', app, 'main.js'), `--kubeconfig=${kubeconfig}`, ...args],
       join(mkdtempSync(join(tmpdir(), 'kubevirt-migration-image-log-')), `${app}.log`),
       {
         env: { HOME: '/nonexistent', PATH: '/usr/bin:/bin' },
@@ -71,19 +84,25 @@ describe('the image’s runtime folder (what tools/image.mjs puts in /app), read
 
   it('holds the two bundles (and the webhook’s check) and nothing else: no node_modules, no sources', () => {
     const files = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name]));
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)).map((f) => `${e.name}/${f}`) : [e.name],
+      );
     const all = files(join(image, 'app'));
     expect(all.filter((f) => !/^(controller|webhook)\/(chunks\/)?[\w-]+\.js(\.map)?$/.test(f))).toEqual([]);
     expect(all).toEqual(expect.arrayContaining(['controller/main.js', 'webhook/main.js', 'webhook/check.js']));
   });
 
   it('runs the check of the chart’s helm test (webhook/check.js) from the read-only folder', () => {
-    const out = execFileSync(join(image, 'nodejs', 'bin', 'node'), [join(image, 'app', 'webhook', 'check.js'), '--help'], {
-      encoding: 'utf8',
-      env: { HOME: '/nonexistent', PATH: '/usr/bin:/bin' },
-      cwd: '/',
-      ...user,
-    });
+    const out = execFileSync(
+      join(image, 'nodejs', 'bin', 'node'),
+      [join(image, 'app', 'webhook', 'check.js'), '--help'],
+      {
+        encoding: 'utf8',
+        env: { HOME: '/nonexistent', PATH: '/usr/bin:/bin' },
+        cwd: '/',
+        ...user,
+      },
+    );
     expect(out).toMatch(/^usage: kubevirt-migration-webhook-check/);
   });
 
@@ -110,7 +129,9 @@ describe('the image’s runtime folder (what tools/image.mjs puts in /app), read
   it('left the folder as it was: read-only for everyone', () => {
     const modes = (dir: string): number[] => [
       statSync(dir).mode,
-      ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? modes(join(dir, e.name)) : [statSync(join(dir, e.name)).mode])),
+      ...readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? modes(join(dir, e.name)) : [statSync(join(dir, e.name)).mode],
+      ),
     ];
     expect(modes(join(image, 'app')).filter((m) => (m & 0o222) !== 0)).toEqual([]);
   });

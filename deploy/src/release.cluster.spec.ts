@@ -1,14 +1,24 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createServer } from 'node:https';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createPki, freePort, ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
-import { customApi, freshNamespace, testKubeConfig, testKubeconfigPath, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
+import {
+  customApi,
+  freshNamespace,
+  testKubeConfig,
+  testKubeconfigPath,
+  testKubeHttp,
+  until,
+} from '@kubevirt-migration/control-plane/testing';
 import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
+
 import { chartDir, helm, parseManifests, repoRoot } from './testing/helm.js';
 import { asIdentity, identityHttp, refusal, restoreSeededState, settingPatch } from './testing/identities.js';
+import { parallelMigrationsPerCluster } from './testing/kubevirt.js';
 
 describe('helm install into the API server, the apps running under the identities it grants', () => {
   const release = 'kvm';
@@ -22,15 +32,27 @@ describe('helm install into the API server, the apps running under the identitie
   let http: KubeHttp;
   /** A TokenRequest token of one of the release's ServiceAccounts. */
   const token = async (sa: string): Promise<string> =>
-    (await admin().createNamespacedServiceAccountToken({ name: sa, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } })).status?.token ??
-    '';
+    (
+      await admin().createNamespacedServiceAccountToken({
+        name: sa,
+        namespace,
+        body: { spec: { audiences: [], expirationSeconds: 3600 } },
+      })
+    ).status?.token ?? '';
 
   /** The container of a Deployment the chart installed, as `helm get manifest` shows it. */
   const container = async (component: 'controller' | 'webhook') => {
-    const manifests = parseManifests(await helm(['get', 'manifest', release, '--namespace', namespace], testKubeconfigPath()));
-    const d = manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === `${release}-kubevirt-migration-${component}`);
-    const spec = (d?.['spec'] as { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } } | undefined)?.template
-      .spec;
+    const manifests = parseManifests(
+      await helm(['get', 'manifest', release, '--namespace', namespace], testKubeconfigPath()),
+    );
+    const d = manifests.find(
+      (m) => m.kind === 'Deployment' && m.metadata.name === `${release}-kubevirt-migration-${component}`,
+    );
+    const spec = (
+      d?.['spec'] as
+        | { template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[] }[] } } }
+        | undefined
+    )?.template.spec;
     const c = spec?.containers[0];
     if (c === undefined) throw new Error(`no ${component} Deployment in the release`);
     return c;
@@ -66,9 +88,15 @@ describe('helm install into the API server, the apps running under the identitie
       ...Object.fromEntries(c.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value])),
     };
     const program = join(repoRoot, 'apps', component, 'dist', 'main.js');
-    const p = new ManagedProcess(`${component}-${replica}`, process.execPath, [program, ...args], join(saRoot, `${component}-${replica}.log`), { env });
+    const p = new ManagedProcess(
+      `${component}-${replica}`,
+      [process.execPath, program, ...args],
+      join(saRoot, `${component}-${replica}.log`),
+      { env },
+    );
     processes.push(p);
-    if (component === 'controller') await p.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).ok, 30000);
+    if (component === 'controller')
+      await p.waitReady(async () => (await fetch(`http://127.0.0.1:${probePort}/readyz`)).ok, 30000);
     return p;
   };
 
@@ -94,7 +122,10 @@ describe('helm install into the API server, the apps running under the identitie
       ],
       testKubeconfigPath(),
     );
-    tokens = { controller: await token(`${release}-kubevirt-migration-controller`), webhook: await token(`${release}-kubevirt-migration-webhook`) };
+    tokens = {
+      controller: await token(`${release}-kubevirt-migration-controller`),
+      webhook: await token(`${release}-kubevirt-migration-webhook`),
+    };
   }, 120000);
 
   afterAll(async () => {
@@ -112,7 +143,9 @@ describe('helm install into the API server, the apps running under the identitie
     await runAsPod('webhook', 0);
     await until('the API server to reach the webhook', () => webhookAnswers(kc), 30000);
     const secret = await admin().readNamespacedSecret({ name: `${release}-kubevirt-migration-webhook-tls`, namespace });
-    const registration = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
+    const registration = await kc
+      .makeApiClient(AdmissionregistrationV1Api)
+      .readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
     expect(registration.webhooks?.[0]?.clientConfig.caBundle).toBe(secret.data?.['ca.crt']);
     expect(registration.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('Helm');
   });
@@ -127,22 +160,7 @@ describe('helm install into the API server, the apps running under the identitie
       name: 'kubevirt-migration',
       body: [{ op: 'add', path: '/value', value: '{"parallelMigrationsPerCluster":7}' }],
     });
-    await until(
-      'the CR to carry the change',
-      async () => {
-        const cr = (await objects.getNamespacedCustomObject({
-          group: 'kubevirt.io',
-          version: 'v1',
-          plural: 'kubevirts',
-          namespace: 'harvester-system',
-          name: 'kubevirt',
-        })) as {
-          spec?: { configuration?: { migrations?: { parallelMigrationsPerCluster?: number } } };
-        };
-        return cr.spec?.configuration?.migrations?.parallelMigrationsPerCluster === 7;
-      },
-      20000,
-    );
+    await until('the CR to carry the change', async () => (await parallelMigrationsPerCluster(objects)) === 7, 20000);
     const logs = processes.map((p) => readFileSync(p.logFile, 'utf8')).join('\n');
     expect(logs).not.toMatch(/forbidden/i);
     await objects.patchClusterCustomObject({
@@ -185,17 +203,33 @@ describe('helm install into the API server, the apps running under the identitie
           ],
         },
       });
-    await until('the chart’s admission policy to be enforced', async () => (await refusal(registerAnother)) !== 'allowed', 20000);
+    await until(
+      'the chart’s admission policy to be enforced',
+      async () => (await refusal(registerAnother)) !== 'allowed',
+      20000,
+    );
     const results = {
-      'controller patches another Setting': await refusal(() => customApi(controller).patchClusterCustomObject(setting('backup-target'))),
-      'controller reads Secrets in kube-system': await refusal(() => controller.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'kube-system' })),
+      'controller patches another Setting': await refusal(() =>
+        customApi(controller).patchClusterCustomObject(setting('backup-target')),
+      ),
+      'controller reads Secrets in kube-system': await refusal(() =>
+        controller.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'kube-system' }),
+      ),
       'controller reads the webhook’s Secret': await refusal(() =>
-        controller.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: `${release}-kubevirt-migration-webhook-tls` }),
+        controller
+          .makeApiClient(CoreV1Api)
+          .readNamespacedSecret({ namespace, name: `${release}-kubevirt-migration-webhook-tls` }),
       ),
       'webhook patches the KubeVirt CR': await refusal(() => customApi(webhook).patchNamespacedCustomObject(cr)),
-      'webhook patches the Setting': await refusal(() => customApi(webhook).patchClusterCustomObject(setting('kubevirt-migration'))),
-      'webhook reads Secrets of another namespace': await refusal(() => webhook.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'kube-system' })),
-      'webhook reads another Secret of its namespace': await refusal(() => webhook.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: 'other' })),
+      'webhook patches the Setting': await refusal(() =>
+        customApi(webhook).patchClusterCustomObject(setting('kubevirt-migration')),
+      ),
+      'webhook reads Secrets of another namespace': await refusal(() =>
+        webhook.makeApiClient(CoreV1Api).listNamespacedSecret({ namespace: 'kube-system' }),
+      ),
+      'webhook reads another Secret of its namespace': await refusal(() =>
+        webhook.makeApiClient(CoreV1Api).readNamespacedSecret({ namespace, name: 'other' }),
+      ),
       'webhook registers another webhook': await refusal(registerAnother),
     };
     expect(results).toEqual({
@@ -212,16 +246,26 @@ describe('helm install into the API server, the apps running under the identitie
 
   it('a deleted registration comes back (with Helm’s ownership), and helm upgrade keeps the CA', async () => {
     const api = kc.makeApiClient(AdmissionregistrationV1Api);
-    const ca = (await admin().readNamespacedSecret({ name: `${release}-kubevirt-migration-webhook-tls`, namespace })).data?.['ca.crt'];
+    const ca = (await admin().readNamespacedSecret({ name: `${release}-kubevirt-migration-webhook-tls`, namespace }))
+      .data?.['ca.crt'];
     await api.deleteValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
     await until('the webhook to register itself again', () => webhookAnswers(kc), 20000);
     const back = await api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
     expect(back.metadata?.annotations?.['meta.helm.sh/release-name']).toBe(release);
-    await helm(['upgrade', release, chartDir, '--namespace', namespace, '--reuse-values', '--set', 'logLevel=debug'], testKubeconfigPath());
-    expect((await admin().readNamespacedSecret({ name: `${release}-kubevirt-migration-webhook-tls`, namespace })).data?.['ca.crt']).toBe(ca);
+    await helm(
+      ['upgrade', release, chartDir, '--namespace', namespace, '--reuse-values', '--set', 'logLevel=debug'],
+      testKubeconfigPath(),
+    );
+    expect(
+      (await admin().readNamespacedSecret({ name: `${release}-kubevirt-migration-webhook-tls`, namespace })).data?.[
+        'ca.crt'
+      ],
+    ).toBe(ca);
     await until(
       'the registration to carry the CA after the upgrade',
-      async () => (await api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })).webhooks?.[0]?.clientConfig.caBundle === ca,
+      async () =>
+        (await api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })).webhooks?.[0]
+          ?.clientConfig.caBundle === ca,
     );
     expect(await webhookAnswers(kc)).toBe(true);
   });
@@ -246,14 +290,19 @@ describe('helm install into the API server, the apps running under the identitie
     const program = join(repoRoot, 'apps', 'webhook', 'dist', 'check.js');
     return new Promise((resolve) =>
       execFile(process.execPath, [program, ...args.slice(1)], { env, timeout: 30000 }, (e, stdout, stderr) =>
-        resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : -1, output: `${stdout}${stderr}`.trim() }),
+        resolve({
+          code: e === null ? 0 : typeof e.code === 'number' ? e.code : -1,
+          output: `${stdout}${stderr}`.trim(),
+        }),
       ),
     );
   };
 
   it('helm test creates its Pod, which runs the image’s check under the release’s test identity (the Pod itself needs a node to run)', async () => {
     // no kubelet here: the Pod stays Pending and helm test times out; its objects are left for the check below
-    await expect(helm(['test', release, '--namespace', namespace, '--timeout', '5s'], testKubeconfigPath())).rejects.toThrow(/timed out|deadline/i);
+    await expect(
+      helm(['test', release, '--namespace', namespace, '--timeout', '5s'], testKubeconfigPath()),
+    ).rejects.toThrow(/timed out|deadline/i);
     const pod = await admin().readNamespacedPod({ name: `${release}-kubevirt-migration-test`, namespace });
     expect(pod.spec?.serviceAccountName).toBe(`${release}-kubevirt-migration-test`);
     expect(existsSync(join(repoRoot, 'apps', 'webhook', 'dist', 'check.js'))).toBe(true);
@@ -263,7 +312,9 @@ describe('helm install into the API server, the apps running under the identitie
     const result = await runCheck();
     expect(result).toEqual({
       code: 0,
-      output: expect.stringMatching(/answered through the API server: .*kubevirt-migration\.harvesterhci\.io" denied the request/) as unknown,
+      output: expect.stringMatching(
+        /answered through the API server: .*kubevirt-migration\.harvesterhci\.io" denied the request/,
+      ) as unknown,
     });
   });
 
@@ -271,8 +322,12 @@ describe('helm install into the API server, the apps running under the identitie
     const tester = asIdentity(kc, await token(`${release}-kubevirt-migration-test`));
     const patch = (name: string) => settingPatch(name, '{}');
     expect({
-      'a real patch of the Setting': await refusal(() => customApi(tester).patchClusterCustomObject(patch('kubevirt-migration'))),
-      'a dry-run patch of another Setting': await refusal(() => customApi(tester).patchClusterCustomObject({ ...patch('backup-target'), dryRun: 'All' })),
+      'a real patch of the Setting': await refusal(() =>
+        customApi(tester).patchClusterCustomObject(patch('kubevirt-migration')),
+      ),
+      'a dry-run patch of another Setting': await refusal(() =>
+        customApi(tester).patchClusterCustomObject({ ...patch('backup-target'), dryRun: 'All' }),
+      ),
       'reading the Setting': await refusal(() => customApi(tester).getClusterCustomObject(patch('kubevirt-migration'))),
     }).toEqual({
       'a real patch of the Setting': expect.stringMatching(/may only send dry runs/) as unknown,
@@ -284,10 +339,16 @@ describe('helm install into the API server, the apps running under the identitie
   it('the webhook’s identity cannot change its registration in any way that would stop guarding the Setting', async () => {
     const api = kc.makeApiClient(AdmissionregistrationV1Api);
     const webhook = identityHttp(await token(`${release}-kubevirt-migration-webhook`));
-    const path = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kubevirt-migration.harvesterhci.io';
+    const path =
+      '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kubevirt-migration.harvesterhci.io';
     type Hook = Record<string, unknown> & { rules: Record<string, unknown>[]; clientConfig: Record<string, unknown> };
-    const tryChange = async (change: (o: { metadata: Record<string, unknown>; webhooks: Hook[] }) => void): Promise<string> => {
-      const current = (await http.request('read registration', 'GET', path)) as { metadata: Record<string, unknown>; webhooks: Hook[] };
+    const tryChange = async (
+      change: (o: { metadata: Record<string, unknown>; webhooks: Hook[] }) => void,
+    ): Promise<string> => {
+      const current = (await http.request('read registration', 'GET', path)) as {
+        metadata: Record<string, unknown>;
+        webhooks: Hook[];
+      };
       change(current);
       return refusal(() => webhook.request('update registration', 'PUT', path, { body: current }));
     };
@@ -300,15 +361,23 @@ describe('helm install into the API server, the apps running under the identitie
       'another resource': await tryChange((o) => (rule(o)['resources'] = ['secrets'])),
       'a second rule': await tryChange((o) => hook(o).rules.push({ ...rule(o), resources: ['upgrades'] })),
       'failurePolicy Ignore': await tryChange((o) => (hook(o)['failurePolicy'] = 'Ignore')),
-      'a false matchCondition': await tryChange((o) => (hook(o)['matchConditions'] = [{ name: 'never', expression: 'false' }])),
+      'a false matchCondition': await tryChange(
+        (o) => (hook(o)['matchConditions'] = [{ name: 'never', expression: 'false' }]),
+      ),
       'no matchCondition': await tryChange((o) => delete hook(o)['matchConditions']),
-      'another URL': await tryChange((o) => (hook(o).clientConfig = { ...hook(o).clientConfig, url: 'https://127.0.0.1:1/validate' })),
+      'another URL': await tryChange(
+        (o) => (hook(o).clientConfig = { ...hook(o).clientConfig, url: 'https://127.0.0.1:1/validate' }),
+      ),
       'a Service instead of the URL': await tryChange((o) => {
         const { url: _url, ...rest } = hook(o).clientConfig;
         hook(o).clientConfig = { ...rest, service: { namespace, name: 'elsewhere', port: 443, path: '/validate' } };
       }),
-      'a namespaceSelector': await tryChange((o) => (hook(o)['namespaceSelector'] = { matchLabels: { never: 'true' } })),
-      'an objectSelector': await tryChange((o) => (hook(o)['objectSelector'] = { matchExpressions: [{ key: 'x', operator: 'Exists' }] })),
+      'a namespaceSelector': await tryChange(
+        (o) => (hook(o)['namespaceSelector'] = { matchLabels: { never: 'true' } }),
+      ),
+      'an objectSelector': await tryChange(
+        (o) => (hook(o)['objectSelector'] = { matchExpressions: [{ key: 'x', operator: 'Exists' }] }),
+      ),
       'a shorter timeout': await tryChange((o) => (hook(o)['timeoutSeconds'] = 1)),
       'matchPolicy Exact': await tryChange((o) => (hook(o)['matchPolicy'] = 'Exact')),
       'a second webhook': await tryChange((o) => o.webhooks.push({ ...hook(o), name: 'second.harvesterhci.io' })),
@@ -327,7 +396,9 @@ describe('helm install into the API server, the apps running under the identitie
       'a false matchCondition': expect.stringMatching(/matchConditions must select/) as unknown,
       'no matchCondition': expect.stringMatching(/matchConditions must select/) as unknown,
       'another URL': expect.stringMatching(/must call the webhook where the chart registered it/) as unknown,
-      'a Service instead of the URL': expect.stringMatching(/must call the webhook where the chart registered it/) as unknown,
+      'a Service instead of the URL': expect.stringMatching(
+        /must call the webhook where the chart registered it/,
+      ) as unknown,
       'a namespaceSelector': expect.stringMatching(/may not narrow itself/) as unknown,
       'an objectSelector': expect.stringMatching(/may not narrow itself/) as unknown,
       'a shorter timeout': expect.stringMatching(/timeoutSeconds must stay/) as unknown,
@@ -336,7 +407,10 @@ describe('helm install into the API server, the apps running under the identitie
       'a label (Helm’s metadata is the webhook’s to keep)': 'allowed',
     });
     // the registration as the chart made it: the webhook still answers
-    expect((await api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })).webhooks?.[0]?.failurePolicy).toBe('Fail');
+    expect(
+      (await api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })).webhooks?.[0]
+        ?.failurePolicy,
+    ).toBe('Fail');
     expect(await webhookAnswers(kc)).toBe(true);
   });
 
@@ -345,10 +419,15 @@ describe('helm install into the API server, the apps running under the identitie
     await Promise.all(processes.map((p) => p.stop()));
     const unreachable = await runCheck();
     expect(unreachable.code).toBe(1);
-    expect(unreachable.output).toMatch(/webhook kubevirt-migration\.harvesterhci\.io unreachable: .*failed calling webhook.*connection refused/);
+    expect(unreachable.output).toMatch(
+      /webhook kubevirt-migration\.harvesterhci\.io unreachable: .*failed calling webhook.*connection refused/,
+    );
     // something else answers at its address, with a certificate of another CA than the registration's caBundle
     const other = createPki(join(saRoot, 'other-pki'));
-    const impostor = createServer({ cert: readFileSync(other.webhookCert), key: readFileSync(other.webhookKey) }, (_, res) => res.end('{}'));
+    const impostor = createServer(
+      { cert: readFileSync(other.webhookCert), key: readFileSync(other.webhookKey) },
+      (_, res) => res.end('{}'),
+    );
     await new Promise<void>((resolve) => impostor.listen(port, '127.0.0.1', resolve));
     try {
       const untrusted = await runCheck();
@@ -359,12 +438,20 @@ describe('helm install into the API server, the apps running under the identitie
     } finally {
       await new Promise((resolve) => impostor.close(resolve));
     }
-    await kc.makeApiClient(AdmissionregistrationV1Api).deleteValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
-    await until('the API server to stop calling the webhook', async () => (await runCheck()).output.includes('absent'), 20000);
+    await kc
+      .makeApiClient(AdmissionregistrationV1Api)
+      .deleteValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' });
+    await until(
+      'the API server to stop calling the webhook',
+      async () => (await runCheck()).output.includes('absent'),
+      20000,
+    );
     const absent = await runCheck();
     expect(absent).toEqual({
       code: 1,
-      output: expect.stringMatching(/webhook kubevirt-migration\.harvesterhci\.io absent: the API server accepted a value the webhook refuses/) as unknown,
+      output: expect.stringMatching(
+        /webhook kubevirt-migration\.harvesterhci\.io absent: the API server accepted a value the webhook refuses/,
+      ) as unknown,
     });
     // the registration back as Helm owns it, and a webhook again, for the uninstall below
     await helm(['upgrade', release, chartDir, '--namespace', namespace, '--reuse-values'], testKubeconfigPath());
@@ -379,6 +466,8 @@ describe('helm install into the API server, the apps running under the identitie
     // then, as the kubelet would once the Deployments are gone, the pods stop
     await Promise.all(processes.map((p) => p.stop()));
     const api = kc.makeApiClient(AdmissionregistrationV1Api);
-    await expect(api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' })).rejects.toThrow(/404|not found/i);
+    await expect(
+      api.readValidatingWebhookConfiguration({ name: 'kubevirt-migration.harvesterhci.io' }),
+    ).rejects.toThrow(/404|not found/i);
   });
 });

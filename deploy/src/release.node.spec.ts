@@ -1,10 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { connect } from 'node:tls';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { guardDrops } from '@kubevirt-migration/control-plane';
-import { testKubeconfigPath, until } from '@kubevirt-migration/control-plane/testing';
+import { until } from '@kubevirt-migration/control-plane/testing';
+
+import {
+  clearValue,
+  kubectl,
+  kubectlJson as json,
+  kubectlOk,
+  PREPARE_KUBECTL_MS,
+  prepareKubectl,
+  removeKubectlHome,
+  setValue,
+} from './testing/kubectl.js';
 
 /**
  * The chart installed with its defaults on a real node (the node project's global setup), operated
@@ -12,34 +18,9 @@ import { testKubeconfigPath, until } from '@kubevirt-migration/control-plane/tes
  */
 const NAMESPACE = 'kubevirt-migration';
 const WEBHOOK = 'kubevirt-migration.harvesterhci.io';
-const home = mkdtempSync(join(tmpdir(), 'kubevirt-migration-kubectl-'));
 
-afterAll(() => rmSync(home, { recursive: true, force: true }));
-
-interface Run {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-const kubectl = (args: readonly string[], input?: string): Run => {
-  const r = spawnSync('kubectl', [...args], {
-    encoding: 'utf8',
-    input,
-    env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: home },
-    timeout: 60000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
-const kubectlOk = (args: readonly string[], input?: string): string => {
-  const r = kubectl(args, input);
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-const json = <T>(args: readonly string[]): T => JSON.parse(kubectlOk([...args, '-o', 'json'])) as T;
-
-const setValue = (value: string): Run =>
-  kubectl(['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value })]);
-const clearValue = (): Run => kubectl(['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'json', '-p', '[{"op":"remove","path":"/value"}]']);
+beforeAll(prepareKubectl, PREPARE_KUBECTL_MS);
+afterAll(removeKubectlHome);
 
 interface Pod {
   metadata: { name: string; labels: Record<string, string> };
@@ -62,13 +43,14 @@ describe('the chart installed with its defaults on a local node', () => {
   });
 
   it('registers the webhook by its Service, which the API server calls', async () => {
-    const config = json<{ webhooks: { clientConfig: { url?: string; service?: { name: string; namespace: string } } }[] }>([
-      'get',
-      'validatingwebhookconfigurations',
-      WEBHOOK,
-    ]);
+    const config = json<{
+      webhooks: { clientConfig: { url?: string; service?: { name: string; namespace: string } } }[];
+    }>(['get', 'validatingwebhookconfigurations', WEBHOOK]);
     expect(config.webhooks[0]?.clientConfig.url).toBeUndefined();
-    expect(config.webhooks[0]?.clientConfig.service).toMatchObject({ namespace: NAMESPACE, name: 'kubevirt-migration-webhook' });
+    expect(config.webhooks[0]?.clientConfig.service).toMatchObject({
+      namespace: NAMESPACE,
+      name: 'kubevirt-migration-webhook',
+    });
     // the API server's call goes to the Service's ClusterIP, which kube-proxy sends to a pod; only
     // the webhook suggests a name (the CRD's schema has no rule for the value's text)
     const denied = await until(
@@ -186,50 +168,45 @@ describe('inside a running container of the release', () => {
       serviceHost: process.env.KUBERNETES_SERVICE_HOST,
     }));`;
 
-  it.each(['controller', 'webhook'])('the %s runs as 65532 on a read-only root, with no capability and no shell', (app) => {
-    const seen = JSON.parse(kubectlOk(['-n', NAMESPACE, 'exec', `deployment/kubevirt-migration-${app}`, '--', '/nodejs/bin/node', '-e', probe])) as Record<
-      string,
-      unknown
-    >;
-    expect(seen).toEqual({
-      uid: 65532,
-      gid: 65532,
-      capEff: '0000000000000000',
-      capBnd: '0000000000000000',
-      noNewPrivs: '1',
-      write: 'EROFS',
-      writeRoot: 'EROFS',
-      shells: [],
-      serviceHost: '10.88.128.1',
-    });
-    const shell = kubectl(['-n', NAMESPACE, 'exec', `deployment/kubevirt-migration-${app}`, '--', '/bin/sh', '-c', 'true']);
-    expect(shell.status).not.toBe(0);
-  });
-});
-
-describe('the webhook’s certificate (self-managed, the chart’s default)', () => {
-  /** The serving certificate a pod presents on its port, reached from the node over the bridge. */
-  const presented = (ip: string): Promise<{ fingerprint: string; authorized: boolean }> =>
-    new Promise((resolve, reject) => {
-      const config = json<{ webhooks: { clientConfig: { caBundle: string } }[] }>(['get', 'validatingwebhookconfigurations', WEBHOOK]);
-      const ca = Buffer.from(config.webhooks[0]?.clientConfig.caBundle ?? '', 'base64');
-      const socket = connect({ host: ip, port: 9443, ca, servername: 'kubevirt-migration-webhook.kubevirt-migration.svc', timeout: 5000 }, () => {
-        resolve({ fingerprint: socket.getPeerCertificate().fingerprint256, authorized: socket.authorized });
-        socket.end();
+  it.each(['controller', 'webhook'])(
+    'the %s runs as 65532 on a read-only root, with no capability and no shell',
+    (app) => {
+      const seen = JSON.parse(
+        kubectlOk([
+          '-n',
+          NAMESPACE,
+          'exec',
+          `deployment/kubevirt-migration-${app}`,
+          '--',
+          '/nodejs/bin/node',
+          '-e',
+          probe,
+        ]),
+      ) as Record<string, unknown>;
+      expect(seen).toEqual({
+        uid: 65532,
+        gid: 65532,
+        capEff: '0000000000000000',
+        capBnd: '0000000000000000',
+        noNewPrivs: '1',
+        write: 'EROFS',
+        writeRoot: 'EROFS',
+        shells: [],
+        serviceHost: '10.88.128.1',
       });
-      socket.on('error', reject);
-      socket.on('timeout', () => socket.destroy(new Error(`no TLS answer from ${ip}:9443`)));
-    });
-
-  it('is one certificate, shared by both replicas, that the registration’s CA bundle verifies', async () => {
-    const ips = json<{ items: { status: { podIP: string } }[] }>(['-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/component=webhook']).items.map(
-      (p) => p.status.podIP,
-    );
-    expect(ips).toHaveLength(2);
-    const seen = await Promise.all(ips.map(presented));
-    expect(seen.every((s) => s.authorized)).toBe(true);
-    expect(new Set(seen.map((s) => s.fingerprint)).size).toBe(1);
-  });
+      const shell = kubectl([
+        '-n',
+        NAMESPACE,
+        'exec',
+        `deployment/kubevirt-migration-${app}`,
+        '--',
+        '/bin/sh',
+        '-c',
+        'true',
+      ]);
+      expect(shell.status).not.toBe(0);
+    },
+  );
 });
 
 describe('the node’s network', () => {

@@ -26,7 +26,10 @@ const floor = ([folder, above]) => ({
             group: [`../${other}/*`, `../../${other}/*`],
             message: `${folder}/ is below ${other}/ (or beside it): it must not import from there.`,
           })),
-          { group: ['../index.js', '../../index.js'], message: 'Import the file that defines it, not the public index.' },
+          {
+            group: ['../index.js', '../../index.js'],
+            message: 'Import the file that defines it, not the public index.',
+          },
         ],
       },
     ],

@@ -17,6 +17,8 @@ export default [
   {
     // Tests run in Node and may use its modules and the test-only packages (the bundlers: the consumer test).
     files: ['src/**/*.spec.ts', 'src/testing/**/*.ts', 'test/**/*.ts'],
-    rules: { '@nx/enforce-module-boundaries': boundaries(['fast-check', 'yaml', '@jest/globals', 'esbuild', 'webpack']) },
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(['fast-check', 'yaml', '@jest/globals', 'esbuild', 'webpack']),
+    },
   },
 ];

@@ -1,5 +1,5 @@
-// Mutation testing of the policy library (`npm run mutation`, not part of `npm test`: about 53
-// minutes on 2 cores). Run from the repository root; scores per file are recorded in BENCHMARKS.md.
+// Mutation testing of the policy library (`npm run mutation`, not part of `npm test`: over an hour on
+// 2 cores; a full run with ignoreStatic below has not been timed yet, see BENCHMARKS.md). Run from the repository root; scores per file are recorded in BENCHMARKS.md.
 import { createRequire } from 'node:module';
 
 const jestConfig = createRequire(import.meta.url)('./jest.config.cjs');
@@ -19,6 +19,12 @@ export default {
   checkers: ['typescript'],
   tsconfigFile: 'libs/migration-policy/tsconfig.spec.json',
   coverageAnalysis: 'perTest',
+  // Static mutants (module-level tables such as OPTIONS, evaluated once at import) cannot be traced
+  // to the tests that cover them, so each would run all ~700 tests, the Go differential tests among
+  // them: 384 of 2,690 mutants, estimated by Stryker at half the run's time, and the run of
+  // 2026-12-04 had not finished after 2 hours. They are left out of the score (Stryker reports them
+  // as ignored); the tables' contents are checked by the options and CRD specs.
+  ignoreStatic: true,
   concurrency: 2,
   mutate: [
     'libs/migration-policy/src/**/*.ts',

@@ -1,6 +1,7 @@
 // Wall time of cold `kubevirt-migration` runs on small files: a new Node process each time.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+
 import { fmt, summary, table } from './stats.js';
 
 const RUNS = 30;
@@ -8,11 +9,22 @@ const RUNS = 30;
 export const run = async (root: string): Promise<void> => {
   const bin = join(root, 'node_modules', '.bin', 'kubevirt-migration');
   const cases: [string, string[]][] = [
-    ['validate --new --old (allowed)', ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml']],
+    [
+      'validate --new --old (allowed)',
+      ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml'],
+    ],
     ['validate, invalid setting (denied)', ['validate', '--new', 'examples/setting-invalid.yaml']],
     [
       'validate --migrations (denied)',
-      ['validate', '--new', 'examples/setting.yaml', '--old', 'examples/setting-default.yaml', '--migrations', 'examples/migrations.yaml'],
+      [
+        'validate',
+        '--new',
+        'examples/setting.yaml',
+        '--old',
+        'examples/setting-default.yaml',
+        '--migrations',
+        'examples/migrations.yaml',
+      ],
     ],
     ['diff on files', ['diff', '--setting', 'examples/setting.yaml', '--kubevirt', 'examples/kubevirt.yaml']],
   ];
@@ -26,7 +38,13 @@ export const run = async (root: string): Promise<void> => {
         if (r.status === null || r.status > 1) throw new Error(`${command}: exit ${r.status}: ${r.stderr}`);
       }
       const s = summary(times);
-      return { command, runs: RUNS, 'median ms': fmt(s.median), 'max ms': fmt(s.max), 'target < 300 ms': s.max < 300 ? 'met' : 'MISSED' };
+      return {
+        command,
+        runs: RUNS,
+        'median ms': fmt(s.median),
+        'max ms': fmt(s.max),
+        'target < 300 ms': s.max < 300 ? 'met' : 'MISSED',
+      };
     }),
   );
 };

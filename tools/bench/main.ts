@@ -6,7 +6,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const sections: Record<string, () => Promise<void>> = {
   policy: async () => (await import('./policy.js')).run(),
   cli: async () => (await import('./cli.js')).run(root),
-  webhook: async () => (await import('./webhook.js')).run(root),
+  webhook: async () => (await import('./webhook/run.js')).run(root),
   controller: async () => (await import('./controller.js')).run(root),
 };
 const wanted = process.argv.slice(2);

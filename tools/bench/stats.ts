@@ -12,7 +12,13 @@ export interface Summary {
 
 export const summary = (samples: readonly number[]): Summary => {
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, min: s[0] ?? Number.NaN, median: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN };
+  return {
+    n: s.length,
+    min: s[0] ?? Number.NaN,
+    median: percentile(s, 50),
+    p99: percentile(s, 99),
+    max: s[s.length - 1] ?? Number.NaN,
+  };
 };
 
 /** Operations per second of `fn`: median of `rounds` rounds of about `ms` milliseconds. */
@@ -37,10 +43,12 @@ export const table = (rows: readonly Record<string, string | number>[]): void =>
   if (first === undefined) return;
   const keys = Object.keys(first);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
-  const line = (cells: readonly (string | number | undefined)[]) => `| ${cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const line = (cells: readonly (string | number | undefined)[]) =>
+    `| ${cells.map((c, i) => String(c).padEnd(widths[i] ?? 0)).join(' | ')} |`;
   console.log(line(keys));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) console.log(line(keys.map((k) => r[k])));
 };
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { treeEntries } from './tree.mjs';
 
 const run = (command, args, options = {}) => {
@@ -13,7 +14,9 @@ const run = (command, args, options = {}) => {
     return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
   } catch (e) {
     if (e.code === 'ENOENT')
-      throw new Error(`${command} is not installed: the image is built from Debian's packages on a Debian or Ubuntu machine (apt-get, dpkg-deb)`);
+      throw new Error(
+        `${command} is not installed: the image is built from Debian's packages on a Debian or Ubuntu machine (apt-get, dpkg-deb)`,
+      );
     throw new Error(`${command} ${args.join(' ')} failed: ${(e.stderr ?? '').toString().trim()}`);
   }
 };
@@ -29,7 +32,8 @@ export const downloadPackages = (packages, cache) => {
   if (packages.some((name) => candidate(name) === undefined) && process.getuid?.() === 0) run('apt-get', ['update']);
   return packages.map((name) => {
     const version = candidate(name);
-    if (version === undefined) throw new Error(`Debian's package ${name} is not known to apt: run \`apt-get update\` (as root) and build again`);
+    if (version === undefined)
+      throw new Error(`Debian's package ${name} is not known to apt: run \`apt-get update\` (as root) and build again`);
     const arch = run('dpkg', ['--print-architecture']).trim();
     const file = join(cache, `${name}_${version.replace(/:/g, '%3a')}_${arch}.deb`);
     const any = join(cache, `${name}_${version.replace(/:/g, '%3a')}_all.deb`);
@@ -44,7 +48,8 @@ export const downloadPackages = (packages, cache) => {
 
 /** Leaves out what a container never reads (distroless keeps the copyright files only). */
 const wanted = (path) =>
-  !/^usr\/share\/(man|info|lintian|locale|bug)(\/|$)/.test(path) && !(/^usr\/share\/doc\//.test(path) && !/^usr\/share\/doc\/[^/]+(\/copyright)?$/.test(path));
+  !/^usr\/share\/(man|info|lintian|locale|bug)(\/|$)/.test(path) &&
+  !(/^usr\/share\/doc\//.test(path) && !/^usr\/share\/doc\/[^/]+(\/copyright)?$/.test(path));
 
 /** The files of the packages, as tar entries of one layer. */
 export const packageEntries = (debs) => {

@@ -2,6 +2,7 @@
 // `podman load`, `docker load` and `ctr images import` read) from layers given as tar entries.
 // Nothing in it depends on the time or the machine: the same entries give the same digest.
 import { gzipSync } from 'node:zlib';
+
 import { sha256, writeTar } from './tar.mjs';
 
 const MEDIA = {
@@ -11,9 +12,49 @@ const MEDIA = {
   layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
 };
 
-const blob = (mediaType, data) => ({ descriptor: { mediaType, digest: `sha256:${sha256(data)}`, size: data.length }, data });
+const blob = (mediaType, data) => ({
+  descriptor: { mediaType, digest: `sha256:${sha256(data)}`, size: data.length },
+  data,
+});
 
 const json = (value) => Buffer.from(JSON.stringify(value));
+
+/**
+ * The archive's files: the OCI layout (index naming `name`) and, for docker load before Docker 25,
+ * manifest.json.
+ * @param {{ name: string, layerBlobs: ReturnType<typeof blob>[], configBlob: ReturnType<typeof blob>,
+ *   manifestBlob: ReturnType<typeof blob> }} parts
+ * @returns {Buffer}
+ */
+const layout = ({ name, layerBlobs, configBlob, manifestBlob }) => {
+  const tag = name.slice(name.lastIndexOf(':') + 1);
+  const index = {
+    schemaVersion: 2,
+    mediaType: MEDIA.index,
+    manifests: [
+      {
+        ...manifestBlob.descriptor,
+        platform: { architecture: 'amd64', os: 'linux' },
+        annotations: { 'org.opencontainers.image.ref.name': tag, 'io.containerd.image.name': name },
+      },
+    ],
+  };
+  const blobs = [...layerBlobs, configBlob, manifestBlob];
+  const path = (b) => `blobs/sha256/${b.descriptor.digest.slice('sha256:'.length)}`;
+  // docker load before Docker 25 reads manifest.json, not the OCI index
+  const dockerManifest = [{ Config: path(configBlob), RepoTags: [name], Layers: layerBlobs.map(path) }];
+  const dir = (p) => ({ path: p, type: 'dir', mode: 0o755 });
+  const file = (p, data) => ({ path: p, type: 'file', mode: 0o644, data });
+  const unique = new Map(blobs.map((b) => [path(b), b.data]));
+  return writeTar([
+    dir('blobs'),
+    dir('blobs/sha256'),
+    ...[...unique].map(([p, data]) => file(p, data)),
+    file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
+    file('index.json', json(index)),
+    file('manifest.json', json(dockerManifest)),
+  ]);
+};
 
 /**
  * @param {{ name: string, layers: import('./tar.mjs').TarEntry[][], config: Record<string, unknown>,
@@ -39,34 +80,18 @@ export const ociArchive = ({ name, layers, config, labels = {} }) => {
   );
   const manifestBlob = blob(
     MEDIA.manifest,
-    json({ schemaVersion: 2, mediaType: MEDIA.manifest, config: configBlob.descriptor, layers: layerBlobs.map((l) => l.descriptor), annotations: labels }),
+    json({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: configBlob.descriptor,
+      layers: layerBlobs.map((l) => l.descriptor),
+      annotations: labels,
+    }),
   );
-  const tag = name.slice(name.lastIndexOf(':') + 1);
-  const index = {
-    schemaVersion: 2,
-    mediaType: MEDIA.index,
-    manifests: [
-      {
-        ...manifestBlob.descriptor,
-        platform: { architecture: 'amd64', os: 'linux' },
-        annotations: { 'org.opencontainers.image.ref.name': tag, 'io.containerd.image.name': name },
-      },
-    ],
+  const archive = layout({ name, layerBlobs, configBlob, manifestBlob });
+  return {
+    archive,
+    digest: manifestBlob.descriptor.digest,
+    size: layerBlobs.reduce((sum, l) => sum + l.data.length, 0),
   };
-  const blobs = [...layerBlobs, configBlob, manifestBlob];
-  const path = (b) => `blobs/sha256/${b.descriptor.digest.slice('sha256:'.length)}`;
-  // docker load before Docker 25 reads manifest.json, not the OCI index
-  const dockerManifest = [{ Config: path(configBlob), RepoTags: [name], Layers: layerBlobs.map(path) }];
-  const dir = (p) => ({ path: p, type: 'dir', mode: 0o755 });
-  const file = (p, data) => ({ path: p, type: 'file', mode: 0o644, data });
-  const unique = new Map(blobs.map((b) => [path(b), b.data]));
-  const archive = writeTar([
-    dir('blobs'),
-    dir('blobs/sha256'),
-    ...[...unique].map(([p, data]) => file(p, data)),
-    file('oci-layout', json({ imageLayoutVersion: '1.0.0' })),
-    file('index.json', json(index)),
-    file('manifest.json', json(dockerManifest)),
-  ]);
-  return { archive, digest: manifestBlob.descriptor.digest, size: layerBlobs.reduce((sum, l) => sum + l.data.length, 0) };
 };

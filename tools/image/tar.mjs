@@ -61,10 +61,35 @@ const paxHeader = (path, records) => {
   });
   const data = Buffer.from(lines.join(''));
   return [
-    header({ path: `PaxHeaders/${path}`.slice(0, 100), typeflag: 'x', mode: 0o644, uid: 0, gid: 0, size: data.length, linkname: '' }),
+    header({
+      path: `PaxHeaders/${path}`.slice(0, 100),
+      typeflag: 'x',
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      size: data.length,
+      linkname: '',
+    }),
     data,
     padding(data.length),
   ];
+};
+
+/** The blocks of one entry: a PAX header when its path or link does not fit the ustar fields, its header, its data. */
+const entryParts = (e) => {
+  const parts = [];
+  const path = e.type === 'dir' ? `${e.path}/` : e.path;
+  const linkname = e.type === 'symlink' ? e.target : '';
+  const pax = {};
+  if (splitPath(path) === undefined) pax.path = path;
+  if (Buffer.byteLength(linkname) > 100) pax.linkpath = linkname;
+  if (Object.keys(pax).length > 0) parts.push(...paxHeader(path, pax));
+  const size = e.type === 'file' ? e.data.length : 0;
+  const mode = e.type === 'symlink' ? 0o777 : e.mode;
+  const typeflag = e.type === 'file' ? '0' : e.type === 'dir' ? '5' : '2';
+  parts.push(header({ path, typeflag, mode, uid: e.uid ?? 0, gid: e.gid ?? 0, size, linkname }));
+  if (e.type === 'file') parts.push(e.data, padding(size));
+  return parts;
 };
 
 /** The tar archive of `entries` (sorted by path here; a path given twice is an error). */
@@ -74,17 +99,7 @@ export const writeTar = (entries) => {
   for (let i = 0; i < sorted.length; i++) {
     const e = sorted[i];
     if (i > 0 && sorted[i - 1].path === e.path) throw new Error(`tar: ${e.path} given twice`);
-    const path = e.type === 'dir' ? `${e.path}/` : e.path;
-    const linkname = e.type === 'symlink' ? e.target : '';
-    const pax = {};
-    if (splitPath(path) === undefined) pax.path = path;
-    if (Buffer.byteLength(linkname) > 100) pax.linkpath = linkname;
-    if (Object.keys(pax).length > 0) parts.push(...paxHeader(path, pax));
-    const size = e.type === 'file' ? e.data.length : 0;
-    const mode = e.type === 'symlink' ? 0o777 : e.mode;
-    const typeflag = e.type === 'file' ? '0' : e.type === 'dir' ? '5' : '2';
-    parts.push(header({ path, typeflag, mode, uid: e.uid ?? 0, gid: e.gid ?? 0, size, linkname }));
-    if (e.type === 'file') parts.push(e.data, padding(size));
+    parts.push(...entryParts(e));
   }
   parts.push(Buffer.alloc(BLOCK * 2));
   return Buffer.concat(parts);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -38,7 +38,8 @@ beforeAll(async () => {
 });
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
+  if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js')))
+    throw new Error('the CLI is not built: run `npm run build` first');
 });
 
 describe('kubevirt-migration validate', () => {
@@ -61,7 +62,15 @@ describe('kubevirt-migration validate', () => {
   });
 
   it('a change while a migration runs is rejected with the migrations named', () => {
-    const r = run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '--migrations', ex('migrations.yaml'));
+    const r = run(
+      'validate',
+      '--new',
+      ex('setting.yaml'),
+      '--old',
+      ex('setting-default.yaml'),
+      '--migrations',
+      ex('migrations.yaml'),
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('default/web-1-migration-9qz4m (Pending), production/db-0-migration-x7k2p (Running)');
   });
@@ -79,7 +88,10 @@ describe('kubevirt-migration validate', () => {
 
   describe('what KubeVirt and Harvester will do with a value (docs/semantics.md §2, §2a)', () => {
     const settingWith = (name: string, value: string) =>
-      file(name, `apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: '${value}'\n`);
+      file(
+        name,
+        `apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: '${value}'\n`,
+      );
     const kubevirtWith = (name: string, gates: readonly string[]) =>
       file(
         name,
@@ -127,7 +139,9 @@ describe('kubevirt-migration validate', () => {
       expect([name, r.code]).toEqual([name, 1]);
       const response = JSON.parse(r.stdout);
       expect(response.status.code).toBe(422);
-      expect(response.status.details.causes).toEqual([{ reason: expect.stringMatching(/^FieldValue/), field, message }]);
+      expect(response.status.details.causes).toEqual([
+        { reason: expect.stringMatching(/^FieldValue/), field, message },
+      ]);
     });
 
     it('{"maxDowntimeMs":500} with --kubevirt of a CR without the gate is a 422 naming MigrationStallDetection; with the gate it is allowed', () => {
@@ -137,12 +151,21 @@ describe('kubevirt-migration validate', () => {
       const response = JSON.parse(refused.stdout);
       expect(response.status.code).toBe(422);
       expect(response.status.details.causes).toEqual([
-        expect.objectContaining({ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: expect.stringContaining('MigrationStallDetection') }),
+        expect.objectContaining({
+          reason: 'FieldValueForbidden',
+          field: 'value.maxDowntimeMs',
+          message: expect.stringContaining('MigrationStallDetection'),
+        }),
       ]);
       const human = run('validate', '--new', s, '--kubevirt', ex('kubevirt.yaml'));
-      expect(human.stdout).toContain('value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning');
+      expect(human.stdout).toContain(
+        'value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning',
+      );
       for (const gate of ['MigrationStallDetection', 'MigrationDowntimeTuning']) {
-        expect([gate, run('validate', '--new', s, '--kubevirt', kubevirtWith(`kv-${gate}.yaml`, ['LiveMigration', gate])).code]).toEqual([gate, 0]);
+        expect([
+          gate,
+          run('validate', '--new', s, '--kubevirt', kubevirtWith(`kv-${gate}.yaml`, ['LiveMigration', gate])).code,
+        ]).toEqual([gate, 0]);
       }
       // without the CR the gates are not known, and not checked
       expect(run('validate', '--new', s).code).toBe(0);
@@ -156,7 +179,10 @@ describe('kubevirt-migration validate', () => {
   });
 
   it('the human verdict shows causes and warnings', () => {
-    const s = file('warn.yaml', 'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"progressTimeout":5}\'\n');
+    const s = file(
+      'warn.yaml',
+      'apiVersion: harvesterhci.io/v1beta1\nkind: Setting\nmetadata: {name: kubevirt-migration}\nvalue: \'{"progressTimeout":5}\'\n',
+    );
     const r = run('validate', '--new', s);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
@@ -182,10 +208,25 @@ describe('kubevirt-migration validate', () => {
       'stopped.kubeconfig',
       `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${closedPort}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
     );
-    const r = runWith({ KUBECONFIG: kubeconfig }, 'validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'));
+    const r = runWith(
+      { KUBECONFIG: kubeconfig },
+      'validate',
+      '--new',
+      ex('setting.yaml'),
+      '--old',
+      ex('setting-default.yaml'),
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const named = run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '--kubeconfig', kubeconfig);
+    const named = run(
+      'validate',
+      '--new',
+      ex('setting.yaml'),
+      '--old',
+      ex('setting-default.yaml'),
+      '--kubeconfig',
+      kubeconfig,
+    );
     expect(named.code).toBe(2);
     expect(named.stderr).toBe(
       `kubevirt-migration: https://127.0.0.1:${closedPort}: list VirtualMachineInstanceMigrations: API server unreachable (ECONNREFUSED)\n`,
@@ -197,9 +238,21 @@ describe('kubevirt-migration validate', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['--operation UPDATE without --old', ['validate', '--new', 'SETTING', '--operation', 'UPDATE'], /--operation UPDATE needs --old FILE/],
-    ['an unknown operation', ['validate', '--new', 'SETTING', '--operation', 'PATCH'], /--operation must be one of CREATE, UPDATE, DELETE/],
-    ['a missing file', ['validate', '--new', '/nonexistent/setting.yaml'], /^kubevirt-migration: \/nonexistent\/setting.yaml: cannot read: no such file\n$/],
+    [
+      '--operation UPDATE without --old',
+      ['validate', '--new', 'SETTING', '--operation', 'UPDATE'],
+      /--operation UPDATE needs --old FILE/,
+    ],
+    [
+      'an unknown operation',
+      ['validate', '--new', 'SETTING', '--operation', 'PATCH'],
+      /--operation must be one of CREATE, UPDATE, DELETE/,
+    ],
+    [
+      'a missing file',
+      ['validate', '--new', '/nonexistent/setting.yaml'],
+      /^kubevirt-migration: \/nonexistent\/setting.yaml: cannot read: no such file\n$/,
+    ],
     ['a missing --new', ['validate'], /validate needs --new FILE \(a Setting\) or --policy FILE/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
   ])('bad usage exits 2: %s', (_name, args, message) => {
@@ -257,7 +310,10 @@ describe('kubevirt-migration validate', () => {
     );
     const r = run('validate', '--new', p, '-o', 'json');
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as { status: { details: { causes: { field: string; message: string }[] } } }).status.details.causes).toEqual([
+    expect(
+      (JSON.parse(r.stdout) as { status: { details: { causes: { field: string; message: string }[] } } }).status.details
+        .causes,
+    ).toEqual([
       { reason: 'FieldValueInvalid', field: 'value', message: expect.stringMatching(/nested deeper than 100 levels$/) },
     ]);
   });
@@ -285,8 +341,16 @@ describe('kubevirt-migration validate', () => {
 
   it.each<[string, () => string, RegExp]>([
     ['a directory', () => tmp, /^kubevirt-migration: kubeconfig .*: is a directory, not a kubeconfig file\n$/],
-    ['garbage', () => file('garbage.kubeconfig', '{{{ not: yaml ::: ['), /^kubevirt-migration: kubeconfig .*garbage\.kubeconfig: not valid YAML: [^\n]*\n$/],
-    ['a missing file', () => join(tmp, 'missing.kubeconfig'), /^kubevirt-migration: kubeconfig .*missing\.kubeconfig: no such file\n$/],
+    [
+      'garbage',
+      () => file('garbage.kubeconfig', '{{{ not: yaml ::: ['),
+      /^kubevirt-migration: kubeconfig .*garbage\.kubeconfig: not valid YAML: [^\n]*\n$/,
+    ],
+    [
+      'a missing file',
+      () => join(tmp, 'missing.kubeconfig'),
+      /^kubevirt-migration: kubeconfig .*missing\.kubeconfig: no such file\n$/,
+    ],
   ])('--kubeconfig on %s is one line naming it', (_name, path, message) => {
     const r = run('diff', '--kubeconfig', path());
     expect(r.code).toBe(2);
@@ -311,7 +375,17 @@ describe('kubevirt-migration validate', () => {
 
 describe('kubevirt-migration diff', () => {
   it('a patch: exit 1, -o json with outcome, patch, before and after', () => {
-    const r = run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'), '--kubevirt-crd', CRD, '-o', 'json');
+    const r = run(
+      'diff',
+      '--setting',
+      ex('setting.yaml'),
+      '--kubevirt',
+      ex('kubevirt.yaml'),
+      '--kubevirt-crd',
+      CRD,
+      '-o',
+      'json',
+    );
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.outcome).toBe('Patch');
@@ -377,7 +451,11 @@ describe('kubevirt-migration diff', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ outcome: 'Adopt', patch: [] });
-    expect(JSON.parse(out.value)).toMatchObject({ parallelMigrationsPerCluster: 5, bandwidthPerMigration: '0', progressTimeout: 150 });
+    expect(JSON.parse(out.value)).toMatchObject({
+      parallelMigrationsPerCluster: 5,
+      bandwidthPerMigration: '0',
+      progressTimeout: 150,
+    });
   });
 
   it('without files and without a cluster, names the missing flag', () => {
@@ -428,7 +506,10 @@ describe('kubevirt-migration explain', () => {
   });
 
   it('-o json and -o yaml give the same facts', () => {
-    const j = JSON.parse(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'json').stdout) as Record<string, unknown>;
+    const j = JSON.parse(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'json').stdout) as Record<
+      string,
+      unknown
+    >;
     expect(j).toMatchObject({
       key: 'maxDowntimeMs',
       type: 'integer',
@@ -438,34 +519,33 @@ describe('kubevirt-migration explain', () => {
       featureGates: ['MigrationStallDetection', 'MigrationDowntimeTuning'],
       installedCrdLists: false,
     });
-    expect(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'yaml').stdout).toMatch(/^key: maxDowntimeMs\ntype: integer\n/);
+    expect(run('explain', 'maxDowntimeMs', '--kubevirt-crd', CRD, '-o', 'yaml').stdout).toMatch(
+      /^key: maxDowntimeMs\ntype: integer\n/,
+    );
   });
 
   it('an unknown option lists the options, exit 2', () => {
     const r = run('explain', 'bandwith');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^kubevirt-migration: no option named "bandwith"; the options are parallelMigrationsPerCluster, /);
+    expect(r.stderr).toMatch(
+      /^kubevirt-migration: no option named "bandwith"; the options are parallelMigrationsPerCluster, /,
+    );
   });
 });
 
 describe('-o yaml', () => {
   it('validate, diff and schema speak YAML too', () => {
-    expect(run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '-o', 'yaml').stdout).toBe('allowed: true\n');
-    expect(run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout).toMatch(/^outcome: Patch\npatch:\n/);
-    expect(run('schema', '-o', 'yaml').stdout).toMatch(/^\$schema: https:\/\/json-schema.org\/draft\/2020-12\/schema\n/);
-    expect(run('adopt', '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout).toMatch(/^value: '\{"parallelMigrationsPerCluster":5,/);
-  });
-});
-
-describe('as a kubectl plugin', () => {
-  it('kubectl kubevirt-migration runs it, once npm has put kubectl-kubevirt_migration on PATH', () => {
-    const bins = join(root, 'node_modules', '.bin');
-    expect(existsSync(join(bins, 'kubectl-kubevirt_migration'))).toBe(true);
-    const r = spawnSync('kubectl', ['kubevirt-migration', 'explain', 'allowPostCopy', '-o', 'json'], {
-      encoding: 'utf8',
-      env: { PATH: `${bins}:${process.env['PATH'] ?? ''}`, HOME: tmp, NO_COLOR: '1' },
-    });
-    expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toMatchObject({ key: 'allowPostCopy', type: 'boolean' });
+    expect(run('validate', '--new', ex('setting.yaml'), '--old', ex('setting-default.yaml'), '-o', 'yaml').stdout).toBe(
+      'allowed: true\n',
+    );
+    expect(
+      run('diff', '--setting', ex('setting.yaml'), '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout,
+    ).toMatch(/^outcome: Patch\npatch:\n/);
+    expect(run('schema', '-o', 'yaml').stdout).toMatch(
+      /^\$schema: https:\/\/json-schema.org\/draft\/2020-12\/schema\n/,
+    );
+    expect(run('adopt', '--kubevirt', ex('kubevirt.yaml'), '-o', 'yaml').stdout).toMatch(
+      /^value: '\{"parallelMigrationsPerCluster":5,/,
+    );
   });
 });

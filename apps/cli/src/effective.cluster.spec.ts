@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+
 import { CoreV1Api } from '@kubernetes/client-node';
-import { KUBEVIRTS, MIGRATION_POLICIES, VMIS } from '@kubevirt-migration/k8s-adapter';
 import { customApi, testKubeConfig, testKubeconfigPath } from '@kubevirt-migration/control-plane/testing';
+import { KUBEVIRTS, MIGRATION_POLICIES, VMIS } from '@kubevirt-migration/k8s-adapter';
+
 import { runCli } from './testing/run-cli.js';
 
 /**
@@ -30,13 +32,21 @@ const createVmi = (name: string, labels: Record<string, string>) =>
   custom.createNamespacedCustomObject({
     ...VMIS,
     namespace: ns,
-    body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstance', metadata: { name, labels }, spec: { domain: { devices: {} } } },
+    body: {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstance',
+      metadata: { name, labels },
+      spec: { domain: { devices: {} } },
+    },
   });
 
 const kubevirt = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' };
 /** The shared CR's migrations block, set for these tests and removed after them (the seeded state has none). */
 const setMigrations = (value: Record<string, unknown>) =>
-  custom.patchNamespacedCustomObject({ ...kubevirt, body: [{ op: 'add', path: '/spec/configuration/migrations', value }] });
+  custom.patchNamespacedCustomObject({
+    ...kubevirt,
+    body: [{ op: 'add', path: '/spec/configuration/migrations', value }],
+  });
 
 beforeAll(async () => {
   await setMigrations({ bandwidthPerMigration: '64Mi', allowWorkloadDisruption: false });
@@ -44,18 +54,27 @@ beforeAll(async () => {
   await createVmi('db-0', { app: 'postgres', 'kubevirt.io/nodeName': 'node-2' });
   await createVmi('bare', {});
   await createPolicy('everything', { selectors: {}, completionTimeoutPerGiB: 200 });
-  await createPolicy('production', { selectors: { namespaceSelector: { tier: 'production' } }, bandwidthPerMigration: '1Gi' });
+  await createPolicy('production', {
+    selectors: { namespaceSelector: { tier: 'production' } },
+    bandwidthPerMigration: '1Gi',
+  });
   await createPolicy('busy-db', {
     selectors: { namespaceSelector: { tier: 'production' }, virtualMachineInstanceSelector: { app: 'postgres' } },
     allowAutoConverge: true,
     allowPostCopy: true,
     completionTimeoutPerGiB: 800,
   });
-  await createPolicy('web', { selectors: { virtualMachineInstanceSelector: { app: 'web' } }, allowAutoConverge: false });
+  await createPolicy('web', {
+    selectors: { virtualMachineInstanceSelector: { app: 'web' } },
+    allowAutoConverge: false,
+  });
 });
 
 afterAll(async () => {
-  await custom.patchNamespacedCustomObject({ ...kubevirt, body: [{ op: 'remove', path: '/spec/configuration/migrations' }] });
+  await custom.patchNamespacedCustomObject({
+    ...kubevirt,
+    body: [{ op: 'remove', path: '/spec/configuration/migrations' }],
+  });
   for (const name of policyNames) await custom.deleteClusterCustomObject({ ...MIGRATION_POLICIES, name });
   await core.deleteNamespace({ name: ns });
 });
@@ -87,7 +106,9 @@ describe('kubevirt-migration effective against a cluster', () => {
   });
 
   it('quirk 2 on a real API server: an empty label map is dropped, and such a VMI matches every policy with selectors', async () => {
-    const stored = (await custom.getNamespacedCustomObject({ ...VMIS, namespace: ns, name: 'bare' })) as { metadata: { labels?: unknown } };
+    const stored = (await custom.getNamespacedCustomObject({ ...VMIS, namespace: ns, name: 'bare' })) as {
+      metadata: { labels?: unknown };
+    };
     expect(stored.metadata.labels).toBeUndefined();
     const r = run('effective', '--vmi', `${ns}/bare`);
     expect(r.code).toBe(0);
@@ -96,14 +117,23 @@ describe('kubevirt-migration effective against a cluster', () => {
   });
 
   it('the API server prunes a field its MigrationPolicy CRD does not list, so KubeVirt never sees it', async () => {
-    const name = await createPolicy('pruned', { selectors: { virtualMachineInstanceSelector: { never: 'matches' } }, maxDowntimeMs: 300 });
-    const stored = (await custom.getClusterCustomObject({ ...MIGRATION_POLICIES, name })) as { spec: Record<string, unknown> };
+    const name = await createPolicy('pruned', {
+      selectors: { virtualMachineInstanceSelector: { never: 'matches' } },
+      maxDowntimeMs: 300,
+    });
+    const stored = (await custom.getClusterCustomObject({ ...MIGRATION_POLICIES, name })) as {
+      spec: Record<string, unknown>;
+    };
     expect(stored.spec).not.toHaveProperty('maxDowntimeMs');
   });
 
   it('the text names the server when the VMI does not exist: exit 2, one line', () => {
     const r = run('effective', '--vmi', `${ns}/missing`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^kubevirt-migration: https://127\\.0\\.0\\.1:\\d+: VirtualMachineInstance ${ns}/missing not found\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^kubevirt-migration: https://127\\.0\\.0\\.1:\\d+: VirtualMachineInstance ${ns}/missing not found\\n$`,
+      ),
+    );
   });
 });

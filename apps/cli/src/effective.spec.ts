@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** `kubevirt-migration effective` from files (docs/semantics.md §6, §7), run as the built binary. */
@@ -11,7 +12,8 @@ const POLICY_CRD = join(root, 'control-plane', 'crds', 'migrationpolicies.migrat
 const tmp = mkdtempSync(join(tmpdir(), 'kubevirt-migration-effective-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(() => {
-  if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js'))) throw new Error('the CLI is not built: run `npm run build` first');
+  if (!existsSync(join(root, 'apps', 'cli', 'dist', 'main.js')))
+    throw new Error('the CLI is not built: run `npm run build` first');
 });
 
 const run = (...args: string[]) => runCli(args, { HOME: tmp });
@@ -20,7 +22,16 @@ const file = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const files = ['--vmi', ex('vmi.yaml'), '--namespace', ex('namespace.yaml'), '--policies', ex('migration-policies.yaml'), '--kubevirt', ex('kubevirt.yaml')];
+const files = [
+  '--vmi',
+  ex('vmi.yaml'),
+  '--namespace',
+  ex('namespace.yaml'),
+  '--policies',
+  ex('migration-policies.yaml'),
+  '--kubevirt',
+  ex('kubevirt.yaml'),
+];
 const crds = ['--kubevirt-crd', KUBEVIRT_CRD, '--policy-crd', POLICY_CRD];
 
 describe('kubevirt-migration effective, from files', () => {
@@ -70,7 +81,9 @@ describe('kubevirt-migration effective, from files', () => {
     expect(r.stdout).toContain('policy: busy-databases wins with 2 matching labels (VMI 1, Namespace 1)');
     expect(r.stdout).toMatch(/production\s+yes\s+0\s+1/);
     expect(r.stdout).toMatch(/completionTimeoutPerGiB\s+800\s+policy/);
-    expect(r.stdout).toContain('no policy can set: parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode, progressTimeout,');
+    expect(r.stdout).toContain(
+      'no policy can set: parallelMigrationsPerCluster, parallelOutboundMigrationsPerNode, progressTimeout,',
+    );
   });
 
   it('with --setting, the cluster part is the CR after the controller applied that Setting', () => {
@@ -82,12 +95,27 @@ describe('kubevirt-migration effective, from files', () => {
   });
 
   it('a VMI that matches no policy migrates with the cluster configuration: policy null', () => {
-    const vmi = file('other.yaml', 'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: web, namespace: prod, labels: {app: web}}\n');
+    const vmi = file(
+      'other.yaml',
+      'apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstance\nmetadata: {name: web, namespace: prod, labels: {app: web}}\n',
+    );
     const policies = file(
       'p.yaml',
       'apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: db}\nspec: {selectors: {virtualMachineInstanceSelector: {app: db}}, allowAutoConverge: true}\n',
     );
-    const r = run('effective', '--vmi', vmi, '--namespace', ex('namespace.yaml'), '--policies', policies, '--kubevirt', ex('kubevirt.yaml'), '-o', 'json');
+    const r = run(
+      'effective',
+      '--vmi',
+      vmi,
+      '--namespace',
+      ex('namespace.yaml'),
+      '--policies',
+      policies,
+      '--kubevirt',
+      ex('kubevirt.yaml'),
+      '-o',
+      'json',
+    );
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.policy).toBeNull();
@@ -99,7 +127,17 @@ describe('kubevirt-migration effective, from files', () => {
       'bad.yaml',
       'apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: slow}\nspec: {selectors: {}, completionTimeoutPerGiB: -5}\n',
     );
-    const r = run('effective', '--vmi', ex('vmi.yaml'), '--namespace', ex('namespace.yaml'), '--policies', bad, '--kubevirt', ex('kubevirt.yaml'));
+    const r = run(
+      'effective',
+      '--vmi',
+      ex('vmi.yaml'),
+      '--namespace',
+      ex('namespace.yaml'),
+      '--policies',
+      bad,
+      '--kubevirt',
+      ex('kubevirt.yaml'),
+    );
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
@@ -139,15 +177,37 @@ describe('kubevirt-migration effective, from files', () => {
     ],
     [
       'no cluster and a VMI by name',
-      ['--vmi', 'prod/db-0', '--namespace', ex('namespace.yaml'), '--policies', ex('migration-policies.yaml'), '--kubevirt', ex('kubevirt.yaml')],
+      [
+        '--vmi',
+        'prod/db-0',
+        '--namespace',
+        ex('namespace.yaml'),
+        '--policies',
+        ex('migration-policies.yaml'),
+        '--kubevirt',
+        ex('kubevirt.yaml'),
+      ],
       '--vmi FILE (prod/db-0 is no file) is required when no cluster is used',
     ],
     [
       'a Namespace file of another namespace',
-      ['--vmi', ex('vmi.yaml'), '--namespace', ex('kubevirt.yaml'), '--policies', ex('migration-policies.yaml'), '--kubevirt', ex('kubevirt.yaml')],
+      [
+        '--vmi',
+        ex('vmi.yaml'),
+        '--namespace',
+        ex('kubevirt.yaml'),
+        '--policies',
+        ex('migration-policies.yaml'),
+        '--kubevirt',
+        ex('kubevirt.yaml'),
+      ],
       'expected a Namespace (v1), found kind KubeVirt',
     ],
-    ['a Setting that is invalid', [...files, '--setting', ex('setting-invalid.yaml')], '--setting: the Setting is invalid: value.bandwidthPerMigraton'],
+    [
+      'a Setting that is invalid',
+      [...files, '--setting', ex('setting-invalid.yaml')],
+      '--setting: the Setting is invalid: value.bandwidthPerMigraton',
+    ],
   ])('bad input (%s): exit 2 with one line', (_name, args, message) => {
     const r = run('effective', ...args);
     expect(r.code).toBe(2);

@@ -1,8 +1,15 @@
+import {
+  decodeSupportedOptions,
+  type FeatureGates,
+  featureGatesOf,
+  type Operation,
+  type SupportedOptions,
+} from '@kubevirt-migration/migration-policy';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeSupportedOptions, featureGatesOf, type FeatureGates, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
-import { readDocuments } from './io/read-documents.js';
-import { CRD, expectList, expectOne, KUBEVIRT, SETTING, VMIM } from './io/objects.js';
+
 import { InputError } from './io/errors.js';
+import { CRD, expectList, expectOne, KUBEVIRT, SETTING, VMIM } from './io/objects.js';
+import { readDocuments } from './io/read-documents.js';
 
 /** Where a command's inputs come from: a file each where given, else the cluster (when there is one). */
 export interface Inputs {
@@ -33,7 +40,8 @@ export interface FileFlags {
   readonly migrations?: string | undefined;
 }
 
-export const readSettingFile = async (file: string): Promise<unknown> => expectOne(file, await readDocuments(file), SETTING);
+export const readSettingFile = async (file: string): Promise<unknown> =>
+  expectOne(file, await readDocuments(file), SETTING);
 
 const supportedFromCrd = (where: string, crd: unknown): ReadonlySet<string> => {
   const decoded = decodeSupportedOptions(crd);
@@ -86,7 +94,8 @@ export const inputsFrom = (files: FileFlags, cluster: () => ClusterReader | unde
     return crd === undefined ? undefined : { where: CLUSTER_CRD, crd };
   },
   migrations: async () => {
-    if (files.migrations !== undefined) return expectList(files.migrations, await readDocuments(files.migrations), VMIM);
+    if (files.migrations !== undefined)
+      return expectList(files.migrations, await readDocuments(files.migrations), VMIM);
     const c = cluster();
     return c === undefined ? [] : c.migrations();
   },

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { repoRoot, runCli } from './testing/run-cli.js';
 
 /** `kubevirt-migration validate --policy` (docs/semantics.md §6, §7), run as the built binary. */
@@ -14,14 +15,25 @@ const policies = (...specs: string[]) => {
   const p = join(tmp, `p-${specs.length}-${Math.random().toString(16).slice(2)}.yaml`);
   writeFileSync(
     p,
-    specs.map((spec, i) => `apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: p${i}}\nspec: ${spec}\n`).join('---\n'),
+    specs
+      .map(
+        (spec, i) =>
+          `apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: p${i}}\nspec: ${spec}\n`,
+      )
+      .join('---\n'),
   );
   return p;
 };
 
 describe('kubevirt-migration validate --policy', () => {
   it('the example policies are valid: exit 0', () => {
-    const r = run('validate', '--policy', join(root, 'examples', 'migration-policies.yaml'), '--policy-crd', POLICY_CRD);
+    const r = run(
+      'validate',
+      '--policy',
+      join(root, 'examples', 'migration-policies.yaml'),
+      '--policy-crd',
+      POLICY_CRD,
+    );
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('valid: '))).toHaveLength(3);
   });
@@ -34,16 +46,24 @@ describe('kubevirt-migration validate --policy', () => {
     );
     const r = run('validate', '--policy', file, '--policy-crd', POLICY_CRD, '-o', 'json');
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { policies: { name: string; violations: { field: string }[]; warnings: { field: string }[] }[] };
-    expect(out.policies.map((p) => [p.name, p.violations.map((v) => v.field), p.warnings.map((w) => w.field)])).toEqual([
-      ['p0', ['spec.bandwidthPerMigration'], ['spec.completionTimeoutPerGiB']],
-      ['p1', ['spec.selectors'], ['spec.allowWorkloadDisruption']],
-      ['p2', ['spec.maxDowntimeMs'], []],
-    ]);
+    const out = JSON.parse(r.stdout) as {
+      policies: { name: string; violations: { field: string }[]; warnings: { field: string }[] }[];
+    };
+    expect(out.policies.map((p) => [p.name, p.violations.map((v) => v.field), p.warnings.map((w) => w.field)])).toEqual(
+      [
+        ['p0', ['spec.bandwidthPerMigration'], ['spec.completionTimeoutPerGiB']],
+        ['p1', ['spec.selectors'], ['spec.allowWorkloadDisruption']],
+        ['p2', ['spec.maxDowntimeMs'], []],
+      ],
+    );
   });
 
   it('warnings alone keep exit 0', () => {
-    const r = run('validate', '--policy', policies('{selectors: {}, progressTimeout: null, completionTimeoutPerGiB: 5}'));
+    const r = run(
+      'validate',
+      '--policy',
+      policies('{selectors: {}, progressTimeout: null, completionTimeoutPerGiB: 5}'),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('warning: spec.completionTimeoutPerGiB: completionTimeoutPerGiB is 5, below 10 seconds');
   });
@@ -54,7 +74,16 @@ describe('kubevirt-migration validate --policy', () => {
       ['validate', '--policy', join(root, 'examples', 'setting.yaml')],
       'item 1: expected a MigrationPolicy (migrations.kubevirt.io/v1alpha1), found kind Setting',
     ],
-    [['validate', '--policy', join(root, 'examples', 'migration-policies.yaml'), '--new', join(root, 'examples', 'setting.yaml')], 'not both'],
+    [
+      [
+        'validate',
+        '--policy',
+        join(root, 'examples', 'migration-policies.yaml'),
+        '--new',
+        join(root, 'examples', 'setting.yaml'),
+      ],
+      'not both',
+    ],
   ])('bad usage %#: exit 2 with one line', (args, message) => {
     const r = run(...args);
     expect(r.code).toBe(2);

@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
+
+import {
+  decodeMigrationPolicy,
+  decodePolicyCrdFields,
+  formatViolation,
+  type MigrationPolicy,
+} from '@kubevirt-migration/migration-policy';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeMigrationPolicy, decodePolicyCrdFields, formatViolation, type MigrationPolicy } from '@kubevirt-migration/migration-policy';
-import { readDocuments } from './io/read-documents.js';
-import { CRD, expectList, expectOne, MIGRATION_POLICY, NAMESPACE, VMI } from './io/objects.js';
+
 import { InputError } from './io/errors.js';
+import { CRD, expectList, expectOne, MIGRATION_POLICY, NAMESPACE, VMI } from './io/objects.js';
+import { readDocuments } from './io/read-documents.js';
 
 /** The per-VMI inputs of `effective` (docs/semantics.md §7): a file each where given, else the cluster. */
 export interface VmiInputs {
@@ -57,7 +64,8 @@ export const vmiInputsFrom = (files: VmiFileFlags, cluster: () => VmiClusterRead
     return vmi;
   },
   namespace: async (name) => {
-    if (files.namespace !== undefined) return expectOne(files.namespace, await readDocuments(files.namespace), NAMESPACE);
+    if (files.namespace !== undefined)
+      return expectOne(files.namespace, await readDocuments(files.namespace), NAMESPACE);
     const c = needCluster(cluster, '--namespace');
     const ns = await c.namespace(name);
     if (ns === undefined) throw new InputError(`${await c.server()}: Namespace ${name} not found`);
@@ -73,11 +81,14 @@ export const vmiInputsFrom = (files: VmiFileFlags, cluster: () => VmiClusterRead
     return (await c.migrationPolicies()).map((object) => ({ where: server, object }));
   },
   policyFields: async () => {
-    if (files.policyCrd !== undefined) return fieldsFrom(files.policyCrd, expectOne(files.policyCrd, await readDocuments(files.policyCrd), CRD));
+    if (files.policyCrd !== undefined)
+      return fieldsFrom(files.policyCrd, expectOne(files.policyCrd, await readDocuments(files.policyCrd), CRD));
     const c = cluster();
     if (c === undefined) return undefined;
     const crd = await c.migrationPolicyCrd();
-    return crd === undefined ? undefined : fieldsFrom(`${await c.server()}: CRD migrationpolicies.migrations.kubevirt.io`, crd);
+    return crd === undefined
+      ? undefined
+      : fieldsFrom(`${await c.server()}: CRD migrationpolicies.migrations.kubevirt.io`, crd);
   },
 });
 
@@ -94,5 +105,7 @@ export const decodePolicies = (
   read.map(({ where, object }) => {
     const decoded = decodeMigrationPolicy(object, fields);
     if (E.isRight(decoded)) return decoded.right;
-    throw new InputError(`${where}: MigrationPolicy ${nameOf(object)}: ${decoded.left.map(formatViolation).join('; ')}`);
+    throw new InputError(
+      `${where}: MigrationPolicy ${nameOf(object)}: ${decoded.left.map(formatViolation).join('; ')}`,
+    );
   });

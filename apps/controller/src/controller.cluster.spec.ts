@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+
 import { CoreV1Api } from '@kubernetes/client-node';
-import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
-import { KUBEVIRTS, KubeClient, KubeHttp, SETTINGS, loadConnection, reconcile, type ReconcileDeps } from '@kubevirt-migration/k8s-adapter';
-import { startController, type ManagedProcess } from '@kubevirt-migration/control-plane';
+import { type ManagedProcess, startController } from '@kubevirt-migration/control-plane';
 import {
   addFeatureGate,
   customApi,
@@ -16,6 +15,16 @@ import {
   testKubeconfigPath,
   until,
 } from '@kubevirt-migration/control-plane/testing';
+import {
+  KubeClient,
+  KubeHttp,
+  KUBEVIRTS,
+  loadConnection,
+  reconcile,
+  type ReconcileDeps,
+  SETTINGS,
+} from '@kubevirt-migration/k8s-adapter';
+import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 
 /** The controller process against a real API server: every behaviour of docs/semantics.md §5. */
 const root = join(__dirname, '..', '..', '..');
@@ -26,9 +35,14 @@ const kubevirtRef = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevi
 const settingRef = { ...SETTINGS, name: 'kubevirt-migration' };
 const FAST_LEASE = ['--lease-duration=3', '--renew-deadline=2', '--retry-period=0.25'];
 
-type Obj = Record<string, unknown> & { metadata: Record<string, unknown> & { resourceVersion: string; annotations?: Record<string, string> } };
+type Obj = Record<string, unknown> & {
+  metadata: Record<string, unknown> & { resourceVersion: string; annotations?: Record<string, string> };
+};
 const getSetting = async () =>
-  (await custom.getClusterCustomObject(settingRef)) as Obj & { value?: string; status?: { conditions?: Record<string, string>[] } };
+  (await custom.getClusterCustomObject(settingRef)) as Obj & {
+    value?: string;
+    status?: { conditions?: Record<string, string>[] };
+  };
 const getKubeVirt = async () =>
   (await custom.getNamespacedCustomObject(kubevirtRef)) as Obj & {
     spec: { configuration?: Record<string, unknown> & { migrations?: Record<string, unknown> } };
@@ -51,7 +65,9 @@ const metric = async (c: { probePort: number }, name: string): Promise<number> =
 /** The field managers that wrote an object (its metadata.managedFields), each once, sorted. */
 const managers = (o: unknown): string[] => {
   const fields = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata?.managedFields;
-  return Array.isArray(fields) ? [...new Set(fields.map((f) => String((f as { manager?: unknown }).manager)))].sort() : [];
+  return Array.isArray(fields)
+    ? [...new Set(fields.map((f) => String((f as { manager?: unknown }).manager)))].sort()
+    : [];
 };
 interface SeenEvent {
   readonly type: string | undefined;
@@ -64,7 +80,11 @@ const ABOUT_SETTING = 'involvedObject.name=kubevirt-migration';
 /** Every Event about the Setting, oldest first (the tests clear them, so these are the test's own). */
 const events = async (): Promise<SeenEvent[]> =>
   (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING })).items
-    .sort((a, b) => (a.firstTimestamp?.getTime() ?? 0) - (b.firstTimestamp?.getTime() ?? 0) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''))
+    .sort(
+      (a, b) =>
+        (a.firstTimestamp?.getTime() ?? 0) - (b.firstTimestamp?.getTime() ?? 0) ||
+        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
+    )
     .map((e) => ({ type: e.type, reason: e.reason, message: e.message, count: e.count }));
 const clearEvents = () => core.deleteCollectionNamespacedEvent({ namespace: 'default', fieldSelector: ABOUT_SETTING });
 /** Waits until the Events about the Setting are exactly these (in order), and returns them. */
@@ -83,7 +103,10 @@ const applied = (changes: number): SeenEvent => ({
 const nextPass = async (c: { probePort: number }, change: () => Promise<unknown>) => {
   const passes = await metric(c, 'kubevirt_migration_controller_reconciles_total');
   await change();
-  await until('the controller to finish a pass', async () => (await metric(c, 'kubevirt_migration_controller_reconciles_total')) > passes);
+  await until(
+    'the controller to finish a pass',
+    async () => (await metric(c, 'kubevirt_migration_controller_reconciles_total')) > passes,
+  );
 };
 
 /** Back to the seeded state: no value, no marker, no status, no migrations block. */
@@ -101,13 +124,25 @@ const resetState = async () => {
   await clearEvents();
   const k = await getKubeVirt();
   if (k.spec.configuration === undefined)
-    await patchKubeVirt([{ op: 'add', path: '/spec/configuration', value: { developerConfiguration: { featureGates: ['LiveMigration'] } } }]);
-  else if (k.spec.configuration.migrations !== undefined) await patchKubeVirt([{ op: 'remove', path: '/spec/configuration/migrations' }]);
+    await patchKubeVirt([
+      {
+        op: 'add',
+        path: '/spec/configuration',
+        value: { developerConfiguration: { featureGates: ['LiveMigration'] } },
+      },
+    ]);
+  else if (k.spec.configuration.migrations !== undefined)
+    await patchKubeVirt([{ op: 'remove', path: '/spec/configuration/migrations' }]);
 };
 
 let controller: ManagedProcess & { probePort: number };
-afterAll(() => (process.env['KEEP_TEST_LOGS'] === undefined ? rmSync(logs, { recursive: true, force: true }) : console.log(`logs kept in ${logs}`)));
-const start = async (name: string, args: readonly string[] = FAST_LEASE) => startController(root, testKubeconfigPath(), join(logs, `${name}.log`), args);
+afterAll(() =>
+  process.env['KEEP_TEST_LOGS'] === undefined
+    ? rmSync(logs, { recursive: true, force: true })
+    : console.log(`logs kept in ${logs}`),
+);
+const start = async (name: string, args: readonly string[] = FAST_LEASE) =>
+  startController(root, testKubeconfigPath(), join(logs, `${name}.log`), { args });
 
 describe('the controller against a real API server', () => {
   beforeAll(async () => {
@@ -121,12 +156,16 @@ describe('the controller against a real API server', () => {
   });
 
   it('apply: the seeded default is written into the CR that had no migrations block, and the Setting records it', async () => {
-    await until('the default in the CR', async () => same(await migrationsOf(), JSON.parse(HARVESTER_DEFAULT) as unknown));
+    await until('the default in the CR', async () =>
+      same(await migrationsOf(), JSON.parse(HARVESTER_DEFAULT) as unknown),
+    );
     const s = await until('condition configured True', async () => {
       const x = await getSetting();
       return x.status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True') ? x : undefined;
     });
-    expect(s.metadata.annotations?.['harvesterhci.io/hash']).toBe('d14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f');
+    expect(s.metadata.annotations?.['harvesterhci.io/hash']).toBe(
+      'd14a028c2a3a2bc9476102bb288234c415a2b01f828ea62ac5b3e42f',
+    );
     await eventsBecome([applied(11)]);
   });
 
@@ -141,13 +180,17 @@ describe('the controller against a real API server', () => {
   it('a change of value is applied; options absent from the setting are removed', async () => {
     await clearEvents();
     await setValue('{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}');
-    await until('the new value in the CR', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }));
+    await until('the new value in the CR', async () =>
+      same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }),
+    );
     // 2 options replaced and the default's 9 others removed
     await eventsBecome([applied(11)]);
   });
 
   it('unchanged: a label-only update of the Setting causes no KubeVirt write and no event', async () => {
-    await until('convergence', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }));
+    await until('convergence', async () =>
+      same(await migrationsOf(), { parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1Gi' }),
+    );
     await clearEvents();
     const before = (await getKubeVirt()).metadata.resourceVersion;
     await nextPass(controller, () => patchSetting([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]));
@@ -156,20 +199,25 @@ describe('the controller against a real API server', () => {
   });
 
   it('equal quantities: 1024Mi on the CR for 1Gi in the setting is left as it is', async () => {
-    await nextPass(controller, () => patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/bandwidthPerMigration', value: '1024Mi' }]));
+    await nextPass(controller, () =>
+      patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/bandwidthPerMigration', value: '1024Mi' }]),
+    );
     expect((await migrationsOf())?.['bandwidthPerMigration']).toBe('1024Mi');
     expect(await events()).toEqual([]);
   });
 
   it('drift: a change made directly on the CR is reverted, with one DriftCorrected event and no Applied event', async () => {
     const driftBefore = await metric(controller, 'kubevirt_migration_drift_corrections_total');
-    await patchKubeVirt([{ op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 9 }]);
+    await patchKubeVirt([
+      { op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 9 },
+    ]);
     await until('the drift reverted', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 3);
     await eventsBecome([
       {
         type: 'Normal',
         reason: 'DriftCorrected',
-        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        message:
+          'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
         count: 1,
       },
     ]);
@@ -203,12 +251,15 @@ describe('the controller against a real API server', () => {
   it('a missing spec.configuration is added with the migrations block', async () => {
     await clearEvents();
     await patchKubeVirt([{ op: 'remove', path: '/spec/configuration' }]);
-    await until('spec.configuration back', async () => same((await getKubeVirt()).spec.configuration, { migrations: { parallelMigrationsPerCluster: 4 } }));
+    await until('spec.configuration back', async () =>
+      same((await getKubeVirt()).spec.configuration, { migrations: { parallelMigrationsPerCluster: 4 } }),
+    );
     await eventsBecome([
       {
         type: 'Normal',
         reason: 'DriftCorrected',
-        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        message:
+          'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
         count: 1,
       },
     ]);
@@ -240,7 +291,9 @@ describe('the controller against a real API server', () => {
     expect(await metric(controller, 'kubevirt_migration_configured')).toBe(0);
     await setValue('{"parallelMigrationsPerCluster":6}');
     await until('the fixed value applied', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 6);
-    await until('condition True again', async () => (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'));
+    await until('condition True again', async () =>
+      (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'),
+    );
     await eventsBecome([invalid, applied(1)]);
     expect(await metric(controller, 'kubevirt_migration_configured')).toBe(1);
   });
@@ -259,7 +312,9 @@ describe('the controller against a real API server', () => {
       const before = (await getKubeVirt()).metadata.resourceVersion;
       await setValue('{"parallelMigrationsPerCluster":6,"maxDowntimeMs":500}');
       const condition = await until('condition False for the missing gate', async () =>
-        (await getSetting()).status?.conditions?.find((c) => c['type'] === 'configured' && c['reason'] === 'FeatureGateMissing'),
+        (await getSetting()).status?.conditions?.find(
+          (c) => c['type'] === 'configured' && c['reason'] === 'FeatureGateMissing',
+        ),
       );
       const message =
         "not applied, since KubeVirt would refuse it: value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning, which the KubeVirt CR does not enable (KubeVirt refuses a change of maxDowntimeMs without it): add the gate to the CR's spec.configuration.developerConfiguration.featureGates first, or leave maxDowntimeMs as it is";
@@ -268,7 +323,9 @@ describe('the controller against a real API server', () => {
       expect((await getKubeVirt()).metadata.resourceVersion).toBe(before);
       // the gate added to the CR: a change of the CR starts a pass, which now applies the option
       removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
-      await until('maxDowntimeMs applied', async () => same(await migrationsOf(), { parallelMigrationsPerCluster: 6, maxDowntimeMs: 500 }));
+      await until('maxDowntimeMs applied', async () =>
+        same(await migrationsOf(), { parallelMigrationsPerCluster: 6, maxDowntimeMs: 500 }),
+      );
       await until('condition True again', async () =>
         (await getSetting()).status?.conditions?.some((c) => c['type'] === 'configured' && c['status'] === 'True'),
       );
@@ -292,7 +349,12 @@ describe('first sight, nothing lost (Harvester bug #11517)', () => {
   it('a never-applied setting with a blank value adopts the CR options instead of overwriting them', async () => {
     await controller.stop();
     await resetState();
-    const custom1 = { parallelMigrationsPerCluster: 10, bandwidthPerMigration: '2Gi', allowPostCopy: true, network: 'mig-net' };
+    const custom1 = {
+      parallelMigrationsPerCluster: 10,
+      bandwidthPerMigration: '2Gi',
+      allowPostCopy: true,
+      network: 'mig-net',
+    };
     await patchKubeVirt([{ op: 'add', path: '/spec/configuration/migrations', value: custom1 }]);
     controller = await start('adopt');
     const s = await until('the adopted value', async () => {
@@ -300,7 +362,10 @@ describe('first sight, nothing lost (Harvester bug #11517)', () => {
       return x.value !== undefined ? x : undefined;
     });
     expect(s.value).toBe('{"parallelMigrationsPerCluster":10,"bandwidthPerMigration":"2Gi","allowPostCopy":true}');
-    await until('the setting marked applied', async () => (await getSetting()).metadata.annotations?.['harvesterhci.io/hash'] !== undefined);
+    await until(
+      'the setting marked applied',
+      async () => (await getSetting()).metadata.annotations?.['harvesterhci.io/hash'] !== undefined,
+    );
     expect(await migrationsOf()).toEqual(custom1);
     await eventsBecome([
       {
@@ -317,7 +382,10 @@ describe('a concurrent writer', () => {
   it('changing the CR between plan and patch causes a conflict and a fresh plan, never a lost write', async () => {
     await resetState();
     await setValue('{"parallelMigrationsPerCluster":7}');
-    const client = new KubeClient(new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() })), 'kubevirt-migration-test');
+    const client = new KubeClient(
+      new KubeHttp(loadConnection({ kubeconfig: testKubeconfigPath() })),
+      'kubevirt-migration-test',
+    );
     let raced = false;
     const deps: ReconcileDeps = {
       setting: async () => client.getSetting('kubevirt-migration'),
@@ -365,10 +433,17 @@ describe('two controllers', () => {
 
       leader.kill('SIGKILL');
       const killedAt = Date.now();
-      await until('the follower to lead', async () => (await metric(follower, 'kubevirt_migration_controller_leader')) === 1, 10000);
+      await until(
+        'the follower to lead',
+        async () => (await metric(follower, 'kubevirt_migration_controller_leader')) === 1,
+        10000,
+      );
       expect(Date.now() - killedAt).toBeLessThan(3000 + 2000);
       await setValue('{"parallelMigrationsPerCluster":2}');
-      await until('the new leader to apply a change', async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 2);
+      await until(
+        'the new leader to apply a change',
+        async () => (await migrationsOf())?.['parallelMigrationsPerCluster'] === 2,
+      );
 
       await follower.stop();
       const lease = (await custom.getNamespacedCustomObject({

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { KUBEVIRTS, SETTINGS, fromClientNode } from '@kubevirt-migration/k8s-adapter';
 import { until } from '@kubevirt-migration/control-plane/testing';
 import { FaultCluster } from '@kubevirt-migration/control-plane/testing/faults';
+import { fromClientNode, KUBEVIRTS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
 
 /**
  * Faults of the controller, on a control plane of their own: a leader paused longer than its lease,
@@ -12,7 +13,11 @@ import { FaultCluster } from '@kubevirt-migration/control-plane/testing/faults';
  */
 const root = join(__dirname, '..', '..', '..');
 const LEASE = { durationS: 3, renewS: 2, retryS: 0.25 };
-const FAST_LEASE = [`--lease-duration=${LEASE.durationS}`, `--renew-deadline=${LEASE.renewS}`, `--retry-period=${LEASE.retryS}`];
+const FAST_LEASE = [
+  `--lease-duration=${LEASE.durationS}`,
+  `--renew-deadline=${LEASE.renewS}`,
+  `--retry-period=${LEASE.retryS}`,
+];
 let cluster: FaultCluster;
 let kc: KubeConfig;
 let custom: CustomObjectsApi;
@@ -29,9 +34,17 @@ afterAll(() => cluster?.stop());
 
 const kubevirtRef = { ...KUBEVIRTS, namespace: 'harvester-system', name: 'kubevirt' };
 const migrations = async () =>
-  ((await custom.getNamespacedCustomObject(kubevirtRef)) as { spec: { configuration?: { migrations?: Record<string, unknown> } } }).spec.configuration
-    ?.migrations;
-const setValue = (value: string) => custom.patchClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration', body: [{ op: 'add', path: '/value', value }] });
+  (
+    (await custom.getNamespacedCustomObject(kubevirtRef)) as {
+      spec: { configuration?: { migrations?: Record<string, unknown> } };
+    }
+  ).spec.configuration?.migrations;
+const setValue = (value: string) =>
+  custom.patchClusterCustomObject({
+    ...SETTINGS,
+    name: 'kubevirt-migration',
+    body: [{ op: 'add', path: '/value', value }],
+  });
 const metric = async (c: Controller, name: string, label = ''): Promise<number> => {
   const text = await (await fetch(`http://127.0.0.1:${c.probePort}/metrics`)).text();
   return text
@@ -62,7 +75,10 @@ describe('fault: leadership', () => {
       await until('the change applied', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 2);
       // and the leader's pass over (its Event and record sent, its outcome logged): a pass cut by the
       // pause would be logged after the resume, and its writes sent before it counted as a deposed leader's
-      await until('the leader to log its pass', () => outcomesAfter(leader, changedAt).includes('Applied') || undefined);
+      await until(
+        'the leader to log its pass',
+        () => outcomesAfter(leader, changedAt).includes('Applied') || undefined,
+      );
 
       // pause the leader longer than its lease; the follower takes over and applies a change
       const pid = leader.pid ?? 0;
@@ -74,12 +90,17 @@ describe('fault: leadership', () => {
       await until('the new leader to apply', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 3);
       // a change the paused leader will see as soon as it resumes
       await setValue('{"parallelMigrationsPerCluster":4}');
-      await until('the new leader to apply again', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 4);
+      await until(
+        'the new leader to apply again',
+        async () => (await migrations())?.['parallelMigrationsPerCluster'] === 4,
+      );
       const resumedAt = Date.now();
       process.kill(pid, 'SIGCONT');
       await until('the resumed replica to know it does not lead', async () => !(await leads(leader)), 10000);
       await new Promise((r) => setTimeout(r, 3000));
-      const deposedWrites = outcomesAfter(leader, resumedAt).filter((o) => ['Applied', 'DriftCorrected', 'Adopted', 'Invalid', 'Conflict'].includes(o));
+      const deposedWrites = outcomesAfter(leader, resumedAt).filter((o) =>
+        ['Applied', 'DriftCorrected', 'Adopted', 'Invalid', 'Conflict'].includes(o),
+      );
 
       // kill the (new) leader: the other replica takes over
       follower.kill('SIGKILL');
@@ -87,7 +108,10 @@ describe('fault: leadership', () => {
       await until('the first replica to lead again', () => leads(leader), 20000);
       const failover = Date.now() - killedAt;
       await setValue('{"parallelMigrationsPerCluster":5}');
-      await until('the change applied after failover', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 5);
+      await until(
+        'the change applied after failover',
+        async () => (await migrations())?.['parallelMigrationsPerCluster'] === 5,
+      );
       console.log(
         `leadership: takeover from a paused leader ${takeover} ms; writes by the deposed leader after it resumed ${deposedWrites.length}; failover after SIGKILL ${failover} ms (lease ${LEASE.durationS} s)`,
       );
@@ -112,7 +136,10 @@ describe('fault: contention', () => {
     await setValue('{"parallelMigrationsPerCluster":6}');
     await until('the value applied', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 6);
     const core = kc.makeApiClient(CoreV1Api);
-    await core.deleteCollectionNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=kubevirt-migration' });
+    await core.deleteCollectionNamespacedEvent({
+      namespace: 'default',
+      fieldSelector: 'involvedObject.name=kubevirt-migration',
+    });
     const errorsBefore = await metric(controller, 'kubevirt_migration_controller_reconcile_errors_total');
     let edits = 0;
     const end = Date.now() + 20000;
@@ -125,8 +152,14 @@ describe('fault: contention', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     await until('the last edit set back', async () => (await migrations())?.['parallelMigrationsPerCluster'] === 6);
-    const corrections = await metric(controller, 'kubevirt_migration_controller_reconciles_total', 'outcome="DriftCorrected"');
-    const events = (await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=kubevirt-migration' })).items;
+    const corrections = await metric(
+      controller,
+      'kubevirt_migration_controller_reconciles_total',
+      'outcome="DriftCorrected"',
+    );
+    const events = (
+      await core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.name=kubevirt-migration' })
+    ).items;
     const perKey = new Map<string, number>();
     for (const e of events) perKey.set(`${e.reason}: ${e.message}`, (perKey.get(`${e.reason}: ${e.message}`) ?? 0) + 1);
     const counted = events.reduce((sum, e) => sum + (e.count ?? 1), 0);
@@ -139,7 +172,11 @@ describe('fault: contention', () => {
 
   it('four writers of the Setting at once for 10 s: no pass fails, and the CR ends with the last value', async () => {
     const errorsBefore = await metric(controller, 'kubevirt_migration_controller_reconcile_errors_total');
-    const conflictsBefore = await metric(controller, 'kubevirt_migration_controller_reconciles_total', 'outcome="Conflict"');
+    const conflictsBefore = await metric(
+      controller,
+      'kubevirt_migration_controller_reconciles_total',
+      'outcome="Conflict"',
+    );
     const end = Date.now() + 10000;
     let writes = 0;
     let refused = 0;
@@ -155,11 +192,21 @@ describe('fault: contention', () => {
       }
     };
     await Promise.all([0, 1, 2, 3].map(writer));
-    const last = (await custom.getClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration' })) as { value: string };
+    const last = (await custom.getClusterCustomObject({ ...SETTINGS, name: 'kubevirt-migration' })) as {
+      value: string;
+    };
     const expected = JSON.parse(last.value) as Record<string, unknown>;
-    await until('the CR to hold the last value', async () => JSON.stringify(await migrations()) === JSON.stringify(expected), 10000);
-    const conflicts = (await metric(controller, 'kubevirt_migration_controller_reconciles_total', 'outcome="Conflict"')) - conflictsBefore;
-    console.log(`concurrent Setting writers: ${writes} writes (${refused} refused by the API server as conflicts); ${conflicts} controller conflicts, retried`);
+    await until(
+      'the CR to hold the last value',
+      async () => JSON.stringify(await migrations()) === JSON.stringify(expected),
+      10000,
+    );
+    const conflicts =
+      (await metric(controller, 'kubevirt_migration_controller_reconciles_total', 'outcome="Conflict"')) -
+      conflictsBefore;
+    console.log(
+      `concurrent Setting writers: ${writes} writes (${refused} refused by the API server as conflicts); ${conflicts} controller conflicts, retried`,
+    );
     expect(await metric(controller, 'kubevirt_migration_controller_reconcile_errors_total')).toBe(errorsBefore);
   });
 });

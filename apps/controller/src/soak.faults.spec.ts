@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { rssMiB, type ManagedProcess } from '@kubevirt-migration/control-plane';
+
+import { type ManagedProcess, rssMiB } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
-import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
+import { ChangeTally, type FaultClient, FaultCluster, sleep } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Soak: the webhook and the controller (with the chart's heap settings) under steady work (a
@@ -51,7 +52,12 @@ describe('soak', () => {
       const changes = async (): Promise<void> => {
         for (let i = 0; Date.now() < end; i++) {
           const value = 1 + (i % 50);
-          if ((await client.tryChange(`{"parallelMigrationsPerCluster":${value},"progressTimeout":${100 + (i % 7)}}`, tally)) === 'admitted')
+          if (
+            (await client.tryChange(
+              `{"parallelMigrationsPerCluster":${value},"progressTimeout":${100 + (i % 7)}}`,
+              tally,
+            )) === 'admitted'
+          )
             lastAdmitted = value;
           await sleep(1000);
         }
@@ -69,19 +75,32 @@ describe('soak', () => {
       const drift = async (): Promise<void> => {
         while (Date.now() < end) {
           await sleep(5000);
-          await client.http.request('edit the CR', 'PATCH', '/apis/kubevirt.io/v1/namespaces/harvester-system/kubevirts/kubevirt', {
-            body: { spec: { configuration: { migrations: { allowAutoConverge: true } } } },
-            contentType: 'application/merge-patch+json',
-          });
+          await client.http.request(
+            'edit the CR',
+            'PATCH',
+            '/apis/kubevirt.io/v1/namespaces/harvester-system/kubevirts/kubevirt',
+            {
+              body: { spec: { configuration: { migrations: { allowAutoConverge: true } } } },
+              contentType: 'application/merge-patch+json',
+            },
+          );
           edits++;
         }
       };
       const sample = async (): Promise<void> => {
         while (Date.now() < end) {
-          samples.push({ at: Date.now() - start, webhook: rssMiB(webhook.pid ?? 0), controller: rssMiB(controller.pid ?? 0) });
+          samples.push({
+            at: Date.now() - start,
+            webhook: rssMiB(webhook.pid ?? 0),
+            controller: rssMiB(controller.pid ?? 0),
+          });
           await sleep(SAMPLE_MS);
         }
-        samples.push({ at: Date.now() - start, webhook: rssMiB(webhook.pid ?? 0), controller: rssMiB(controller.pid ?? 0) });
+        samples.push({
+          at: Date.now() - start,
+          webhook: rssMiB(webhook.pid ?? 0),
+          controller: rssMiB(controller.pid ?? 0),
+        });
       };
       await Promise.all([changes(), churn(), drift(), sample()]);
       await until(

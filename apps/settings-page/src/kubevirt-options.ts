@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+
+import { decodeCrdOptions } from '@kubevirt-migration/migration-policy';
 import * as E from 'fp-ts/lib/Either.js';
 import { parse as parseYaml } from 'yaml';
-import { decodeCrdOptions } from '@kubevirt-migration/migration-policy';
+
 import type { KubevirtOptions } from './page/form.js';
 
 /**

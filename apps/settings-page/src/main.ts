@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { listen, onShutdown, runMain } from '@kubevirt-migration/service';
+
 import { readKubevirtOptions } from './kubevirt-options.js';
 import { pageServer } from './server.js';
 
@@ -14,11 +16,11 @@ const FLAGS = {
   },
 } as const;
 
-runMain(
-  'kubevirt-migration-settings-page',
-  'Serves the settings page of the kubevirt-migration setting (the policy library, in the browser).',
-  FLAGS,
-  async (f) => {
+runMain({
+  command: 'kubevirt-migration-settings-page',
+  summary: 'Serves the settings page of the kubevirt-migration setting (the policy library, in the browser).',
+  flags: FLAGS,
+  main: async (f) => {
     const kubevirt = f['kubevirt-crd'] === undefined ? undefined : readKubevirtOptions(f['kubevirt-crd']);
     const server = pageServer(join(dirname(fileURLToPath(import.meta.url)), 'page'), kubevirt);
     const port = await listen(server, f.port, f['listen-address'], 'the settings page');
@@ -26,4 +28,4 @@ runMain(
     process.stdout.write(`settings page: http://${host}:${port}/\n`);
     onShutdown(() => new Promise((resolve) => server.close(() => resolve())));
   },
-);
+});

@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+
+import { type Browser, chromium, type Page } from 'playwright-core';
+
 import { readKubevirtOptions } from './kubevirt-options.js';
 import { pageServer } from './server.js';
 import { CHROMIUM_ARGS, chromiumPath } from './testing/chromium.js';
@@ -37,7 +39,10 @@ const problems: string[] = [];
 
 beforeAll(async () => {
   // the page as the current sources build it
-  const built = spawnSync(process.execPath, [join(ROOT, 'tools', 'bundle.mjs'), 'settings-page'], { cwd: ROOT, encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [join(ROOT, 'tools', 'bundle.mjs'), 'settings-page'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (built.status !== 0) throw new Error(`bundling the settings page failed: ${built.stderr}`);
   server = pageServer(join(ROOT, 'apps', 'settings-page', 'dist', 'page'), readKubevirtOptions(CRD));
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
@@ -62,7 +67,9 @@ const messagesAt = (key: string): Promise<string[]> => page.locator(`#messages-$
 describe('the settings page in Chromium', () => {
   it("builds the form from the schema, with the KubeVirt CRD's help and its option list", async () => {
     await expect(page.locator('[data-field]').count()).resolves.toBe(15);
-    await expect(page.locator('#help-allowPostCopy').textContent()).resolves.toMatch(/^AllowPostCopy enables post-copy live migrations/);
+    await expect(page.locator('#help-allowPostCopy').textContent()).resolves.toMatch(
+      /^AllowPostCopy enables post-copy live migrations/,
+    );
     await expect(page.locator('#input-maxDowntimeMs').isDisabled()).resolves.toBe(true);
     await expect(page.locator('#input-network').isDisabled()).resolves.toBe(true);
     await expect(page.locator('#value-text').inputValue()).resolves.toBe('{}');
@@ -71,8 +78,12 @@ describe('the settings page in Chromium', () => {
   it('shows a bad value’s violation at its field, and no patch', async () => {
     await page.fill('#kubevirt-cr', CR);
     await page.fill('#input-parallelMigrationsPerCluster', '0');
-    await expect(messagesAt('parallelMigrationsPerCluster')).resolves.toEqual([expect.stringMatching(/^✖?\s*Invalid value: 0: /)]);
-    await expect(page.locator('[data-field="parallelMigrationsPerCluster"]').getAttribute('class')).resolves.toContain('invalid');
+    await expect(messagesAt('parallelMigrationsPerCluster')).resolves.toEqual([
+      expect.stringMatching(/^✖?\s*Invalid value: 0: /),
+    ]);
+    await expect(page.locator('[data-field="parallelMigrationsPerCluster"]').getAttribute('class')).resolves.toContain(
+      'invalid',
+    );
     await expect(page.locator('#status').textContent()).resolves.toMatch(/^Invalid/);
     await expect(page.locator('#diff').textContent()).resolves.toMatch(/^No patch: the value is invalid/);
     await expect(page.locator('#value-text').inputValue()).resolves.toBe('{"parallelMigrationsPerCluster":0}');
@@ -83,7 +94,9 @@ describe('the settings page in Chromium', () => {
     await expect(messagesAt('parallelMigrationsPerCluster')).resolves.toEqual([]);
     await expect(page.locator('#status').textContent()).resolves.toMatch(/^Valid/);
     await expect(page.locator('#value-text').inputValue()).resolves.toBe('{"parallelMigrationsPerCluster":3}');
-    await expect(page.locator('#diff .ops').textContent()).resolves.toContain('replace /spec/configuration/migrations/parallelMigrationsPerCluster = 3');
+    await expect(page.locator('#diff .ops').textContent()).resolves.toContain(
+      'replace /spec/configuration/migrations/parallelMigrationsPerCluster = 3',
+    );
     await expect(page.locator('#after').textContent()).resolves.toContain('"parallelMigrationsPerCluster": 3');
   });
 
@@ -95,8 +108,12 @@ describe('the settings page in Chromium', () => {
     await expect(messagesAt('bandwidthPerMigration')).resolves.toEqual([]);
     await expect(messagesAt('progressTimeout')).resolves.toEqual([expect.stringContaining('Invalid value: "soon"')]);
     await page.fill('#input-progressTimeout', '300');
-    await expect(messagesAt('bandwidthPerMigration')).resolves.toEqual([expect.stringContaining('did you mean "64Mi"?')]);
-    await expect(messagesAt('allowWorkloadDisruption')).resolves.toEqual([expect.stringContaining('post-copy never starts')]);
+    await expect(messagesAt('bandwidthPerMigration')).resolves.toEqual([
+      expect.stringContaining('did you mean "64Mi"?'),
+    ]);
+    await expect(messagesAt('allowWorkloadDisruption')).resolves.toEqual([
+      expect.stringContaining('post-copy never starts'),
+    ]);
     await expect(page.locator('#value-text').inputValue()).resolves.toBe(
       '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"64","progressTimeout":300,"allowPostCopy":true,"allowWorkloadDisruption":false}',
     );
@@ -118,8 +135,12 @@ describe('the settings page in Chromium', () => {
     await expect(page.locator('#effective-policy').textContent()).resolves.toBe(
       'MigrationPolicy busy-databases wins with 2 matching labels (VMI 1, Namespace 1).',
     );
-    await expect(page.locator('[data-option="completionTimeoutPerGiB"]').textContent()).resolves.toBe('completionTimeoutPerGiB800policy');
-    await expect(page.locator('[data-option="parallelMigrationsPerCluster"]').textContent()).resolves.toBe('parallelMigrationsPerCluster3kubevirt');
+    await expect(page.locator('[data-option="completionTimeoutPerGiB"]').textContent()).resolves.toBe(
+      'completionTimeoutPerGiB800policy',
+    );
+    await expect(page.locator('[data-option="parallelMigrationsPerCluster"]').textContent()).resolves.toBe(
+      'parallelMigrationsPerCluster3kubevirt',
+    );
     await page.fill('#vmi', 'kind: Pod');
     await expect(page.locator('#effective').textContent()).resolves.toBe('paste one VirtualMachineInstance as the VMI');
   });

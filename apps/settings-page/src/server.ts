@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
+
 import type { KubevirtOptions } from './page/form.js';
 
 /** The page's files, the only paths served besides kubevirt-options.json. */
@@ -38,16 +39,21 @@ export const pageServer = (pageDir: string, kubevirt: KubevirtOptions | undefine
       body = readFileSync(join(pageDir, file));
     } catch (e) {
       if (file.endsWith('.map')) continue;
-      throw new Error(`the settings page is not built (${join(pageDir, file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}); run \`npm run build\``);
+      throw new Error(
+        `the settings page is not built (${join(pageDir, file)}: ${(e as NodeJS.ErrnoException).code ?? String(e)}); run \`npm run build\``,
+      );
     }
     bodies.set(path, { body, type: TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream' });
   }
-  if (kubevirt !== undefined) bodies.set('/kubevirt-options.json', { body: Buffer.from(JSON.stringify(kubevirt)), type: 'application/json' });
+  if (kubevirt !== undefined)
+    bodies.set('/kubevirt-options.json', { body: Buffer.from(JSON.stringify(kubevirt)), type: 'application/json' });
 
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://page').pathname;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { ...HEADERS, allow: 'GET, HEAD', 'content-type': 'text/plain' }).end(`${req.method ?? ''} is not allowed: the page is read-only\n`);
+      res
+        .writeHead(405, { ...HEADERS, allow: 'GET, HEAD', 'content-type': 'text/plain' })
+        .end(`${req.method ?? ''} is not allowed: the page is read-only\n`);
       return;
     }
     if (path === '/favicon.ico') {
@@ -57,7 +63,9 @@ export const pageServer = (pageDir: string, kubevirt: KubevirtOptions | undefine
     }
     const found = bodies.get(path);
     if (found === undefined) {
-      res.writeHead(404, { ...HEADERS, 'content-type': 'text/plain' }).end(`${path} is not part of the settings page\n`);
+      res
+        .writeHead(404, { ...HEADERS, 'content-type': 'text/plain' })
+        .end(`${path} is not part of the settings page\n`);
       return;
     }
     res.writeHead(200, { ...HEADERS, 'content-type': found.type, 'content-length': found.body.length });

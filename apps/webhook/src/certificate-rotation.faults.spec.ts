@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { KubeConfig } from '@kubernetes/client-node';
 import { ManagedProcess, webhookAnswers } from '@kubevirt-migration/control-plane';
-import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
+import { ChangeTally, type FaultClient, FaultCluster, sleep } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Certificate rotation under load: the webhook makes and rotates its own certificates in a Secret
@@ -23,13 +24,19 @@ beforeAll(async () => {
   client = cluster.client;
   namespace = await client.createNamespace('rotation');
   await client.http.request('create the Secret', 'POST', `/api/v1/namespaces/${namespace}/secrets`, {
-    body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'webhook-tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } },
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'webhook-tls' },
+      type: 'kubernetes.io/tls',
+      data: { 'tls.crt': '', 'tls.key': '' },
+    },
   });
   webhook = cluster.track(
     new ManagedProcess(
       'webhook',
-      process.execPath,
       [
+        process.execPath,
         join(root, 'apps', 'webhook', 'dist', 'main.js'),
         `--kubeconfig=${cluster.cp.kubeconfig}`,
         `--tls-secret=${namespace}/webhook-tls`,
@@ -56,7 +63,11 @@ describe('fault: certificate rotation under load', () => {
     const end = Date.now() + RUN_MS;
     const watchSecret = async (): Promise<void> => {
       while (Date.now() < end) {
-        const secret = (await client.http.request('read the Secret', 'GET', `/api/v1/namespaces/${namespace}/secrets/webhook-tls`)) as {
+        const secret = (await client.http.request(
+          'read the Secret',
+          'GET',
+          `/api/v1/namespaces/${namespace}/secrets/webhook-tls`,
+        )) as {
           data?: Record<string, string>;
         };
         if (secret.data?.['tls.crt'] !== undefined) serving.add(secret.data['tls.crt']);
@@ -66,7 +77,8 @@ describe('fault: certificate rotation under load', () => {
     };
     const tally = new ChangeTally();
     const change = async (): Promise<void> => {
-      for (let i = 0; Date.now() < end; i++) await client.tryChange(`{"parallelMigrationsPerCluster":${(i % 9) + 1}}`, tally);
+      for (let i = 0; Date.now() < end; i++)
+        await client.tryChange(`{"parallelMigrationsPerCluster":${(i % 9) + 1}}`, tally);
     };
     await Promise.all([watchSecret(), change()]);
     console.log(

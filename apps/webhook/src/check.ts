@@ -1,6 +1,6 @@
-import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { KubeHttp, loadConnection, probeWebhook } from '@kubevirt-migration/k8s-adapter';
-import { CLUSTER_FLAGS, runMain, type FlagValues } from '@kubevirt-migration/service';
+import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
+import { CLUSTER_FLAGS, type FlagValues, runMain } from '@kubevirt-migration/service';
 
 /**
  * The chart's `helm test`: proves, through the API server, that the webhook guarding the Setting
@@ -11,11 +11,18 @@ import { CLUSTER_FLAGS, runMain, type FlagValues } from '@kubevirt-migration/ser
  */
 const FLAGS = {
   ...CLUSTER_FLAGS,
-  registration: { type: 'string', default: 'kubevirt-migration.harvesterhci.io', help: 'name of the webhook expected to answer', placeholder: 'NAME' },
+  registration: {
+    type: 'string',
+    default: 'kubevirt-migration.harvesterhci.io',
+    help: 'name of the webhook expected to answer',
+    placeholder: 'NAME',
+  },
 } as const;
 
 const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
-  const http = new KubeHttp(loadConnection({ kubeconfig: f.kubeconfig, context: f.context }), { fieldManager: 'kubevirt-migration-webhook-check' });
+  const http = new KubeHttp(loadConnection({ kubeconfig: f.kubeconfig, context: f.context }), {
+    fieldManager: 'kubevirt-migration-webhook-check',
+  });
   try {
     const probe = await probeWebhook(http, f.registration, SETTING_NAME);
     if (probe.outcome !== 'answered') throw new Error(`webhook ${f.registration} ${probe.outcome}: ${probe.message}`);
@@ -25,9 +32,10 @@ const main = async (f: FlagValues<typeof FLAGS>): Promise<void> => {
   }
 };
 
-runMain(
-  'kubevirt-migration-webhook-check',
-  'Checks, through the API server, that the kubevirt-migration webhook answers for the Setting (the chart’s helm test).',
-  FLAGS,
+runMain({
+  command: 'kubevirt-migration-webhook-check',
+  summary:
+    'Checks, through the API server, that the kubevirt-migration webhook answers for the Setting (the chart’s helm test).',
+  flags: FLAGS,
   main,
-);
+});

@@ -1,38 +1,40 @@
 import { readFileSync } from 'node:fs';
-import { decideAdmission, SETTING_NAME, type AdmissionResponse } from '@kubevirt-migration/migration-policy';
+
 import {
-  FeatureGatesWatch,
-  InProgressMigrations,
-  KubeHttp,
-  SupportedOptionsWatch,
-  loadConnection,
-  createAdmissionServer,
-  fileCredentials,
-  SecretCredentials,
-  RegistrationKeeper,
-  removeRegistration,
-  deploymentGone,
   type AdmissionRequest,
   type AdmissionServer,
   type Connection,
+  createAdmissionServer,
+  deploymentGone,
+  FeatureGatesWatch,
+  fileCredentials,
+  InProgressMigrations,
+  KubeHttp,
+  loadConnection,
+  RegistrationKeeper,
+  removeRegistration,
+  SecretCredentials,
   type ServingCredentials,
+  SupportedOptionsWatch,
   type WebhookEndpoint,
 } from '@kubevirt-migration/k8s-adapter';
+import { type AdmissionResponse, decideAdmission, SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import {
   CLUSTER_FLAGS,
   createLogger,
   errorMessage,
   fileErrorText,
+  type FlagValues,
   isLevel,
-  LEVELS,
   listen,
+  LOG_FLAGS,
+  type Logger,
   onShutdown,
   runMain,
   serveProbes,
   StartupError,
-  type FlagValues,
-  type Logger,
 } from '@kubevirt-migration/service';
+
 import { webhookMetrics } from './metrics.js';
 
 /** For this long after its migration cache became current again, a change is checked against the API server itself. */
@@ -43,20 +45,52 @@ const DAY = 86400;
 
 const FLAGS = {
   ...CLUSTER_FLAGS,
-  'listen-address': { type: 'string', default: '127.0.0.1', env: 'WEBHOOK_LISTEN_ADDRESS', help: 'address to serve HTTPS on', placeholder: 'ADDR' },
+  'listen-address': {
+    type: 'string',
+    default: '127.0.0.1',
+    env: 'WEBHOOK_LISTEN_ADDRESS',
+    help: 'address to serve HTTPS on',
+    placeholder: 'ADDR',
+  },
   port: { type: 'port', default: 9443, env: 'WEBHOOK_PORT', help: 'HTTPS port (0 picks a free one)' },
-  'cert-file': { type: 'string', env: 'WEBHOOK_CERT_FILE', help: 'serving certificate, PEM (read again when it changes)', placeholder: 'FILE' },
+  'cert-file': {
+    type: 'string',
+    env: 'WEBHOOK_CERT_FILE',
+    help: 'serving certificate, PEM (read again when it changes)',
+    placeholder: 'FILE',
+  },
   'key-file': { type: 'string', env: 'WEBHOOK_KEY_FILE', help: 'its private key, PEM', placeholder: 'FILE' },
-  'ca-file': { type: 'string', help: 'the CA that signed the serving certificate, registered as caBundle (read again when it changes)', placeholder: 'FILE' },
+  'ca-file': {
+    type: 'string',
+    help: 'the CA that signed the serving certificate, registered as caBundle (read again when it changes)',
+    placeholder: 'FILE',
+  },
   'tls-secret': {
     type: 'string',
     help: "instead of files: make and rotate the certificates in this Secret ([NAMESPACE/]NAME; default namespace: the pod's)",
     placeholder: 'NAME',
   },
-  'certificate-lifetime': { type: 'seconds', default: 365 * DAY, help: 'with --tls-secret: lifetime of a serving certificate (renewed with a third left)' },
-  'ca-lifetime': { type: 'seconds', default: 3650 * DAY, help: 'with --tls-secret: lifetime of the CA (renewed with a third left)' },
-  'ca-overlap': { type: 'seconds', default: 3600, help: 'with --tls-secret: how long a new CA is trusted before it signs what is served' },
-  registration: { type: 'string', default: 'kubevirt-migration.harvesterhci.io', help: 'name of the ValidatingWebhookConfiguration kept', placeholder: 'NAME' },
+  'certificate-lifetime': {
+    type: 'seconds',
+    default: 365 * DAY,
+    help: 'with --tls-secret: lifetime of a serving certificate (renewed with a third left)',
+  },
+  'ca-lifetime': {
+    type: 'seconds',
+    default: 3650 * DAY,
+    help: 'with --tls-secret: lifetime of the CA (renewed with a third left)',
+  },
+  'ca-overlap': {
+    type: 'seconds',
+    default: 3600,
+    help: 'with --tls-secret: how long a new CA is trusted before it signs what is served',
+  },
+  registration: {
+    type: 'string',
+    default: 'kubevirt-migration.harvesterhci.io',
+    help: 'name of the ValidatingWebhookConfiguration kept',
+    placeholder: 'NAME',
+  },
   'register-service': {
     type: 'string',
     help: 'keep the registration, the API server calling this Service (NAMESPACE/NAME:PORT)',
@@ -78,25 +112,55 @@ const FLAGS = {
     help: "the webhook's Deployment: at shutdown the registration is removed only once it is gone (helm uninstall); without it, at every shutdown",
     placeholder: 'NAME',
   },
-  namespace: { type: 'string', env: 'POD_NAMESPACE', help: "namespace of the Secret and the Deployment (default: the pod's)", placeholder: 'NS' },
+  namespace: {
+    type: 'string',
+    env: 'POD_NAMESPACE',
+    help: "namespace of the Secret and the Deployment (default: the pod's)",
+    placeholder: 'NS',
+  },
   'request-timeout': { type: 'seconds', default: 10, help: 'time a client has to send its whole request' },
-  'log-level': { type: 'choice', default: 'info', choices: LEVELS, env: 'LOG_LEVEL', help: 'least severe level logged (JSON lines on stdout)' },
+  'shutdown-delay': {
+    type: 'seconds',
+    default: 5,
+    zero: 'stop accepting at once',
+    help: 'at SIGTERM: not ready, and keep serving this long (every answer with Connection: close) before stopping; requests in flight then have --registration-timeout to finish',
+  },
+  ...LOG_FLAGS,
 } as const;
 
 type Flags = FlagValues<typeof FLAGS>;
 
 const SERVICE_PATTERN = /^([a-z0-9-]+)\/([a-z0-9-]+):(\d{1,5})$/;
 
-const check = (f: Flags): string | undefined => {
+/** The serving certificate's flags: files, or a Secret, never both. */
+const checkCertificate = (f: Flags): string | undefined => {
   const files = f['cert-file'] !== undefined || f['key-file'] !== undefined;
-  if (files && f['tls-secret'] !== undefined) return '--tls-secret and --cert-file/--key-file are alternatives: give one';
-  if (!files && f['tls-secret'] === undefined) return 'the webhook needs a certificate: --cert-file and --key-file, or --tls-secret';
-  if (files && (f['cert-file'] === undefined || f['key-file'] === undefined)) return '--cert-file and --key-file go together';
-  if (f['register-url'] !== undefined && f['register-service'] !== undefined) return '--register-url and --register-service are alternatives: give one';
+  if (files && f['tls-secret'] !== undefined)
+    return '--tls-secret and --cert-file/--key-file are alternatives: give one';
+  if (!files && f['tls-secret'] === undefined)
+    return 'the webhook needs a certificate: --cert-file and --key-file, or --tls-secret';
+  if (files && (f['cert-file'] === undefined || f['key-file'] === undefined))
+    return '--cert-file and --key-file go together';
+  return undefined;
+};
+
+/** The registration's flags: a URL or a Service, and a timeout the API server accepts. */
+const checkRegistration = (f: Flags): string | undefined => {
+  if (f['register-url'] !== undefined && f['register-service'] !== undefined)
+    return '--register-url and --register-service are alternatives: give one';
   if (f['register-service'] !== undefined && !SERVICE_PATTERN.test(f['register-service']))
     return `--register-service must be NAMESPACE/NAME:PORT, not ${JSON.stringify(f['register-service'])}`;
-  if (f['registration-timeout'] < 1 || f['registration-timeout'] > 30) return '--registration-timeout must be from 1 to 30 seconds';
-  if (f['ca-file'] !== undefined && !files) return '--ca-file goes with --cert-file (with --tls-secret the CA is in the Secret)';
+  if (f['registration-timeout'] < 1 || f['registration-timeout'] > 30)
+    return '--registration-timeout must be from 1 to 30 seconds';
+  return undefined;
+};
+
+const check = (f: Flags): string | undefined => {
+  const problem = checkCertificate(f) ?? checkRegistration(f);
+  if (problem !== undefined) return problem;
+  const files = f['cert-file'] !== undefined || f['key-file'] !== undefined;
+  if (f['ca-file'] !== undefined && !files)
+    return '--ca-file goes with --cert-file (with --tls-secret the CA is in the Secret)';
   return undefined;
 };
 
@@ -129,13 +193,15 @@ const hostsOf = (f: Flags): string[] => {
     const { name, namespace: ns } = service;
     return [`${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`, `${name}.${ns}`, name];
   }
-  if (f['register-url'] !== undefined) return [new URL(f['register-url'].replace('{port}', '1')).hostname.replace(/^\[|\]$/g, '')];
+  if (f['register-url'] !== undefined)
+    return [new URL(f['register-url'].replace('{port}', '1')).hostname.replace(/^\[|\]$/g, '')];
   return ['localhost'];
 };
 
 const splitName = (value: string, namespace: string | undefined, flag: string): { namespace: string; name: string } => {
   const [a, b] = value.includes('/') ? value.split('/', 2) : [namespace, value];
-  if (a === undefined || a === '') throw new StartupError(`${flag} ${value}: no namespace given, and not running in a pod (--namespace)`);
+  if (a === undefined || a === '')
+    throw new StartupError(`${flag} ${value}: no namespace given, and not running in a pod (--namespace)`);
   return { namespace: a, name: b ?? '' };
 };
 
@@ -171,14 +237,22 @@ const servingCredentials = async ({ f, http, namespace, log }: Context): Promise
   const [certFile, keyFile] = [f['cert-file'], f['key-file']];
   if (certFile !== undefined && keyFile !== undefined) {
     try {
-      return fileCredentials({ certFile, keyFile, ...(f['ca-file'] === undefined ? {} : { caFile: f['ca-file'] }) }, events);
+      return fileCredentials(
+        { certFile, keyFile, ...(f['ca-file'] === undefined ? {} : { caFile: f['ca-file'] }) },
+        events,
+      );
     } catch (e) {
       throw new StartupError(`serving certificate ${certFile} with key ${keyFile}: ${errorMessage(e)}`);
     }
   }
   const secret = splitName(f['tls-secret'] ?? '', namespace, '--tls-secret');
   const hosts = hostsOf(f);
-  const policy = { hosts, servingLifetimeMs: f['certificate-lifetime'] * 1000, caLifetimeMs: f['ca-lifetime'] * 1000, caOverlapMs: f['ca-overlap'] * 1000 };
+  const policy = {
+    hosts,
+    servingLifetimeMs: f['certificate-lifetime'] * 1000,
+    caLifetimeMs: f['ca-lifetime'] * 1000,
+    caOverlapMs: f['ca-overlap'] * 1000,
+  };
   const own = new SecretCredentials(http, { ...secret, policy, ...events });
   log.info('taking the certificates from Secret', { secret: `${secret.namespace}/${secret.name}`, hosts });
   await own.start();
@@ -216,7 +290,12 @@ const review =
     const logged = (response: AdmissionResponse): AdmissionResponse => {
       if (!response.allowed) {
         denied(response.status?.reason ?? 'Unknown');
-        log.info('denied', { uid: r.uid, operation: r.operation, reason: response.status?.reason, message: response.status?.message });
+        log.info('denied', {
+          uid: r.uid,
+          operation: r.operation,
+          reason: response.status?.reason,
+          message: response.status?.message,
+        });
       }
       return response;
     };
@@ -229,7 +308,8 @@ const review =
     });
     if (decision.kind === 'Decided') return logged(decision.response);
     const stale = migrations.cache.staleReason;
-    if (stale !== undefined) return logged(decision.complete({ unknown: `the webhook's migration cache is not current: ${stale}` }));
+    if (stale !== undefined)
+      return logged(decision.complete({ unknown: `the webhook's migration cache is not current: ${stale}` }));
     if (!migrations.cache.settling(SETTLE_MS)) return logged(decision.complete(migrations.list()));
     return migrations.listLive().then(
       (live) => logged(decision.complete(live)),
@@ -239,13 +319,23 @@ const review =
 
 const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, caches: Caches): AdmissionServer => {
   const { migrations, crd, kubevirt } = caches;
-  const metrics = webhookMetrics({ all: () => migrations.cache.list().length, inProgress: () => migrations.list().length });
+  const metrics = webhookMetrics({
+    all: () => migrations.cache.list().length,
+    inProgress: () => migrations.list().length,
+    // the conditions under which review() completes a change with migrations.list()
+    answersFromCache: () => migrations.cache.staleReason === undefined && !migrations.cache.settling(SETTLE_MS),
+  });
   // ready only while the migrations cache is current: a stale one cannot vouch for "no migration in progress"
-  const ready = (): boolean => migrations.cache.fresh && crd.cache.synced && kubevirt.cache.synced;
-  return createAdmissionServer({
+  // and not ready once shutdown began, so that the Service sends reviews to another replica
+  const ready = (): boolean =>
+    !server.draining() && migrations.cache.fresh && crd.cache.synced && kubevirt.cache.synced;
+  const server = createAdmissionServer({
     credentials,
     path: '/validate',
     requestTimeoutMs: f['request-timeout'] * 1000,
+    drainDelayMs: f['shutdown-delay'] * 1000,
+    // after that the API server has given up on the request anyway
+    inFlightTimeoutMs: f['registration-timeout'] * 1000,
     review: review(caches, log, metrics.denied),
     other: (req, res) => serveProbes({ ready, registry: metrics.registry }, req, res),
     onOutcome: (o) => {
@@ -254,6 +344,7 @@ const admissionServer = ({ f, log }: Context, credentials: ServingCredentials, c
       if (o.result === 'error') log.error('internal error while reviewing', { reason: o.reason });
     },
   });
+  return server;
 };
 
 /** Whether the release is going away (always, without --owner-deployment). */
@@ -263,7 +354,11 @@ const releaseGone = ({ f, http, namespace }: Context): (() => Promise<boolean>) 
 };
 
 /** Keeps the registration (with --register-service or --register-url), following the serving CA. */
-const keepRegistration = async (ctx: Context, port: number, credentials: ServingCredentials): Promise<RegistrationKeeper | undefined> => {
+const keepRegistration = async (
+  ctx: Context,
+  port: number,
+  credentials: ServingCredentials,
+): Promise<RegistrationKeeper | undefined> => {
   const { f, http, log } = ctx;
   const endpoint = endpointOf(f, port);
   if (endpoint === undefined) return undefined;
@@ -278,8 +373,10 @@ const keepRegistration = async (ctx: Context, port: number, credentials: Serving
     caBundle: () => credentials.caBundle(),
     onRepaired: (what) => log.warn('registration repaired', { what }),
     onError: (message) => log.error(message),
-    onCaBundleUpdated: () => log.info('registration caBundle updated to the serving CA bundle', { registration: f.registration }),
-    onReleaseGone: () => log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
+    onCaBundleUpdated: () =>
+      log.info('registration caBundle updated to the serving CA bundle', { registration: f.registration }),
+    onReleaseGone: () =>
+      log.warn('the registration was deleted with the release (its Deployment is gone): not created again'),
     ...(f['owner-deployment'] === undefined ? {} : { release: { gone: releaseGone(ctx), delayMs: 3000 } }),
   });
   credentials.onChange(() => registration.refresh());
@@ -293,7 +390,9 @@ const releaseRegistration = async (ctx: Context, registration: RegistrationKeepe
   const { f, http, log } = ctx;
   await registration.stop();
   const remove = await releaseGone(ctx)().catch((e: unknown) => {
-    log.error('could not tell whether the release is being removed; keeping the registration', { error: errorMessage(e) });
+    log.error('could not tell whether the release is being removed; keeping the registration', {
+      error: errorMessage(e),
+    });
     return false;
   });
   if (!remove) return;
@@ -315,10 +414,17 @@ const shutdown =
   (ctx: Context, r: Running) =>
   async (signal: string): Promise<void> => {
     const { log } = ctx;
-    log.info('shutting down', { signal });
+    log.info('shutting down', { signal, drainSeconds: ctx.f['shutdown-delay'] });
+    // not ready and answering with Connection: close from now on, while the registration is released
+    const closed = r.server.close();
     if (r.registration !== undefined) await releaseRegistration(ctx, r.registration);
-    await r.server.close();
-    await Promise.all([r.caches.migrations.cache.stop(), r.caches.crd.cache.stop(), r.caches.kubevirt.cache.stop(), r.credentials.stop()]);
+    await closed;
+    await Promise.all([
+      r.caches.migrations.cache.stop(),
+      r.caches.crd.cache.stop(),
+      r.caches.kubevirt.cache.stop(),
+      r.credentials.stop(),
+    ]);
     log.info('stopped');
   };
 
@@ -326,14 +432,29 @@ const main = async (f: Flags): Promise<void> => {
   const log = createLogger('kubevirt-migration-webhook', { level: isLevel(f['log-level']) ? f['log-level'] : 'info' });
   checkInputFiles(f);
   const connection = loadConnection({ kubeconfig: f.kubeconfig, context: f.context });
-  const ctx: Context = { f, http: new KubeHttp(connection, { fieldManager: FIELD_MANAGER }), namespace: namespaceOf(f, connection), log };
+  const ctx: Context = {
+    f,
+    http: new KubeHttp(connection, { fieldManager: FIELD_MANAGER }),
+    namespace: namespaceOf(f, connection),
+    log,
+  };
   const credentials = await servingCredentials(ctx);
   const caches = await startCaches(ctx, connection);
   const server = admissionServer(ctx, credentials, caches);
   const port = await listen(server.server, f.port, f['listen-address'], 'admission reviews');
   log.info('serving', { address: f['listen-address'], port, path: '/validate' });
   const registration = await keepRegistration(ctx, port, credentials);
-  onShutdown(shutdown(ctx, { credentials, caches, server, registration }));
+  // the drain delay, requests in flight, then the caches and the registration: with time to spare
+  onShutdown(
+    shutdown(ctx, { credentials, caches, server, registration }),
+    (f['shutdown-delay'] + f['registration-timeout'] + 10) * 1000,
+  );
 };
 
-runMain('kubevirt-migration-webhook', 'Validates changes of the kubevirt-migration Setting (a validating admission webhook over HTTPS).', FLAGS, main, check);
+runMain({
+  command: 'kubevirt-migration-webhook',
+  summary: 'Validates changes of the kubevirt-migration Setting (a validating admission webhook over HTTPS).',
+  flags: FLAGS,
+  main,
+  check,
+});

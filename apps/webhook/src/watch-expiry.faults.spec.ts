@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { ManagedProcess } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
 import { ChangeTally, FaultCluster } from '@kubevirt-migration/control-plane/testing/faults';
@@ -52,12 +53,17 @@ describe('fault: watch expiry through etcd compaction, watch cache off', () => {
     const tally = new ChangeTally();
     let firstBusy: number | undefined;
     while (Date.now() - resumed < 5000) {
-      if ((await cluster.client.tryChange(`{"parallelMigrationsPerCluster":${40 + (tally.counts.busy % 5)}}`, tally)) === 'busy')
+      if (
+        (await cluster.client.tryChange(`{"parallelMigrationsPerCluster":${40 + (tally.counts.busy % 5)}}`, tally)) ===
+        'busy'
+      )
         firstBusy ??= Date.now() - resumed;
     }
-    await until('the log to show the expiry', () => /migrations cache failed; retrying/.test(readFileSync(webhook.logFile, 'utf8')) || undefined, 5000).catch(
-      () => undefined,
-    );
+    await until(
+      'the log to show the expiry',
+      () => /migrations cache failed; retrying/.test(readFileSync(webhook.logFile, 'utf8')) || undefined,
+      5000,
+    ).catch(() => undefined);
     const expiries = readFileSync(webhook.logFile, 'utf8')
       .split('\n')
       .filter((l) => l.includes('migrations cache failed') && /too old|compacted|Expired|410/i.test(l));

@@ -1,18 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
-import { connect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { connect } from 'node:tls';
+
 import { AdmissionregistrationV1Api } from '@kubernetes/client-node';
-import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
-import { MIGRATIONS, SETTINGS, fromClientNode, type AdapterError } from '@kubevirt-migration/k8s-adapter';
-import { startWebhook, webhookAnswers, type ManagedProcess } from '@kubevirt-migration/control-plane';
+import { type ManagedProcess, startWebhook, webhookAnswers } from '@kubevirt-migration/control-plane';
 import {
   addFeatureGate,
   customApi,
   freshNamespace,
+  kubectlBinary,
   KUBEVIRT_CRD_WITH_MAX_DOWNTIME,
   kubevirtFeatureGates,
   swapKubevirtCrd,
@@ -20,21 +20,47 @@ import {
   testKubeconfigPath,
   until,
 } from '@kubevirt-migration/control-plane/testing';
+import { type AdapterError, fromClientNode, MIGRATIONS, SETTINGS } from '@kubevirt-migration/k8s-adapter';
+import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 
 /** The webhook as the API server calls it, and as a hostile client would. */
 const root = join(__dirname, '..', '..', '..');
 const kc = testKubeConfig();
 const custom = customApi(kc);
 const pki = join(dirname(testKubeconfigPath()), 'pki');
-const files = { kubeconfig: testKubeconfigPath(), certFile: join(pki, 'webhook.crt'), keyFile: join(pki, 'webhook.key'), caFile: join(pki, 'ca.crt') };
+const files = {
+  kubeconfig: testKubeconfigPath(),
+  certFile: join(pki, 'webhook.crt'),
+  keyFile: join(pki, 'webhook.key'),
+  caFile: join(pki, 'ca.crt'),
+};
 const logs = mkdtempSync(join(tmpdir(), 'kubevirt-migration-webhook-test-'));
 const NAME = 'kubevirt-migration.harvesterhci.io';
 const setting = { ...SETTINGS, name: 'kubevirt-migration' };
 
 let webhook: ManagedProcess;
 let port = 0;
+/** kubectl of the API server's version (built on first use): warnings as users see them. */
+let kubectl = '';
+beforeAll(
+  async () => {
+    kubectl = await kubectlBinary();
+  },
+  20 * 60 * 1000,
+);
+/** Sets the Setting's value with kubectl (a merge patch), as an administrator would. */
+const kubectlSetValue = (value: string) =>
+  spawnSync(
+    kubectl,
+    ['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value })],
+    {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
+    },
+  );
 
-const readSetting = async () => (await custom.getClusterCustomObject(setting)) as Record<string, unknown> & { metadata: Record<string, unknown> };
+const readSetting = async () =>
+  (await custom.getClusterCustomObject(setting)) as Record<string, unknown> & { metadata: Record<string, unknown> };
 const patch = (ops: object[]) => custom.patchClusterCustomObject({ ...setting, body: ops });
 const setValue = (value: string) => patch([{ op: 'add', path: '/value', value }]);
 const denial = async (p: Promise<unknown>): Promise<AdapterError> => {
@@ -50,16 +76,31 @@ const runningMigration = async (name = 'vm-running') => {
   await custom.createNamespacedCustomObject({
     ...MIGRATIONS,
     namespace: ns,
-    body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } },
+    body: {
+      apiVersion: 'kubevirt.io/v1',
+      kind: 'VirtualMachineInstanceMigration',
+      metadata: { name },
+      spec: { vmiName: name },
+    },
   });
-  await custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }] });
+  await custom.patchNamespacedCustomObjectStatus({
+    ...MIGRATIONS,
+    namespace: ns,
+    name,
+    body: [{ op: 'add', path: '/status', value: { phase: 'Running' } }],
+  });
   const finish = () =>
-    custom.patchNamespacedCustomObjectStatus({ ...MIGRATIONS, namespace: ns, name, body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }] });
+    custom.patchNamespacedCustomObjectStatus({
+      ...MIGRATIONS,
+      namespace: ns,
+      name,
+      body: [{ op: 'replace', path: '/status/phase', value: 'Succeeded' }],
+    });
   return { ns, finish };
 };
 
 beforeAll(async () => {
-  webhook = await startWebhook(root, files, join(logs, 'webhook.log'), ['--request-timeout=2']);
+  webhook = await startWebhook(root, files, join(logs, 'webhook.log'), { args: ['--request-timeout=2'] });
   const config = await kc.makeApiClient(AdmissionregistrationV1Api).readValidatingWebhookConfiguration({ name: NAME });
   port = Number(new URL(config.webhooks?.[0]?.clientConfig.url ?? '').port);
 }, 90000);
@@ -120,7 +161,13 @@ describe('the webhook through the API server: what a migration does not block', 
       await patch([{ op: 'add', path: '/metadata/labels', value: { team: 'infra' } }]);
       await patch([{ op: 'add', path: '/metadata/annotations', value: { note: 'reviewed' } }]);
       await patch([{ op: 'add', path: '/status', value: { conditions: [{ type: 'configured', status: 'True' }] } }]);
-      await patch([{ op: 'replace', path: '/value', value: '{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }' }]);
+      await patch([
+        {
+          op: 'replace',
+          path: '/value',
+          value: '{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }',
+        },
+      ]);
       const s = await readSetting();
       expect(s.metadata['labels']).toEqual({ team: 'infra' });
       expect(s['value']).toBe('{ "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }');
@@ -148,22 +195,7 @@ describe('the webhook through the API server: what a migration does not block', 
   });
 
   it('warnings reach kubectl', () => {
-    const r = spawnSync(
-      'kubectl',
-      [
-        'patch',
-        'settings.harvesterhci.io',
-        'kubevirt-migration',
-        '--type',
-        'merge',
-        '-p',
-        JSON.stringify({ value: '{"progressTimeout":5,"allowPostCopy":true,"allowWorkloadDisruption":false}' }),
-      ],
-      {
-        encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
-      },
-    );
+    const r = kubectlSetValue('{"progressTimeout":5,"allowPostCopy":true,"allowWorkloadDisruption":false}');
     expect(r.status).toBe(0);
     expect(r.stderr).toContain("Warning: progressTimeout is 5, below 10 seconds (the Harvester UI's minimum)");
     expect(r.stderr).toContain('Warning: allowPostCopy is true but allowWorkloadDisruption is false');
@@ -171,7 +203,9 @@ describe('the webhook through the API server: what a migration does not block', 
 
   it('an option that the installed 1.7.0 CRD would prune is rejected', async () => {
     const e = await denial(setValue('{"maxDowntimeMs":300}'));
-    expect(e.message).toContain('value.maxDowntimeMs: Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option');
+    expect(e.message).toContain(
+      'value.maxDowntimeMs: Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option',
+    );
   });
 
   it('a broken default is rejected too', async () => {
@@ -183,14 +217,7 @@ describe('the webhook through the API server: what a migration does not block', 
 
 describe('the webhook through the API server: what KubeVirt and Harvester will do with a value', () => {
   it('{"progressTimeout":0} is accepted with a warning; -1, 5.0, 1e3 and an escaped quantity are refused naming the field', async () => {
-    const r = spawnSync(
-      'kubectl',
-      ['patch', 'settings.harvesterhci.io', 'kubevirt-migration', '--type', 'merge', '-p', JSON.stringify({ value: '{"progressTimeout":0}' })],
-      {
-        encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '', KUBECONFIG: testKubeconfigPath(), HOME: logs },
-      },
-    );
+    const r = kubectlSetValue('{"progressTimeout":0}');
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('Warning: progressTimeout is 0, which turns the progress timeout off');
     for (const [value, field] of [
@@ -226,7 +253,9 @@ describe('the webhook through the API server: feature gates, with a KubeVirt CRD
       return denied.message.includes('feature gate') ? denied : undefined;
     });
     expect(e.status).toBe(422);
-    expect(e.message).toContain('value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning');
+    expect(e.message).toContain(
+      'value.maxDowntimeMs: Forbidden: maxDowntimeMs needs the feature gate MigrationStallDetection or MigrationDowntimeTuning',
+    );
     removeGate = await addFeatureGate(kc, 'MigrationStallDetection');
     await until('the webhook to see the gate and accept maxDowntimeMs', async () => {
       await setValue('{"maxDowntimeMs":500}');
@@ -274,7 +303,8 @@ const postChunked = (count: number, chunk: Buffer): Promise<Reply> =>
     for (let i = 0; i < count; i++) req.write(chunk);
     req.end();
   });
-const review = (request: object) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
+const review = (request: object) =>
+  JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request });
 
 describe('the webhook over HTTPS: hostile and broken input', () => {
   it('answers a well-formed review, echoing its uid', async () => {
@@ -296,8 +326,18 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
 
   it.each<[string, () => Promise<Reply>, number, RegExp]>([
     ['a body that is not JSON', () => post('{not json'), 400, /the body is not JSON/],
-    ['JSON that is not an AdmissionReview', () => post('{"kind":"Pod"}'), 400, /not an AdmissionReview v1: expected kind AdmissionReview/],
-    ['an AdmissionReview without a request', () => post('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}'), 400, /has no request/],
+    [
+      'JSON that is not an AdmissionReview',
+      () => post('{"kind":"Pod"}'),
+      400,
+      /not an AdmissionReview v1: expected kind AdmissionReview/,
+    ],
+    [
+      'an AdmissionReview without a request',
+      () => post('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}'),
+      400,
+      /has no request/,
+    ],
     ['a review without a uid', () => post(review({ operation: 'CREATE' })), 400, /request.uid is missing/],
     [
       'a v1beta1 review',
@@ -305,11 +345,26 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
       400,
       /admissionReviewVersions: \[v1\]/,
     ],
-    ['a wrong content type', () => post('{}', { 'content-type': 'text/plain' }), 415, /content type must be application\/json/],
+    [
+      'a wrong content type',
+      () => post('{}', { 'content-type': 'text/plain' }),
+      415,
+      /content type must be application\/json/,
+    ],
     ['a GET', () => post('', {}, 'GET'), 405, /use POST/],
     ['a body over the limit', () => post(Buffer.alloc(4 * 1024 * 1024, 32)), 413, /over the limit/],
-    ['a chunked body over the limit (no Content-Length)', () => postChunked(64, Buffer.alloc(64 * 1024, 32)), 413, /over the limit of 3145728 bytes/],
-    ['an unknown path', () => post('{}', { 'content-type': 'application/json' }, 'POST', '/mutate'), 404, /no such path/],
+    [
+      'a chunked body over the limit (no Content-Length)',
+      () => postChunked(64, Buffer.alloc(64 * 1024, 32)),
+      413,
+      /over the limit of 3145728 bytes/,
+    ],
+    [
+      'an unknown path',
+      () => post('{}', { 'content-type': 'application/json' }, 'POST', '/mutate'),
+      404,
+      /no such path/,
+    ],
   ])('%s gets a clear 4xx', async (_name, send, status, message) => {
     const r = await send();
     expect(r.status).toBe(status);
@@ -319,7 +374,9 @@ describe('the webhook over HTTPS: hostile and broken input', () => {
   it('a slow client gets 408 and the server keeps serving', async () => {
     const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(files.caFile), servername: 'localhost' });
     await new Promise<void>((resolve) => socket.once('secureConnect', () => resolve()));
-    socket.write('POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind":');
+    socket.write(
+      'POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"kind":',
+    );
     const answer = await new Promise<string>((resolve) => {
       let text = '';
       socket.on('data', (d: Buffer) => (text += d.toString()));
@@ -347,7 +404,12 @@ describe('registration', () => {
     await until('the webhook to stop answering', async () => !(await webhookAnswers(kc)));
     await custom.createClusterCustomObject({
       ...SETTINGS,
-      body: { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: `other-${Date.now()}` }, value: 'anything' },
+      body: {
+        apiVersion: 'harvesterhci.io/v1beta1',
+        kind: 'Setting',
+        metadata: { name: `other-${Date.now()}` },
+        value: 'anything',
+      },
     });
     const e = await denial(setValue('{"parallelMigrationsPerCluster":3}'));
     expect(e.message).toMatch(/failed calling webhook "kubevirt-migration.harvesterhci.io"/);

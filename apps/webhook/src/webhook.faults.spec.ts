@@ -1,7 +1,8 @@
 import { join } from 'node:path';
+
 import type { ControlPlane, ManagedProcess } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
-import { ChangeTally, FaultCluster, sleep, type FaultClient } from '@kubevirt-migration/control-plane/testing/faults';
+import { ChangeTally, type FaultClient, FaultCluster, sleep } from '@kubevirt-migration/control-plane/testing/faults';
 
 /**
  * Faults around the HEP rule (no change of the setting while a migration is in progress) and the
@@ -49,9 +50,17 @@ const changeAndApply = async (): Promise<{ stored: number; applied: number }> =>
   const value = nextValue();
   const want = (JSON.parse(value) as Record<string, number>)['parallelMigrationsPerCluster'];
   const tally = new ChangeTally();
-  await until('the change to be admitted', async () => (await client.tryChange(value, tally, 2000)) === 'admitted' || undefined, 30000);
+  await until(
+    'the change to be admitted',
+    async () => (await client.tryChange(value, tally, 2000)) === 'admitted' || undefined,
+    30000,
+  );
   const stored = Date.now();
-  await until('the controller to apply it', async () => (await client.migrationsBlock())?.['parallelMigrationsPerCluster'] === want || undefined, 30000);
+  await until(
+    'the controller to apply it',
+    async () => (await client.migrationsBlock())?.['parallelMigrationsPerCluster'] === want || undefined,
+    30000,
+  );
   return { stored, applied: Date.now() };
 };
 
@@ -108,7 +117,10 @@ describe.each<[string, () => number | undefined]>([
     const name = `paused-${what === 'etcd' ? 'etcd' : 'apiserver'}`;
     await client.createMigration(ns, name, 'Running');
     const before = new ChangeTally();
-    await until('the webhook to see the migration', async () => (await client.tryChange(nextValue(), before)) === 'busy' || undefined);
+    await until(
+      'the webhook to see the migration',
+      async () => (await client.tryChange(nextValue(), before)) === 'busy' || undefined,
+    );
     const pid = pidOf() ?? 0;
     const during = new ChangeTally();
     process.kill(pid, 'SIGSTOP');
@@ -161,7 +173,9 @@ describe('fault: migrations changing phase while changes are attempted', () => {
         const sent = Date.now();
         if ((await client.tryChange(nextValue(), tally)) !== 'admitted') continue;
         const answered = Date.now();
-        for (const s of spans) if (s.from <= sent && s.until >= answered) violations.push(`admitted during ${s.name} (${sent}..${answered})`);
+        for (const s of spans)
+          if (s.from <= sent && s.until >= answered)
+            violations.push(`admitted during ${s.name} (${sent}..${answered})`);
       }
     };
     await Promise.all([churn(0), churn(1), attempt()]);

@@ -22,7 +22,11 @@ export const nodeLayout = (dir: string): NodeLayout => ({
  * the runtime, the CNI plugins of the project's build, the locally built sandbox image, and
  * `restrict_oom_score_adj`, without which runc fails where root lacks CAP_SYS_RESOURCE.
  */
-export const containerdConfig = (layout: NodeLayout, bins: { readonly runc: string; readonly cniDir: string }, sandboxImage: string): string => `version = 3
+export const containerdConfig = (
+  layout: NodeLayout,
+  bins: { readonly runc: string; readonly cniDir: string },
+  sandboxImage: string,
+): string => `version = 3
 root = '${layout.dir}/containerd/root'
 state = '${layout.dir}/containerd/state'
 imports = []
@@ -99,7 +103,11 @@ export const cniConfig = (layout: NodeLayout): string =>
  * there), health on loopback, cgroups under one root of the node's, no DNS inherited from the host,
  * pod logs in the node's folder, and no image garbage collection (nothing can be pulled again).
  */
-export const kubeletConfig = (layout: NodeLayout, ports: { readonly api: number; readonly healthz: number }, caFile: string): string =>
+export const kubeletConfig = (
+  layout: NodeLayout,
+  ports: { readonly api: number; readonly healthz: number },
+  caFile: string,
+): string =>
   JSON.stringify(
     {
       apiVersion: 'kubelet.config.k8s.io/v1beta1',
@@ -120,7 +128,12 @@ export const kubeletConfig = (layout: NodeLayout, ports: { readonly api: number;
       podLogsDir: layout.podLogsDir,
       imageGCHighThresholdPercent: 100,
       imageGCLowThresholdPercent: 99,
-      evictionHard: { 'memory.available': '100Mi', 'nodefs.available': '1%', 'imagefs.available': '1%', 'nodefs.inodesFree': '1%' },
+      evictionHard: {
+        'memory.available': '100Mi',
+        'nodefs.available': '1%',
+        'imagefs.available': '1%',
+        'nodefs.inodesFree': '1%',
+      },
       serializeImagePulls: false,
       shutdownGracePeriod: '0s',
       logging: { format: 'text' },

@@ -7,7 +7,9 @@ export const hostCommand = (command: string, args: readonly string[], input?: st
   } catch (e) {
     const err = e as { code?: string; stderr?: string };
     if (err.code === 'ENOENT')
-      throw new Error(`${command} is not installed (Debian: apt-get install ${command === 'nft' ? 'nftables' : command === 'ip' ? 'iproute2' : 'util-linux'})`);
+      throw new Error(
+        `${command} is not installed (Debian: apt-get install ${command === 'nft' ? 'nftables' : command === 'ip' ? 'iproute2' : 'util-linux'})`,
+      );
     throw new Error(`${command} ${args.join(' ')}: ${(err.stderr ?? String(e)).trim()}`);
   }
 };

@@ -1,5 +1,16 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
+
 import { CGROUP_ROOT } from './addresses.js';
 import { hostCommandQuiet } from './host-command.js';
 
@@ -21,7 +32,12 @@ const RECORDED_SYSCTLS = [
 const sysctlPath = (name: string): string => join('/proc/sys', name);
 
 export const readSysctls = (): Record<string, string> =>
-  Object.fromEntries(RECORDED_SYSCTLS.filter((name) => existsSync(sysctlPath(name))).map((name) => [name, readFileSync(sysctlPath(name), 'utf8').trim()]));
+  Object.fromEntries(
+    RECORDED_SYSCTLS.filter((name) => existsSync(sysctlPath(name))).map((name) => [
+      name,
+      readFileSync(sysctlPath(name), 'utf8').trim(),
+    ]),
+  );
 
 /** Writes back the values that differ; gives the names of those it restored. */
 export const restoreSysctls = (saved: Readonly<Record<string, string>>): string[] =>

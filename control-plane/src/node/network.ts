@@ -35,7 +35,9 @@ export const createNetwork = (): void => {
 
 /** Packets the guard dropped since it was made. */
 export const guardDrops = (): number => {
-  const out = JSON.parse(hostCommand('nft', ['-j', 'list', 'counter', GUARD_TABLE.family, GUARD_TABLE.name, GUARD_TABLE.counter])) as {
+  const out = JSON.parse(
+    hostCommand('nft', ['-j', 'list', 'counter', GUARD_TABLE.family, GUARD_TABLE.name, GUARD_TABLE.counter]),
+  ) as {
     nftables: { counter?: { packets: number } }[];
   };
   const counter = out.nftables.find((item) => item.counter !== undefined)?.counter;
@@ -59,7 +61,8 @@ export const removeNetwork = (): string[] => {
   for (const port of bridgePorts()) if (hostCommandQuiet('ip', ['link', 'del', port])) removed.push(`device ${port}`);
   if (hostCommandQuiet('ip', ['link', 'del', bridge])) removed.push(`device ${bridge}`);
   for (const family of ['ip', 'ip6'])
-    if (hostCommandQuiet('nft', ['delete', 'table', family, 'kube-proxy'])) removed.push(`nftables table ${family} kube-proxy`);
+    if (hostCommandQuiet('nft', ['delete', 'table', family, 'kube-proxy']))
+      removed.push(`nftables table ${family} kube-proxy`);
   if (hostCommandQuiet('nft', ['delete', 'table', GUARD_TABLE.family, GUARD_TABLE.name]))
     removed.push(`nftables table ${GUARD_TABLE.family} ${GUARD_TABLE.name}`);
   return removed;

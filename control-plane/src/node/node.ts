@@ -3,17 +3,19 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+
 import { ensureNodeBinaries, type NodeBinaries } from '../binaries.js';
 import type { ControlPlane, NodeAddresses } from '../control-plane.js';
-import { seconds, type Log } from '../log.js';
+import { type Log, seconds } from '../log.js';
 import { freePort } from '../ports.js';
 import { ManagedProcess } from '../process.js';
 import { NODE_NAME, NODE_NETWORK } from './addresses.js';
-import { cniConfig, containerdConfig, kubeletConfig, nodeLayout, type NodeLayout } from './config.js';
+import { cniConfig, containerdConfig, kubeletConfig, type NodeLayout, nodeLayout } from './config.js';
 import { createCgroupRoot, existingHostPaths, readSysctls } from './host-state.js';
 import { createNetwork, guardDrops } from './network.js';
-import { writeNodeRecord, type NodeRecord } from './record.js';
+import { type NodeRecord, writeNodeRecord } from './record.js';
 import { removeNodeLeftovers, tearDownNode } from './teardown.js';
 
 const run = promisify(execFile);
@@ -41,7 +43,8 @@ export interface NodeHost {
  * state, then makes the bridge, the guard and the pods' cgroup root. Needs root.
  */
 export const prepareNodeHost = async (repoRoot: string, log: Log): Promise<NodeHost> => {
-  if (process.getuid?.() !== 0) throw new Error('a local node needs root (it makes a bridge, nftables tables, mounts and cgroups)');
+  if (process.getuid?.() !== 0)
+    throw new Error('a local node needs root (it makes a bridge, nftables tables, mounts and cgroups)');
   const bins = await ensureNodeBinaries(repoRoot, log);
   await removeNodeLeftovers(log);
   const dir = mkdtempSync(join(tmpdir(), 'kubevirt-migration-node-'));
@@ -63,7 +66,9 @@ export const prepareNodeHost = async (repoRoot: string, log: Log): Promise<NodeH
     await tearDown();
     throw e;
   }
-  log(`node network ready: bridge ${NODE_NETWORK.bridge} ${NODE_NETWORK.nodeAddress}, pods ${NODE_NETWORK.pods}, Services ${NODE_NETWORK.services}, guard on`);
+  log(
+    `node network ready: bridge ${NODE_NETWORK.bridge} ${NODE_NETWORK.nodeAddress}, pods ${NODE_NETWORK.pods}, Services ${NODE_NETWORK.services}, guard on`,
+  );
   return { bins, layout, record, tearDown };
 };
 
@@ -96,6 +101,97 @@ const nodeReady = async (kubeconfig: string): Promise<boolean> => {
   return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 };
 
+/** What starting the node's processes needs: its binaries and folders, a launcher that tracks each process, and `ctr`. */
+interface NodeStart {
+  readonly bins: NodeHost['bins'];
+  readonly layout: NodeHost['layout'];
+  readonly launch: (name: string, binary: string, args: readonly string[], env?: NodeJS.ProcessEnv) => ManagedProcess;
+  readonly ctr: (args: readonly string[]) => Promise<string>;
+  readonly importImage: (archive: string) => Promise<void>;
+}
+
+/** containerd, with the sandbox image imported. */
+const startContainerd = async (
+  { bins, layout, launch, ctr, importImage }: NodeStart,
+  repoRoot: string,
+  log: Log,
+): Promise<void> => {
+  const { dir } = layout;
+  for (const sub of ['containerd', 'cni/net.d', 'cni/ipam', 'pod-logs', 'kubelet'])
+    mkdirSync(join(dir, sub), { recursive: true });
+  writeFileSync(join(dir, 'containerd', 'config.toml'), containerdConfig(layout, bins, SANDBOX_IMAGE));
+  writeFileSync(join(layout.cniConfDir, '10-kubevirt-migration.conflist'), cniConfig(layout));
+  const containerd = launch('containerd', bins.containerd, ['--config', join(dir, 'containerd', 'config.toml')], {
+    ...process.env,
+    // containerd finds its runc shim on PATH
+    PATH: `${bins.dir}:${process.env['PATH'] ?? ''}`,
+  });
+  await containerd.waitReady(async () => (await ctr(['version'])) !== '', 60000);
+  const pause = join(dir, 'pause.oci.tar');
+  await run(process.execPath, [
+    join(repoRoot, 'tools', 'image.mjs'),
+    '--pause',
+    bins.pause,
+    '--name',
+    SANDBOX_IMAGE,
+    '--output',
+    pause,
+  ]);
+  await importImage(pause);
+  log(`containerd ready (pid ${containerd.pid}), sandbox image ${SANDBOX_IMAGE} imported`);
+};
+
+/** The kubelet, once its /healthz answers. */
+const startKubelet = async ({ bins, layout, launch }: NodeStart, cp: ControlPlane): Promise<ManagedProcess> => {
+  const ports = { api: await freePort(), healthz: await freePort() };
+  writeFileSync(join(layout.dir, 'kubelet.json'), kubeletConfig(layout, ports, cp.pki.caCert));
+  const kubelet = launch('kubelet', bins.kubelet, [
+    `--config=${join(layout.dir, 'kubelet.json')}`,
+    `--kubeconfig=${cp.kubeconfig}`,
+    `--root-dir=${layout.kubeletDir}`,
+    `--hostname-override=${NODE_NAME}`,
+    `--node-ip=${NODE_NETWORK.nodeAddress}`,
+    '--v=1',
+  ]);
+  await kubelet.waitReady(async () => (await fetch(`http://127.0.0.1:${ports.healthz}/healthz`)).ok, 60000);
+  return kubelet;
+};
+
+/** The controller manager, the scheduler and kube-proxy. */
+const startControllers = async ({ bins, launch }: NodeStart, cp: ControlPlane): Promise<void> => {
+  // one of each, as the admin, serving nothing (no port of theirs is opened)
+  const controlPlaneClient = [
+    `--kubeconfig=${cp.kubeconfig}`,
+    `--authentication-kubeconfig=${cp.kubeconfig}`,
+    `--authorization-kubeconfig=${cp.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    '--secure-port=0',
+    '--leader-elect=false',
+    '--v=1',
+  ];
+  launch('kube-controller-manager', bins.kubeControllerManager, [
+    ...controlPlaneClient,
+    `--root-ca-file=${cp.pki.caCert}`,
+    `--service-account-private-key-file=${cp.pki.serviceAccountKey}`,
+    `--service-cluster-ip-range=${NODE_NETWORK.services}`,
+  ]);
+  launch('kube-scheduler', bins.kubeScheduler, controlPlaneClient);
+  launch('kube-proxy', bins.kubeProxy, [
+    `--kubeconfig=${cp.kubeconfig}`,
+    `--hostname-override=${NODE_NAME}`,
+    '--proxy-mode=nftables',
+    `--cluster-cidr=${NODE_NETWORK.pods}`,
+    `--nodeport-addresses=${NODE_NETWORK.nodeAddress}/32`,
+    `--metrics-bind-address=127.0.0.1:${await freePort()}`,
+    `--healthz-bind-address=127.0.0.1:${await freePort()}`,
+    // leave the host's conntrack settings alone
+    '--conntrack-max-per-core=0',
+    '--conntrack-tcp-timeout-established=0',
+    '--conntrack-tcp-timeout-close-wait=0',
+    '--v=1',
+  ]);
+};
+
 /** Starts containerd (with the sandbox image), the kubelet, kube-proxy, the controller manager and the scheduler; resolves once the node is Ready. */
 export const startNode = async (repoRoot: string, host: NodeHost, cp: ControlPlane, log: Log): Promise<LocalNode> => {
   const started = performance.now();
@@ -108,7 +204,7 @@ export const startNode = async (repoRoot: string, host: NodeHost, cp: ControlPla
     await host.tearDown();
   };
   const launch = (name: string, binary: string, args: readonly string[], env?: NodeJS.ProcessEnv): ManagedProcess => {
-    const p = new ManagedProcess(name, binary, args, join(dir, `${name}.log`), env === undefined ? {} : { env });
+    const p = new ManagedProcess(name, [binary, ...args], join(dir, `${name}.log`), env === undefined ? {} : { env });
     procs.push(p);
     p.onUnexpectedExit((report) => crashHandlers.forEach((cb) => cb(report)));
     return p;
@@ -118,63 +214,11 @@ export const startNode = async (repoRoot: string, host: NodeHost, cp: ControlPla
   const importImage = async (archive: string): Promise<void> => {
     await ctr(['images', 'import', '--platform', 'linux/amd64', archive]);
   };
+  const node: NodeStart = { bins, layout, launch, ctr, importImage };
   try {
-    for (const sub of ['containerd', 'cni/net.d', 'cni/ipam', 'pod-logs', 'kubelet']) mkdirSync(join(dir, sub), { recursive: true });
-    writeFileSync(join(dir, 'containerd', 'config.toml'), containerdConfig(layout, bins, SANDBOX_IMAGE));
-    writeFileSync(join(layout.cniConfDir, '10-kubevirt-migration.conflist'), cniConfig(layout));
-    const containerd = launch('containerd', bins.containerd, ['--config', join(dir, 'containerd', 'config.toml')], {
-      ...process.env,
-      // containerd finds its runc shim on PATH
-      PATH: `${bins.dir}:${process.env['PATH'] ?? ''}`,
-    });
-    await containerd.waitReady(async () => (await ctr(['version'])) !== '', 60000);
-    const pause = join(dir, 'pause.oci.tar');
-    await run(process.execPath, [join(repoRoot, 'tools', 'image.mjs'), '--pause', bins.pause, '--name', SANDBOX_IMAGE, '--output', pause]);
-    await importImage(pause);
-    log(`containerd ready (pid ${containerd.pid}), sandbox image ${SANDBOX_IMAGE} imported`);
-
-    const ports = { api: await freePort(), healthz: await freePort() };
-    writeFileSync(join(dir, 'kubelet.json'), kubeletConfig(layout, ports, cp.pki.caCert));
-    const kubelet = launch('kubelet', bins.kubelet, [
-      `--config=${join(dir, 'kubelet.json')}`,
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--root-dir=${layout.kubeletDir}`,
-      `--hostname-override=${NODE_NAME}`,
-      `--node-ip=${NODE_NETWORK.nodeAddress}`,
-      '--v=1',
-    ]);
-    await kubelet.waitReady(async () => (await fetch(`http://127.0.0.1:${ports.healthz}/healthz`)).ok, 60000);
-    // one of each, as the admin, serving nothing (no port of theirs is opened)
-    const controlPlaneClient = [
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--authentication-kubeconfig=${cp.kubeconfig}`,
-      `--authorization-kubeconfig=${cp.kubeconfig}`,
-      '--bind-address=127.0.0.1',
-      '--secure-port=0',
-      '--leader-elect=false',
-      '--v=1',
-    ];
-    launch('kube-controller-manager', bins.kubeControllerManager, [
-      ...controlPlaneClient,
-      `--root-ca-file=${cp.pki.caCert}`,
-      `--service-account-private-key-file=${cp.pki.serviceAccountKey}`,
-      `--service-cluster-ip-range=${NODE_NETWORK.services}`,
-    ]);
-    launch('kube-scheduler', bins.kubeScheduler, controlPlaneClient);
-    launch('kube-proxy', bins.kubeProxy, [
-      `--kubeconfig=${cp.kubeconfig}`,
-      `--hostname-override=${NODE_NAME}`,
-      '--proxy-mode=nftables',
-      `--cluster-cidr=${NODE_NETWORK.pods}`,
-      `--nodeport-addresses=${NODE_NETWORK.nodeAddress}/32`,
-      `--metrics-bind-address=127.0.0.1:${await freePort()}`,
-      `--healthz-bind-address=127.0.0.1:${await freePort()}`,
-      // leave the host's conntrack settings alone
-      '--conntrack-max-per-core=0',
-      '--conntrack-tcp-timeout-established=0',
-      '--conntrack-tcp-timeout-close-wait=0',
-      '--v=1',
-    ]);
+    await startContainerd(node, repoRoot, log);
+    const kubelet = await startKubelet(node, cp);
+    await startControllers(node, cp);
     await waitFor(`node ${NODE_NAME}`, () => nodeReady(cp.kubeconfig), 120000);
     log(`node ${NODE_NAME} Ready (kubelet pid ${kubelet.pid}) in ${seconds(started)}; its files and logs: ${dir}`);
   } catch (e) {

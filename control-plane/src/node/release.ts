@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { ensureBinaries } from '../binaries.js';
-import { seconds, type Log } from '../log.js';
+import { type Log, seconds } from '../log.js';
 import type { LocalNode } from './node.js';
 
 const run = promisify(execFile);
@@ -18,7 +19,9 @@ export const RELEASE = { name: 'kubevirt-migration', namespace: 'kubevirt-migrat
 export const loadAppImage = async (repoRoot: string, node: LocalNode, log: Log): Promise<string> => {
   const started = performance.now();
   const archive = join(node.dir, 'kubevirt-migration.oci.tar');
-  const { stdout } = await run(process.execPath, [join(repoRoot, 'tools', 'image.mjs'), '--output', archive], { maxBuffer: 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [join(repoRoot, 'tools', 'image.mjs'), '--output', archive], {
+    maxBuffer: 1024 * 1024,
+  });
   await node.importImage(archive);
   const digest = stdout.trim();
   log(`image built and imported (${digest}) in ${seconds(started)}`);

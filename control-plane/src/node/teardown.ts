@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+
 import type { Log } from '../log.js';
-import { removeNetwork } from './network.js';
 import { removeCgroups, removeHostPaths, restoreSysctls, unmountUnder } from './host-state.js';
-import { readNodeRecord, removeNodeRecord, type NodeRecord } from './record.js';
+import { removeNetwork } from './network.js';
+import { type NodeRecord, readNodeRecord, removeNodeRecord } from './record.js';
 
 /** containerd's shims of this node (they leave containerd's process group): found by their binary and containerd's socket. */
 const shimPids = (record: NodeRecord): number[] =>
@@ -11,7 +12,10 @@ const shimPids = (record: NodeRecord): number[] =>
     .map(Number)
     .filter((pid) => {
       try {
-        return readlinkSync(`/proc/${pid}/exe`) === record.shimBinary && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(record.containerdSocket);
+        return (
+          readlinkSync(`/proc/${pid}/exe`) === record.shimBinary &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(record.containerdSocket)
+        );
       } catch {
         return false;
       }
@@ -58,7 +62,8 @@ export const removeNodeLeftovers = async (log: Log): Promise<void> => {
   } catch {
     alive = false;
   }
-  if (alive && record.pid !== process.pid) throw new Error(`a local node is running already (pid ${record.pid}): stop it first (Ctrl-C in its terminal)`);
+  if (alive && record.pid !== process.pid)
+    throw new Error(`a local node is running already (pid ${record.pid}): stop it first (Ctrl-C in its terminal)`);
   log(`removing what the node of an earlier run (pid ${record.pid}) left`);
   await tearDownNode(record, log);
 };

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
+import { parse } from 'yaml';
+
+import { ensureBinaries } from '../binaries.js';
+import { quietLog } from '../log.js';
 
 /** The environment variable through which the global setup hands the kubeconfig to the tests. */
 const TEST_KUBECONFIG_ENV = 'KUBEVIRT_MIGRATION_TEST_KUBECONFIG';
@@ -13,7 +17,8 @@ export const testKubeconfigPath = (): string => {
   const path = process.env[TEST_KUBECONFIG_ENV];
   if (path === undefined)
     throw new Error(
-      process.env['KUBEVIRT_MIGRATION_TEST_CLUSTER_ERROR'] ?? `${TEST_KUBECONFIG_ENV} is not set: cluster tests run in the jest "cluster" project`,
+      process.env['KUBEVIRT_MIGRATION_TEST_CLUSTER_ERROR'] ??
+        `${TEST_KUBECONFIG_ENV} is not set: cluster tests run in the jest "cluster" project`,
     );
   return path;
 };
@@ -40,7 +45,11 @@ export const customApi = (kc: KubeConfig): CustomObjectsApi => kc.makeApiClient(
  * Polls `check` until it gives a value (not undefined or false) and returns it; fails naming `what`
  * after `timeoutMs`. A check that throws counts as not yet.
  */
-export const until = async <T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15000): Promise<T> => {
+export const until = async <T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await Promise.resolve()
@@ -55,8 +64,19 @@ export const until = async <T>(what: string, check: () => Promise<T | undefined 
 /** The derived KubeVirt CRD that lists maxDowntimeMs (control-plane/crds/SOURCES.md). */
 export const KUBEVIRT_CRD_WITH_MAX_DOWNTIME = 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml';
 
-const KUBEVIRT_CRD = { group: 'apiextensions.k8s.io', version: 'v1', plural: 'customresourcedefinitions', name: 'kubevirts.kubevirt.io' };
-const KUBEVIRT_CR = { group: 'kubevirt.io', version: 'v1', plural: 'kubevirts', namespace: 'harvester-system', name: 'kubevirt' };
+const KUBEVIRT_CRD = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  name: 'kubevirts.kubevirt.io',
+};
+const KUBEVIRT_CR = {
+  group: 'kubevirt.io',
+  version: 'v1',
+  plural: 'kubevirts',
+  namespace: 'harvester-system',
+  name: 'kubevirt',
+};
 
 /**
  * Replaces the installed KubeVirt CRD with one of control-plane/crds, and waits until the API server
@@ -67,7 +87,10 @@ export const swapKubevirtCrd = async (kc: KubeConfig, repoRoot: string, file: st
   const custom = customApi(kc);
   const install = async (crd: Record<string, unknown>): Promise<void> => {
     const current = (await custom.getClusterCustomObject(KUBEVIRT_CRD)) as { metadata: { resourceVersion: string } };
-    const metadata = { ...(crd['metadata'] as Record<string, unknown>), resourceVersion: current.metadata.resourceVersion };
+    const metadata = {
+      ...(crd['metadata'] as Record<string, unknown>),
+      resourceVersion: current.metadata.resourceVersion,
+    };
     await custom.replaceClusterCustomObject({ ...KUBEVIRT_CRD, body: { ...crd, metadata } });
     const lists = JSON.stringify(crd).includes('"maxDowntimeMs"');
     await until(
@@ -83,18 +106,28 @@ export const swapKubevirtCrd = async (kc: KubeConfig, repoRoot: string, file: st
       30000,
     );
   };
-  const previous = (await custom.getClusterCustomObject(KUBEVIRT_CRD)) as Record<string, unknown> & { metadata: Record<string, unknown> };
+  const previous = (await custom.getClusterCustomObject(KUBEVIRT_CRD)) as Record<string, unknown> & {
+    metadata: Record<string, unknown>;
+  };
   const { name } = previous.metadata;
-  const restored = { apiVersion: previous['apiVersion'], kind: previous['kind'], metadata: { name }, spec: previous['spec'] };
+  const restored = {
+    apiVersion: previous['apiVersion'],
+    kind: previous['kind'],
+    metadata: { name },
+    spec: previous['spec'],
+  };
   await install(parse(readFileSync(join(repoRoot, 'control-plane', 'crds', file), 'utf8')) as Record<string, unknown>);
   return () => install(restored);
 };
 
-type KubeVirtCR = { spec: { configuration?: { developerConfiguration?: Record<string, unknown> & { featureGates?: string[] } } } };
+type KubeVirtCR = {
+  spec: { configuration?: { developerConfiguration?: Record<string, unknown> & { featureGates?: string[] } } };
+};
 
 /** The feature gates the KubeVirt CR lists now (none when it has no developerConfiguration). */
 export const kubevirtFeatureGates = async (kc: KubeConfig): Promise<readonly string[]> =>
-  ((await customApi(kc).getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration?.developerConfiguration?.featureGates ?? [];
+  ((await customApi(kc).getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration
+    ?.developerConfiguration?.featureGates ?? [];
 
 /**
  * Adds a feature gate to the KubeVirt CR (an earlier test may have left it without a
@@ -103,12 +136,28 @@ export const kubevirtFeatureGates = async (kc: KubeConfig): Promise<readonly str
 export const addFeatureGate = async (kc: KubeConfig, gate: string): Promise<() => Promise<void>> => {
   const custom = customApi(kc);
   const path = '/spec/configuration/developerConfiguration';
-  const dev = ((await custom.getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration?.developerConfiguration;
+  const dev = ((await custom.getNamespacedCustomObject(KUBEVIRT_CR)) as KubeVirtCR).spec.configuration
+    ?.developerConfiguration;
   await custom.patchNamespacedCustomObject({
     ...KUBEVIRT_CR,
     body: [{ op: 'add', path, value: { ...dev, featureGates: [...(dev?.featureGates ?? []), gate] } }],
   });
   return async () => {
-    await custom.patchNamespacedCustomObject({ ...KUBEVIRT_CR, body: [dev === undefined ? { op: 'remove', path } : { op: 'replace', path, value: dev }] });
+    await custom.patchNamespacedCustomObject({
+      ...KUBEVIRT_CR,
+      body: [dev === undefined ? { op: 'remove', path } : { op: 'replace', path, value: dev }],
+    });
   };
+};
+
+/**
+ * kubectl of the API server's version, built and cached by control-plane/scripts/build-binaries.sh
+ * (the tests run it as users do, never whatever kubectl the machine has). The first call may build it.
+ */
+let kubectl: Promise<string> | undefined;
+export const kubectlBinary = (): Promise<string> => {
+  kubectl ??= ensureBinaries(join(__dirname, '..', '..', '..'), quietLog, ['kubectl']).then((b) =>
+    join(b.dir, 'kubectl'),
+  );
+  return kubectl;
 };

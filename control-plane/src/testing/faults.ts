@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
 import { KubeConfig } from '@kubernetes/client-node';
 import { isAdapterError, KubeHttp, loadConnection } from '@kubevirt-migration/k8s-adapter';
 import { errorMessage } from '@kubevirt-migration/service';
-import { startControlPlane, type ControlPlane } from '../control-plane.js';
-import { seed } from '../seed.js';
-import { quietLog } from '../log.js';
+
 import { chartEnvironment, startController, startWebhook } from '../apps.js';
+import { type ControlPlane, startControlPlane } from '../control-plane.js';
+import { quietLog } from '../log.js';
 import type { ManagedProcess } from '../process.js';
+import { seed } from '../seed.js';
 
 /**
  * What the fault scenarios share: a folder for the apps' logs (kept with KEEP_FAULT_LOGS), the
@@ -47,7 +49,8 @@ export class ChangeTally {
 }
 
 const SETTING_PATH = '/apis/harvesterhci.io/v1beta1/settings/kubevirt-migration';
-const migrationsPath = (namespace: string): string => `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstancemigrations`;
+const migrationsPath = (namespace: string): string =>
+  `/apis/kubevirt.io/v1/namespaces/${namespace}/virtualmachineinstancemigrations`;
 
 /** Admin access to a control plane through the adapter's HTTP client (it takes a timeout per request). */
 export class FaultClient {
@@ -76,14 +79,19 @@ export class FaultClient {
       const message = errorMessage(e);
       if (/migrations? (is|are) in progress/.test(message)) return tally.add('busy');
       if (/it is not known whether a migration is in progress/.test(message)) return tally.add('unknown');
-      if ((isAdapterError(e) && e.kind === 'Unavailable') || /failed calling webhook/.test(message)) return tally.add('unavailable');
+      if ((isAdapterError(e) && e.kind === 'Unavailable') || /failed calling webhook/.test(message))
+        return tally.add('unavailable');
       return tally.add('other', message);
     }
   }
 
   /** The KubeVirt CR's migrations block. */
   async migrationsBlock(): Promise<Record<string, unknown> | undefined> {
-    const cr = (await this.http.request('get the CR', 'GET', '/apis/kubevirt.io/v1/namespaces/harvester-system/kubevirts/kubevirt')) as {
+    const cr = (await this.http.request(
+      'get the CR',
+      'GET',
+      '/apis/kubevirt.io/v1/namespaces/harvester-system/kubevirts/kubevirt',
+    )) as {
       spec?: { configuration?: { migrations?: Record<string, unknown> } };
     };
     return cr.spec?.configuration?.migrations;
@@ -99,7 +107,12 @@ export class FaultClient {
   /** Creates a migration and gives it a phase (the status subresource, as virt-controller writes it). */
   async createMigration(namespace: string, name: string, phase: string): Promise<void> {
     await this.http.request('create a migration', 'POST', migrationsPath(namespace), {
-      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } },
+      body: {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachineInstanceMigration',
+        metadata: { name },
+        spec: { vmiName: name },
+      },
     });
     await this.setPhase(namespace, name, phase);
   }
@@ -145,12 +158,16 @@ export class FaultCluster {
   async webhook(log = 'webhook.log', env?: NodeJS.ProcessEnv): Promise<ManagedProcess> {
     const { kubeconfig, pki } = this.cp;
     const files = { kubeconfig, certFile: pki.webhookCert, keyFile: pki.webhookKey, caFile: pki.caCert };
-    return this.track(await startWebhook(this.root, files, join(this.logs.dir, log), [], env));
+    return this.track(await startWebhook(this.root, files, join(this.logs.dir, log), { env }));
   }
 
   /** A controller replica (leader election on). */
-  async controller(log: string, args: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<Awaited<ReturnType<typeof startController>>> {
-    return this.track(await startController(this.root, this.cp.kubeconfig, join(this.logs.dir, log), args, env));
+  async controller(
+    log: string,
+    args: readonly string[] = [],
+    env?: NodeJS.ProcessEnv,
+  ): Promise<Awaited<ReturnType<typeof startController>>> {
+    return this.track(await startController(this.root, this.cp.kubeconfig, join(this.logs.dir, log), { args, env }));
   }
 
   /** The environment the chart gives an app (its default NODE_OPTIONS and MALLOC_ARENA_MAX), over this process's. */

@@ -2,16 +2,22 @@
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/*
+release-chart, as a DNS label: Helm accepts release names with dots or a leading digit, which no
+Service name may have, so dots become dashes and a name that would start with a digit puts the
+chart's name first.
+*/}}
 {{- define "kvm.fullname" -}}
 {{- if .Values.fullnameOverride -}}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
 {{- $name := default .Chart.Name .Values.nameOverride -}}
-{{- if contains $name .Release.Name -}}
-{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
-{{- else -}}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- $release := .Release.Name | replace "." "-" -}}
+{{- $full := ternary $release (printf "%s-%s" $release $name) (contains $name $release) -}}
+{{- if regexMatch "^[0-9]" $full -}}
+{{- $full = printf "%s-%s" $name $release -}}
 {{- end -}}
+{{- $full | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 {{- end -}}
 

@@ -3,10 +3,11 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+
 import { ensureBinaries, quietLog } from '@kubevirt-migration/control-plane';
 import { until } from '@kubevirt-migration/control-plane/testing';
 import { isKind, type KubeHttp } from '@kubevirt-migration/k8s-adapter';
+import { parseAllDocuments } from 'yaml';
 
 const run = promisify(execFile);
 
@@ -14,14 +15,28 @@ export const repoRoot = join(__dirname, '..', '..', '..');
 export const chartDir = join(repoRoot, 'deploy', 'kubevirt-migration');
 
 /** One rendered Kubernetes object. */
-export type Manifest = Record<string, unknown> & { kind: string; apiVersion: string; metadata: { name: string; namespace?: string } };
+export type Manifest = Record<string, unknown> & {
+  kind: string;
+  apiVersion: string;
+  metadata: { name: string; namespace?: string };
+};
 
-/** Helm, built and cached by control-plane/scripts/build-binaries.sh, run with its own empty home. */
 /** The binary and an empty home, found and made once per test file. */
 let setup: Promise<{ readonly binary: string; readonly home: string }> | undefined;
 
-export const helm = async (args: readonly string[], kubeconfig?: string): Promise<string> => {
-  setup ??= ensureBinaries(repoRoot, quietLog).then((b) => ({ binary: b.helm, home: mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-')) }));
+/** What a Helm run printed, and how it ended. */
+export interface HelmRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs Helm and gives its output whatever its exit code (`helm test --logs` prints the test's log on failure too). */
+export const helmRun = async (args: readonly string[], kubeconfig?: string): Promise<HelmRun> => {
+  setup ??= ensureBinaries(repoRoot, quietLog).then((b) => ({
+    binary: b.helm,
+    home: mkdtempSync(join(tmpdir(), 'kubevirt-migration-helm-')),
+  }));
   const { binary, home } = await setup;
   const env = {
     PATH: process.env['PATH'] ?? '',
@@ -32,12 +47,23 @@ export const helm = async (args: readonly string[], kubeconfig?: string): Promis
     ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }),
   };
   try {
-    const { stdout } = await run(binary, [...args], { env, maxBuffer: 64 * 1024 * 1024 });
-    return stdout;
+    const { stdout, stderr } = await run(binary, [...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
   } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(`helm ${args.join(' ')}: ${(err.stderr ?? '').trim() || err.message}`);
+    const err = e as { code?: unknown; stdout?: string; stderr?: string; message: string };
+    return {
+      code: typeof err.code === 'number' ? err.code : -1,
+      stdout: err.stdout ?? '',
+      stderr: (err.stderr ?? '').trim() || err.message,
+    };
   }
+};
+
+/** Helm, built and cached by control-plane/scripts/build-binaries.sh, run with its own empty home; fails with its stderr. */
+export const helm = async (args: readonly string[], kubeconfig?: string): Promise<string> => {
+  const r = await helmRun(args, kubeconfig);
+  if (r.code !== 0) throw new Error(`helm ${args.join(' ')}: ${r.stderr.trim()}`);
+  return r.stdout;
 };
 
 export const parseManifests = (text: string): Manifest[] =>
@@ -85,12 +111,18 @@ const optionalFeatureCrds = async (): Promise<Manifest[]> => {
 export const installOptionalFeatureCrds = async (http: KubeHttp): Promise<void> => {
   for (const crd of await optionalFeatureCrds()) {
     await http
-      .request(`create CRD ${crd.metadata.name}`, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd })
+      .request(`create CRD ${crd.metadata.name}`, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+        body: crd,
+      })
       .catch((e: unknown) => {
         if (!isKind(e, 'AlreadyExists')) throw e;
       });
     await until(`CRD ${crd.metadata.name} to be established`, async () => {
-      const got = (await http.request('read CRD', 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`)) as {
+      const got = (await http.request(
+        'read CRD',
+        'GET',
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      )) as {
         status?: { conditions?: { type: string; status: string }[] };
       };
       return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');

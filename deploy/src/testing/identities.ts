@@ -8,7 +8,11 @@ import { fromClientNode, isAdapterError, KubeHttp, loadConnection } from '@kubev
 export const restoreSeededState = async (kc: KubeConfig): Promise<void> => {
   const objects = customApi(kc);
   const setting = { group: 'harvesterhci.io', version: 'v1beta1', plural: 'settings', name: 'kubevirt-migration' };
-  const s = (await objects.getClusterCustomObject(setting)) as { value?: string; status?: unknown; metadata: { annotations?: Record<string, string> } };
+  const s = (await objects.getClusterCustomObject(setting)) as {
+    value?: string;
+    status?: unknown;
+    metadata: { annotations?: Record<string, string> };
+  };
   const ops: object[] = [];
   if (s.value !== undefined) ops.push({ op: 'remove', path: '/value' });
   if (s.status !== undefined) ops.push({ op: 'remove', path: '/status' });
@@ -16,10 +20,21 @@ export const restoreSeededState = async (kc: KubeConfig): Promise<void> => {
     if (key === 'harvesterhci.io/hash' || key.startsWith('kubevirt-migration.harvesterhci.io/'))
       ops.push({ op: 'remove', path: `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}` });
   if (ops.length > 0) await objects.patchClusterCustomObject({ ...setting, body: ops });
-  const crRef = { group: 'kubevirt.io', version: 'v1', plural: 'kubevirts', namespace: 'harvester-system', name: 'kubevirt' };
-  const cr = (await objects.getNamespacedCustomObject(crRef)) as { spec?: { configuration?: { migrations?: unknown } } };
+  const crRef = {
+    group: 'kubevirt.io',
+    version: 'v1',
+    plural: 'kubevirts',
+    namespace: 'harvester-system',
+    name: 'kubevirt',
+  };
+  const cr = (await objects.getNamespacedCustomObject(crRef)) as {
+    spec?: { configuration?: { migrations?: unknown } };
+  };
   if (cr.spec?.configuration?.migrations !== undefined)
-    await objects.patchNamespacedCustomObject({ ...crRef, body: [{ op: 'remove', path: '/spec/configuration/migrations' }] });
+    await objects.patchNamespacedCustomObject({
+      ...crRef,
+      body: [{ op: 'remove', path: '/spec/configuration/migrations' }],
+    });
 };
 
 /** A client acting as a service account, with a token from the TokenRequest API. */

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import type { KubeHttp } from '@kubevirt-migration/k8s-adapter';
 
 /**
@@ -19,16 +20,23 @@ type Schema = Record<string, unknown> & {
 };
 
 /** kubeconform's `-schema-location` for the folder the schemas are written to. */
-export const kubeconformLocation = (dir: string): string => `${dir}/{{ .Group }}-{{ .ResourceAPIVersion }}-{{ .ResourceKind }}{{ .StrictSuffix }}.json`;
+export const kubeconformLocation = (dir: string): string =>
+  `${dir}/{{ .Group }}-{{ .ResourceAPIVersion }}-{{ .ResourceKind }}{{ .StrictSuffix }}.json`;
 
 const strict = (s: Schema): Schema => {
   const out: Schema = { ...s };
   if (typeof s.$ref === 'string') out.$ref = s.$ref.replace('#/components/schemas/', '#/definitions/');
-  if (s.properties !== undefined) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, strict(v)]));
+  if (s.properties !== undefined)
+    out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, strict(v)]));
   if (s.items !== undefined) out.items = strict(s.items);
   if (s.allOf !== undefined) out.allOf = s.allOf.map(strict);
-  if (typeof s.additionalProperties === 'object' && s.additionalProperties !== null) out.additionalProperties = strict(s.additionalProperties as Schema);
-  if (s.properties !== undefined && s.additionalProperties === undefined && s['x-kubernetes-preserve-unknown-fields'] !== true)
+  if (typeof s.additionalProperties === 'object' && s.additionalProperties !== null)
+    out.additionalProperties = strict(s.additionalProperties as Schema);
+  if (
+    s.properties !== undefined &&
+    s.additionalProperties === undefined &&
+    s['x-kubernetes-preserve-unknown-fields'] !== true
+  )
     out.additionalProperties = false;
   return out;
 };
@@ -60,19 +68,28 @@ const fileName = (gvk: { group: string; version: string; kind: string }): string
 /** Writes a schema for every kind the API server serves; returns how many. */
 export const writeKubeconformSchemas = async (http: KubeHttp, dir: string): Promise<number> => {
   mkdirSync(dir, { recursive: true });
-  const index = (await http.request('read the OpenAPI v3 index', 'GET', '/openapi/v3')) as { paths: Record<string, { serverRelativeURL: string }> };
+  const index = (await http.request('read the OpenAPI v3 index', 'GET', '/openapi/v3')) as {
+    paths: Record<string, { serverRelativeURL: string }>;
+  };
   let written = 0;
   for (const { serverRelativeURL } of Object.values(index.paths)) {
     const [path, query] = serverRelativeURL.split('?');
-    const doc = (await http.request(`read ${path}`, 'GET', path ?? '', { query: Object.fromEntries(new URLSearchParams(query ?? '')) })) as {
+    const doc = (await http.request(`read ${path}`, 'GET', path ?? '', {
+      query: Object.fromEntries(new URLSearchParams(query ?? '')),
+    })) as {
       components?: { schemas?: Record<string, Schema> };
     };
     // a group removed between the index and this read has no document: its kinds then have no schema, which kubeconform reports
     const schemas = (doc as typeof doc | undefined)?.components?.schemas ?? {};
     for (const [name, s] of Object.entries(schemas))
       for (const gvk of s['x-kubernetes-group-version-kind'] ?? []) {
-        const definitions = Object.fromEntries([...referenced(schemas, name)].map((n) => [n, strict(schemas[n] ?? {})]));
-        writeFileSync(join(dir, fileName(gvk)), JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...strict(s), definitions }));
+        const definitions = Object.fromEntries(
+          [...referenced(schemas, name)].map((n) => [n, strict(schemas[n] ?? {})]),
+        );
+        writeFileSync(
+          join(dir, fileName(gvk)),
+          JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...strict(s), definitions }),
+        );
         written++;
       }
   }

@@ -17,7 +17,16 @@ export { KubeClient } from './client/client.js';
 export type { KubeObject } from './client/client.js';
 export { AdapterError, isAdapterError, isKind, attempt, orAbsent, fromClientNode } from './client/errors.js';
 export type { AdapterErrorKind } from './client/errors.js';
-export { SETTINGS, KUBEVIRTS, MIGRATIONS, CRDS, MIGRATION_POLICIES, VMIS, NAMESPACES, MIGRATION_POLICY_CRD_NAME } from './client/kinds.js';
+export {
+  SETTINGS,
+  KUBEVIRTS,
+  MIGRATIONS,
+  CRDS,
+  MIGRATION_POLICIES,
+  VMIS,
+  NAMESPACES,
+  MIGRATION_POLICY_CRD_NAME,
+} from './client/kinds.js';
 export type { CustomKind } from './client/kinds.js';
 export { systemClock } from './runtime/clock.js';
 export type { Clock } from './runtime/clock.js';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { admit, decideAdmission, type AdmissionInput } from './admit.js';
+
+import { type AdmissionInput, admit, decideAdmission } from './admit.js';
 import { HARVESTER_DEFAULT } from './setting.js';
-import { SUPPORTED_170 as supported170, setting, vmim } from './testing/fixtures.js';
+import { setting, SUPPORTED_170 as supported170, vmim } from './testing/fixtures.js';
 
 const update = (
   oldValue: string | undefined,
@@ -25,7 +26,11 @@ describe('admission: the HEP test plan', () => {
         field: 'value.allowPostcopy',
         message: 'Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?',
       },
-      { reason: 'FieldValueTypeInvalid', field: 'value.parallelMigrationsPerCluster', message: 'Invalid value: "5": must be an integer from 1 to 2147483647' },
+      {
+        reason: 'FieldValueTypeInvalid',
+        field: 'value.parallelMigrationsPerCluster',
+        message: 'Invalid value: "5": must be an integer from 1 to 2147483647',
+      },
     ]);
     expect(r.status?.message).toBe(
       'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.allowPostcopy: Unsupported value: "allowPostcopy": unknown option; did you mean "allowPostCopy"?, value.parallelMigrationsPerCluster: Invalid value: "5": must be an integer from 1 to 2147483647]',
@@ -42,7 +47,10 @@ describe('admission: the HEP test plan', () => {
 
   it('(3) a change to network is rejected', () => {
     const r = update(undefined, '{"network":"migration"}');
-    expect(r).toMatchObject({ allowed: false, status: { code: 422, details: { causes: [{ reason: 'FieldValueForbidden', field: 'value.network' }] } } });
+    expect(r).toMatchObject({
+      allowed: false,
+      status: { code: 422, details: { causes: [{ reason: 'FieldValueForbidden', field: 'value.network' }] } },
+    });
   });
 
   it('(4) a change is rejected while a VM migration is in progress', () => {
@@ -67,11 +75,15 @@ describe('admission: the HEP test plan', () => {
 
 describe('admission: section 4 rules', () => {
   it('a Setting with another name is allowed whatever its value', () => {
-    expect(admit({ operation: 'UPDATE', object: setting('nonsense', { name: 'other' }), migrations: [running] })).toEqual({ allowed: true });
+    expect(
+      admit({ operation: 'UPDATE', object: setting('nonsense', { name: 'other' }), migrations: [running] }),
+    ).toEqual({ allowed: true });
   });
 
   it('DELETE is allowed, even of a broken setting during a migration', () => {
-    expect(admit({ operation: 'DELETE', oldObject: setting('nonsense'), migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'DELETE', oldObject: setting('nonsense'), migrations: [running] })).toEqual({
+      allowed: true,
+    });
   });
 
   it.each<[string, Record<string, unknown>]>([
@@ -81,7 +93,9 @@ describe('admission: section 4 rules', () => {
   ])('an update of %s is allowed while migrations run', (_what, patch) => {
     const old = setting(CHANGE);
     const next = { ...old, ...patch, metadata: { ...old.metadata, ...(patch.metadata as object | undefined) } };
-    expect(admit({ operation: 'UPDATE', oldObject: old, object: next, migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'UPDATE', oldObject: old, object: next, migrations: [running] })).toEqual({
+      allowed: true,
+    });
   });
 
   it.each([
@@ -90,7 +104,11 @@ describe('admission: section 4 rules', () => {
       '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}',
       ' {\n "bandwidthPerMigration": "1024Mi", "parallelMigrationsPerCluster": 3 }',
     ],
-    ['a protected key set to ""', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"network":""}'],
+    [
+      'a protected key set to ""',
+      '{"parallelMigrationsPerCluster":3}',
+      '{"parallelMigrationsPerCluster":3,"network":""}',
+    ],
     ['a null added', '{"parallelMigrationsPerCluster":3}', '{"parallelMigrationsPerCluster":3,"progressTimeout":null}'],
     ['value cleared to the same default', HARVESTER_DEFAULT, ''],
     ['bandwidth 0 written as 0Mi', '{"bandwidthPerMigration":0}', '{"bandwidthPerMigration":"0Mi"}'],
@@ -104,7 +122,8 @@ describe('admission: section 4 rules', () => {
   });
 
   it('CREATE compares with the new object own default', () => {
-    const create = (value: string | undefined) => admit({ operation: 'CREATE', object: setting(value), migrations: [running] });
+    const create = (value: string | undefined) =>
+      admit({ operation: 'CREATE', object: setting(value), migrations: [running] });
     expect(create(undefined)).toEqual({ allowed: true });
     expect(create(HARVESTER_DEFAULT)).toEqual({ allowed: true });
     expect(create(CHANGE).allowed).toBe(false);
@@ -146,7 +165,8 @@ describe('admission: section 4 rules', () => {
       {
         reason: 'FieldValueNotSupported',
         field: 'value.maxDowntimeMs',
-        message: 'Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option, so the API server would silently drop it',
+        message:
+          'Unsupported value: "maxDowntimeMs": the installed KubeVirt CRD does not list this option, so the API server would silently drop it',
       },
     ]);
   });
@@ -164,17 +184,23 @@ describe('admission: warnings', () => {
     [
       'a completion timeout below 10',
       '{"completionTimeoutPerGiB":9}',
-      ["completionTimeoutPerGiB is 9, below 10 seconds per GiB (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+      [
+        "completionTimeoutPerGiB is 9, below 10 seconds per GiB (the Harvester UI's minimum); migrations may be cancelled before they can finish",
+      ],
     ],
     [
       'a progress timeout below 10',
       '{"progressTimeout":1}',
-      ["progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish"],
+      [
+        "progressTimeout is 1, below 10 seconds (the Harvester UI's minimum); migrations may be cancelled before they can finish",
+      ],
     ],
     [
       'a progress timeout of 0, which turns it off',
       '{"progressTimeout":0}',
-      ['progressTimeout is 0, which turns the progress timeout off: a migration that never converges is never cancelled, and a node drain may wait on it'],
+      [
+        'progressTimeout is 0, which turns the progress timeout off: a migration that never converges is never cancelled, and a node drain may wait on it',
+      ],
     ],
     [
       'a completion timeout of 0, which turns it off',
@@ -196,7 +222,9 @@ describe('admission: warnings', () => {
     [
       'a bare number just below 1 MiB/s',
       '{"bandwidthPerMigration":1048575}',
-      ['bandwidthPerMigration 1048575 means 1048575 bytes per second, which KubeVirt rounds up to 1 MiB/s; did you mean "1048575Mi"?'],
+      [
+        'bandwidthPerMigration 1048575 means 1048575 bytes per second, which KubeVirt rounds up to 1 MiB/s; did you mean "1048575Mi"?',
+      ],
     ],
   ])('warns on %s', (_name, value, warnings) => {
     expect(update(undefined, value)).toEqual({ allowed: true, warnings });
@@ -216,9 +244,12 @@ describe('admission: warnings', () => {
   });
 
   it('several warnings come in one answer, in order', () => {
-    expect(update(undefined, '{"progressTimeout":1,"completionTimeoutPerGiB":2,"allowPostCopy":true,"allowWorkloadDisruption":false}').warnings).toHaveLength(
-      3,
-    );
+    expect(
+      update(
+        undefined,
+        '{"progressTimeout":1,"completionTimeoutPerGiB":2,"allowPostCopy":true,"allowWorkloadDisruption":false}',
+      ).warnings,
+    ).toHaveLength(3);
   });
 
   it('warns only on a request that changes the configuration', () => {
@@ -281,31 +312,49 @@ describe('admission: the shape of each answer', () => {
   });
 
   it('several violations are listed in brackets', () => {
-    expect(admit({ operation: 'CREATE', object: setting('{"progressTimeout":-1,"network":"x"}'), migrations: [] }).status?.message).toBe(
+    expect(
+      admit({ operation: 'CREATE', object: setting('{"progressTimeout":-1,"network":"x"}'), migrations: [] }).status
+        ?.message,
+    ).toBe(
       'Setting.harvesterhci.io "kubevirt-migration" is invalid: [value.progressTimeout: Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991, value.network: Forbidden: network may not be set here: it is owned by the vm-migration-network setting; only "" or leaving it out is accepted]',
     );
   });
 
   it('a DELETE is allowed without looking at the object', () => {
-    expect(admit({ operation: 'DELETE', object: setting('{"progressTimeout":0}'), migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'DELETE', object: setting('{"progressTimeout":0}'), migrations: [running] })).toEqual({
+      allowed: true,
+    });
   });
 
   it("CREATE compares with the new object's own default: the default itself is no change", () => {
-    expect(admit({ operation: 'CREATE', object: setting(undefined), migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'CREATE', object: setting(undefined), migrations: [running] })).toEqual({
+      allowed: true,
+    });
     expect(admit({ operation: 'CREATE', object: setting(CHANGE), migrations: [running] }).allowed).toBe(false);
-    expect(admit({ operation: 'CREATE', object: setting(CHANGE, { default: CHANGE }), migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'CREATE', object: setting(CHANGE, { default: CHANGE }), migrations: [running] })).toEqual(
+      { allowed: true },
+    );
   });
 
   it('CREATE with a default that does not decode is denied as invalid', () => {
-    expect(admit({ operation: 'CREATE', object: setting(undefined, { default: '{' }), migrations: [] }).status?.code).toBe(422);
+    expect(
+      admit({ operation: 'CREATE', object: setting(undefined, { default: '{' }), migrations: [] }).status?.code,
+    ).toBe(422);
   });
 
   it('an object without a name is not this Setting', () => {
-    expect(admit({ operation: 'UPDATE', object: { value: 'nonsense' }, migrations: [running] })).toEqual({ allowed: true });
+    expect(admit({ operation: 'UPDATE', object: { value: 'nonsense' }, migrations: [running] })).toEqual({
+      allowed: true,
+    });
   });
 
   it('finished migrations do not block a change', () => {
-    expect(update(undefined, CHANGE, [vmim('a', 'done', { phase: 'Succeeded' }), vmim('a', 'gone', { phase: 'Running' }, '2026-01-01T00:00:00Z')])).toEqual({
+    expect(
+      update(undefined, CHANGE, [
+        vmim('a', 'done', { phase: 'Succeeded' }),
+        vmim('a', 'gone', { phase: 'Running' }, '2026-01-01T00:00:00Z'),
+      ]),
+    ).toEqual({
       allowed: true,
     });
   });
@@ -343,18 +392,46 @@ describe('admission: feature gates (docs/semantics.md §2a)', () => {
   it('a new maxDowntimeMs while the CR enables neither gate: 422, naming the gates and the field', () => {
     const r = update(undefined, '{"maxDowntimeMs":500}', [], { featureGates: NO_GATE });
     expect(r).toMatchObject({ allowed: false, status: { code: 422, reason: 'Invalid' } });
-    expect(r.status?.details?.causes).toEqual([{ reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: GATE_MESSAGE }]);
-    expect(r.status?.message).toBe(`Setting.harvesterhci.io "kubevirt-migration" is invalid: value.maxDowntimeMs: ${GATE_MESSAGE}`);
+    expect(r.status?.details?.causes).toEqual([
+      { reason: 'FieldValueForbidden', field: 'value.maxDowntimeMs', message: GATE_MESSAGE },
+    ]);
+    expect(r.status?.message).toBe(
+      `Setting.harvesterhci.io "kubevirt-migration" is invalid: value.maxDowntimeMs: ${GATE_MESSAGE}`,
+    );
   });
 
   it.each<[string, string | undefined, string, ReadonlySet<string> | undefined, boolean]>([
-    ['allowed with MigrationStallDetection', undefined, '{"maxDowntimeMs":500}', new Set(['MigrationStallDetection']), true],
-    ['allowed with MigrationDowntimeTuning', undefined, '{"maxDowntimeMs":500}', new Set(['MigrationDowntimeTuning']), true],
+    [
+      'allowed with MigrationStallDetection',
+      undefined,
+      '{"maxDowntimeMs":500}',
+      new Set(['MigrationStallDetection']),
+      true,
+    ],
+    [
+      'allowed with MigrationDowntimeTuning',
+      undefined,
+      '{"maxDowntimeMs":500}',
+      new Set(['MigrationDowntimeTuning']),
+      true,
+    ],
     ['not checked when the CR is not known', undefined, '{"maxDowntimeMs":500}', undefined, true],
-    ['checked only when the option changes: another option changed', '{"maxDowntimeMs":500}', '{"maxDowntimeMs":500,"progressTimeout":60}', NO_GATE, true],
+    [
+      'checked only when the option changes: another option changed',
+      '{"maxDowntimeMs":500}',
+      '{"maxDowntimeMs":500,"progressTimeout":60}',
+      NO_GATE,
+      true,
+    ],
     ['removing it needs no gate', '{"maxDowntimeMs":500}', '{"progressTimeout":60}', NO_GATE, true],
     ['changing it needs the gate', '{"maxDowntimeMs":500}', '{"maxDowntimeMs":600}', NO_GATE, false],
-    ['an old text that does not decode: every gated option counts as changed', 'not json', '{"maxDowntimeMs":500}', NO_GATE, false],
+    [
+      'an old text that does not decode: every gated option counts as changed',
+      'not json',
+      '{"maxDowntimeMs":500}',
+      NO_GATE,
+      false,
+    ],
     ['options without a gate need none', undefined, '{"progressTimeout":60}', new Set<string>(), true],
   ])('%s', (_name, before, after, featureGates, allowed) => {
     expect(update(before, after, [], featureGates === undefined ? {} : { featureGates }).allowed).toBe(allowed);
@@ -378,7 +455,9 @@ describe('admission: feature gates (docs/semantics.md §2a)', () => {
 
   it('is refused before the migrations are looked at', () => {
     expect(update(undefined, '{"maxDowntimeMs":500}', [running], { featureGates: NO_GATE }).status?.code).toBe(422);
-    expect(update(undefined, '{"maxDowntimeMs":500}', { unknown: 'stale' }, { featureGates: NO_GATE }).status?.code).toBe(422);
+    expect(
+      update(undefined, '{"maxDowntimeMs":500}', { unknown: 'stale' }, { featureGates: NO_GATE }).status?.code,
+    ).toBe(422);
   });
 });
 
@@ -389,17 +468,43 @@ describe('decideAdmission: the request decides, or asks for the live migrations 
   it.each<[string, AdmissionInput, 'Decided' | 'NeedsMigrations']>([
     ['a DELETE', { operation: 'DELETE', oldObject: setting(CHANGE), migrations: [] }, 'Decided'],
     ['another Setting', { operation: 'UPDATE', object: setting(CHANGE, { name: 'other' }), migrations: [] }, 'Decided'],
-    ['an invalid value', { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"progressTimeout":-1}'), migrations: [] }, 'Decided'],
     [
-      'a gated option changed without its gate',
-      { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"maxDowntimeMs":500}'), migrations: [], featureGates: new Set<string>() },
+      'an invalid value',
+      { operation: 'UPDATE', oldObject: setting(undefined), object: setting('{"progressTimeout":-1}'), migrations: [] },
       'Decided',
     ],
-    ['no change of the configuration', { operation: 'UPDATE', oldObject: setting(CHANGE), object: setting(CHANGE), migrations: [] }, 'Decided'],
+    [
+      'a gated option changed without its gate',
+      {
+        operation: 'UPDATE',
+        oldObject: setting(undefined),
+        object: setting('{"maxDowntimeMs":500}'),
+        migrations: [],
+        featureGates: new Set<string>(),
+      },
+      'Decided',
+    ],
+    [
+      'no change of the configuration',
+      { operation: 'UPDATE', oldObject: setting(CHANGE), object: setting(CHANGE), migrations: [] },
+      'Decided',
+    ],
     ['CREATE of the default', { operation: 'CREATE', object: setting(undefined), migrations: [] }, 'Decided'],
-    ['a change', { operation: 'UPDATE', oldObject: setting(undefined), object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
-    ['CREATE with a value other than the default', { operation: 'CREATE', object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
-    ['an old object that does not decode', { operation: 'UPDATE', oldObject: setting('{'), object: setting(CHANGE), migrations: [] }, 'NeedsMigrations'],
+    [
+      'a change',
+      { operation: 'UPDATE', oldObject: setting(undefined), object: setting(CHANGE), migrations: [] },
+      'NeedsMigrations',
+    ],
+    [
+      'CREATE with a value other than the default',
+      { operation: 'CREATE', object: setting(CHANGE), migrations: [] },
+      'NeedsMigrations',
+    ],
+    [
+      'an old object that does not decode',
+      { operation: 'UPDATE', oldObject: setting('{'), object: setting(CHANGE), migrations: [] },
+      'NeedsMigrations',
+    ],
   ])('%s: %s', (_, input, kind) => {
     expect(decideAdmission(input).kind).toBe(kind);
   });
@@ -416,7 +521,9 @@ describe('decideAdmission: the request decides, or asks for the live migrations 
     operation: fc.constantFrom('CREATE', 'UPDATE', 'DELETE'),
     object: fc.oneof(
       fc.jsonValue(),
-      fc.constantFrom(undefined, '{"progressTimeout":0}', CHANGE, '{"parallelMigrationsPerCluster":4}', '{}').map((v) => setting(v)),
+      fc
+        .constantFrom(undefined, '{"progressTimeout":0}', CHANGE, '{"parallelMigrationsPerCluster":4}', '{}')
+        .map((v) => setting(v)),
     ),
     oldObject: fc.constantFrom(undefined, CHANGE, '{}', '{').map((v) => setting(v)),
   });

@@ -1,13 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js';
-import type { MigrationConfig, SupportedOptions } from './config.js';
-import { decodeSetting, defaultConfig, isBlank, SETTING_NAME } from './setting.js';
+
 import { sameConfig } from './canonical.js';
-import { describeMigrations, inProgress } from './migrations.js';
-import type { Violation } from './violation.js';
-import { invalidMessage, SUBJECT } from './messages.js';
+import type { MigrationConfig, SupportedOptions } from './config.js';
+import { type FeatureGates, gateViolations } from './feature-gates.js';
 import { at } from './json.js';
+import { invalidMessage, SUBJECT } from './messages.js';
+import { describeMigrations, inProgress } from './migrations.js';
+import { decodeSetting, defaultConfig, isBlank, SETTING_NAME } from './setting.js';
+import type { Violation } from './violation.js';
 import { configWarnings } from './warnings.js';
-import { gateViolations, type FeatureGates } from './feature-gates.js';
 
 /** What the webhook hands to `admit`, taken from an AdmissionReview and the caches. */
 export interface AdmissionInput {
@@ -129,7 +130,8 @@ const admitChange = (config: MigrationConfig, migrations: AdmissionInput['migrat
   }
   const running = inProgress(migrations);
   if (running.length > 0) {
-    const [count, them] = running.length === 1 ? ['a migration is', 'it has'] : [`${running.length} migrations are`, 'they have'];
+    const [count, them] =
+      running.length === 1 ? ['a migration is', 'it has'] : [`${running.length} migrations are`, 'they have'];
     return {
       allowed: false,
       status: {
@@ -150,7 +152,8 @@ const admitChange = (config: MigrationConfig, migrations: AdmissionInput['migrat
  * by itself, or what a change still needs. Never throws: any JSON in gives a decision out.
  */
 export const decideAdmission = (input: AdmissionRequestInput): AdmissionDecision => {
-  if (input.operation === 'DELETE' || at(input.object, 'metadata', 'name') !== SETTING_NAME) return decided({ allowed: true });
+  if (input.operation === 'DELETE' || at(input.object, 'metadata', 'name') !== SETTING_NAME)
+    return decided({ allowed: true });
 
   const decoded = decodeSetting(input.object, input.supportedOptions);
   if (E.isLeft(decoded)) return decided(denyInvalid(decoded.left));

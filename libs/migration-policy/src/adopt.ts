@@ -1,11 +1,18 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeConfigObject, decodeConfigText, encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
-import { isBlank, viewSetting } from './setting.js';
+
 import { sameConfig } from './canonical.js';
-import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
-import { OWNED_KEYS } from './options.js';
+import {
+  decodeConfigObject,
+  decodeConfigText,
+  encodeConfig,
+  type MigrationConfig,
+  type SupportedOptions,
+} from './config.js';
 import { own } from './json.js';
 import { MIGRATIONS_KEYS, migrationsBlock } from './kubevirt.js';
+import { OWNED_KEYS } from './options.js';
+import { guardedByResourceVersion, type Operation, pointer } from './patch.js';
+import { isBlank, viewSetting } from './setting.js';
 import type { Violation } from './violation.js';
 
 /** The result of adopting a CR: the value text that keeps its options, and what could not be kept. */
@@ -42,7 +49,11 @@ export const adopt = (kubevirt: unknown, supported?: SupportedOptions): Adoption
  * Setting's resourceVersion), nothing when the value already means the same, and never over a
  * value that means something else, which would lose the administrator's configuration.
  */
-export const planAdoptionWrite = (setting: unknown, adoption: Adoption, supported?: SupportedOptions): E.Either<string, readonly Operation[]> => {
+export const planAdoptionWrite = (
+  setting: unknown,
+  adoption: Adoption,
+  supported?: SupportedOptions,
+): E.Either<string, readonly Operation[]> => {
   const { view } = viewSetting(setting);
   if (isBlank(view.value) || view.value === undefined) {
     return E.right(guardedByResourceVersion(setting, [{ op: 'add', path: pointer('value'), value: adoption.value }]));
@@ -50,5 +61,7 @@ export const planAdoptionWrite = (setting: unknown, adoption: Adoption, supporte
   const current = decodeConfigText(view.value, 'value', supported);
   return E.isRight(current) && sameConfig(current.right, adoption.config)
     ? E.right([])
-    : E.left('the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)');
+    : E.left(
+        'the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)',
+      );
 };

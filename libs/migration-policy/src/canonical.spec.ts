@@ -1,20 +1,31 @@
-import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+
 import { canonicalize, sameConfig } from './canonical.js';
 import { decodeConfigText } from './config.js';
-import { configWarnings } from './warnings.js';
 import { validConfig } from './testing/arbitraries.js';
+import { configWarnings } from './warnings.js';
 
 describe('canonical comparison', () => {
   it.each<[string, object, object, boolean]>([
-    ['key order', { a: 1, parallelMigrationsPerCluster: 3, progressTimeout: 4 }, { progressTimeout: 4, parallelMigrationsPerCluster: 3 }, true],
+    [
+      'key order',
+      { a: 1, parallelMigrationsPerCluster: 3, progressTimeout: 4 },
+      { progressTimeout: 4, parallelMigrationsPerCluster: 3 },
+      true,
+    ],
     ['quantities by value', { bandwidthPerMigration: '1Gi' }, { bandwidthPerMigration: 1073741824 }, true],
     ['0 and 0Mi', { bandwidthPerMigration: 0 }, { bandwidthPerMigration: '0Mi' }, true],
     ['nulls dropped', { progressTimeout: null }, {}, true],
     ['protected keys dropped', { network: 'x', nodeDrainTaintKey: 'y' }, {}, true],
     ['absent is not the default', { parallelMigrationsPerCluster: 5 }, {}, false],
     ['different values', { allowPostCopy: true }, { allowPostCopy: false }, false],
-    ['an invalid quantity differs from any valid one', { bandwidthPerMigration: 'x' }, { bandwidthPerMigration: 0 }, false],
+    [
+      'an invalid quantity differs from any valid one',
+      { bandwidthPerMigration: 'x' },
+      { bandwidthPerMigration: 0 },
+      false,
+    ],
     ['a string is not a number', { progressTimeout: '5' }, { progressTimeout: 5 }, false],
   ])('%s', (_name, a, b, same) => {
     expect(sameConfig(a, b)).toBe(same);
@@ -39,7 +50,10 @@ describe('canonical comparison: values that are not valid', () => {
 
   it('quantities compare by value; protected keys, unknown keys and nulls do not count', () => {
     expect(
-      sameConfig({ bandwidthPerMigration: '1Gi', network: 'x', nodeDrainTaintKey: 'y', foo: 1, progressTimeout: null }, { bandwidthPerMigration: 1073741824 }),
+      sameConfig(
+        { bandwidthPerMigration: '1Gi', network: 'x', nodeDrainTaintKey: 'y', foo: 1, progressTimeout: null },
+        { bandwidthPerMigration: 1073741824 },
+      ),
     ).toBe(true);
     expect(sameConfig({ bandwidthPerMigration: '1Gi' }, { bandwidthPerMigration: '1G' })).toBe(false);
     expect(sameConfig('not an object', {})).toBe(true);

@@ -1,8 +1,8 @@
-import { OWNED_KEYS, optionSpec, type OwnedKey } from './options.js';
-import { fractionKey, quantityValue } from './quantity.js';
-import { isRecord, own, type JsonRecord } from './json.js';
 import type { MigrationConfig } from './config.js';
+import { isRecord, type JsonRecord, own } from './json.js';
 import { frozenMemo } from './memo.js';
+import { optionSpec, OWNED_KEYS, type OwnedKey } from './options.js';
+import { fractionKey, quantityValue } from './quantity.js';
 
 /**
  * Canonical comparison: the one definition of "the same configuration". Protected keys and nulls
@@ -22,7 +22,8 @@ const canonicalValue = (key: OwnedKey, raw: unknown): CanonicalValue | undefined
   return typeof raw === 'number' || typeof raw === 'boolean' ? raw : `invalid:${JSON.stringify(raw)}`;
 };
 
-export const sameValue = (key: OwnedKey, a: unknown, b: unknown): boolean => canonicalValue(key, a) === canonicalValue(key, b);
+export const sameValue = (key: OwnedKey, a: unknown, b: unknown): boolean =>
+  canonicalValue(key, a) === canonicalValue(key, b);
 
 /** The canonical form of an object, remembered for a frozen one (a decoded configuration, see memo.ts). */
 const canonicalForm = frozenMemo((config: JsonRecord): ReadonlyMap<OwnedKey, CanonicalValue> => {

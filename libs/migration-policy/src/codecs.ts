@@ -1,9 +1,17 @@
-import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
-import { CauseTypes, type CauseType, type FieldPath, type Violation, violation } from './violation.js';
-import type { OptionKind } from './options.js';
-import { parseQuantity, numberQuantity, compareFractions, isWhole, type Fraction, type QuantityParse } from './quantity.js';
+import * as t from 'io-ts';
+
 import { JsonNumber } from './json-text.js';
+import type { OptionKind } from './options.js';
+import {
+  compareFractions,
+  type Fraction,
+  isWhole,
+  numberQuantity,
+  parseQuantity,
+  type QuantityParse,
+} from './quantity.js';
+import { type CauseType, CauseTypes, type FieldPath, type Violation, violation } from './violation.js';
 
 /**
  * io-ts codecs for the option kinds. A failure records its Kubernetes cause type as the last entry
@@ -73,7 +81,8 @@ export const IntegerOption = (min: number, max: number): t.Type<number, number, 
     const negative = problem('FieldValueInvalid', `must not be negative: use an integer from ${min} to ${max}`);
     if (typeof u !== 'number' && !(u instanceof JsonNumber)) return notInteger;
     const exact = exactNumber(u);
-    if (!exact.ok) return exact.reason === 'magnitude' && exact.large ? (exact.negative ? negative : outOfRange) : notInteger;
+    if (!exact.ok)
+      return exact.reason === 'magnitude' && exact.large ? (exact.negative ? negative : outOfRange) : notInteger;
     if (!isWhole(exact.value)) return notInteger;
     if (exact.value.num < 0n) return negative;
     if (exact.value.num < BigInt(min) || exact.value.num > BigInt(max)) return outOfRange;
@@ -92,11 +101,21 @@ export const BooleanOption = optionType<boolean>('boolean', (u) =>
 
 const QUANTITY_HELP = 'a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M';
 const NEGATIVE = problem('FieldValueInvalid', `must not be negative: use ${QUANTITY_HELP}`);
-const NOT_WHOLE = problem('FieldValueInvalid', `must be a whole number of bytes per second (KubeVirt would round it): use ${QUANTITY_HELP}`);
-const tooLarge = (max: bigint): E.Either<Problem, never> => problem('FieldValueInvalid', `must be at most ${max} bytes per second`);
+const NOT_WHOLE = problem(
+  'FieldValueInvalid',
+  `must be a whole number of bytes per second (KubeVirt would round it): use ${QUANTITY_HELP}`,
+);
+const tooLarge = (max: bigint): E.Either<Problem, never> =>
+  problem('FieldValueInvalid', `must be at most ${max} bytes per second`);
 
 const bytesProblem = (value: Fraction, max: bigint): E.Either<Problem, true> =>
-  value.num < 0n ? NEGATIVE : !isWhole(value) ? NOT_WHOLE : compareFractions(value, { num: max, den: 1n }) > 0 ? tooLarge(max) : E.right(true);
+  value.num < 0n
+    ? NEGATIVE
+    : !isWhole(value)
+      ? NOT_WHOLE
+      : compareFractions(value, { num: max, den: 1n }) > 0
+        ? tooLarge(max)
+        : E.right(true);
 
 /**
  * KubeVirt decodes the bandwidth with ParseQuantity whether it is a JSON string or a JSON number (a
@@ -125,7 +144,10 @@ const exactAsDouble = (u: number | JsonNumber): E.Either<Problem, number> => {
   const d = numberOf(u);
   return exact.ok && Number.isInteger(d) && BigInt(d) * exact.value.den === exact.value.num
     ? E.right(d)
-    : problem('FieldValueInvalid', `is more than a JSON number holds exactly (it would be stored as ${String(d)}): write it as a quantity string`);
+    : problem(
+        'FieldValueInvalid',
+        `is more than a JSON number holds exactly (it would be stored as ${String(d)}): write it as a quantity string`,
+      );
 };
 
 /** A quantity of bytes per second, from 0 to `max`. */
@@ -146,11 +168,17 @@ const ProtectedOption = (key: string, owner: string): t.Type<'', '', unknown> =>
       ? problem('FieldValueTypeInvalid', 'must be a string, and only "" is accepted')
       : u === ''
         ? E.right('')
-        : problem('FieldValueForbidden', `${key} may not be set here: it is owned by ${owner}; only "" or leaving it out is accepted`),
+        : problem(
+            'FieldValueForbidden',
+            `${key} may not be set here: it is owned by ${owner}; only "" or leaving it out is accepted`,
+          ),
   );
 
 export type OptionCodec =
-  t.Type<number, number, unknown> | t.Type<boolean, boolean, unknown> | t.Type<string | number, string | number, unknown> | t.Type<'', '', unknown>;
+  | t.Type<number, number, unknown>
+  | t.Type<boolean, boolean, unknown>
+  | t.Type<string | number, string | number, unknown>
+  | t.Type<'', '', unknown>;
 
 export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
   switch (kind.type) {
@@ -173,12 +201,18 @@ export const codecFor = (key: string, kind: OptionKind): OptionCodec => {
 export const PolicyQuantity = optionType<string | number>('policy quantity', (u) => {
   if (typeof u === 'number' || u instanceof JsonNumber) {
     const n = numberOf(u);
-    if (!Number.isSafeInteger(n)) return problem('FieldValueTypeInvalid', 'must be an integer or a quantity string (the CRD takes no fractional number)');
+    if (!Number.isSafeInteger(n))
+      return problem(
+        'FieldValueTypeInvalid',
+        'must be an integer or a quantity string (the CRD takes no fractional number)',
+      );
     return n < 0 ? problem('FieldValueInvalid', 'must not be negative') : E.right(n);
   }
-  if (typeof u !== 'string') return problem('FieldValueTypeInvalid', `must be a quantity string or an integer: ${QUANTITY_HELP}`);
+  if (typeof u !== 'string')
+    return problem('FieldValueTypeInvalid', `must be a quantity string or an integer: ${QUANTITY_HELP}`);
   const parsed = parseQuantity(u);
-  if (!parsed.ok && parsed.reason === 'syntax') return problem('FieldValueInvalid', `is not a Kubernetes quantity: use ${QUANTITY_HELP}`);
+  if (!parsed.ok && parsed.reason === 'syntax')
+    return problem('FieldValueInvalid', `is not a Kubernetes quantity: use ${QUANTITY_HELP}`);
   const negative = parsed.ok ? parsed.value.num < 0n : parsed.negative;
   return negative ? problem('FieldValueInvalid', 'must not be negative') : E.right(u);
 });

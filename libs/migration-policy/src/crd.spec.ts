@@ -1,9 +1,18 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { decodeCrdOptions, decodeSupportedOptions } from './crd.js';
 
 const schemaWith = (options: readonly string[]) => ({
   openAPIV3Schema: {
-    properties: { spec: { properties: { configuration: { properties: { migrations: { properties: Object.fromEntries(options.map((o) => [o, {}])) } } } } } },
+    properties: {
+      spec: {
+        properties: {
+          configuration: {
+            properties: { migrations: { properties: Object.fromEntries(options.map((o) => [o, {}])) } },
+          },
+        },
+      },
+    },
   },
 });
 const crd = (versions: unknown, extra: Record<string, unknown> = {}) => ({
@@ -43,10 +52,18 @@ describe('options supported by a KubeVirt CRD', () => {
 
   it.each<[string, unknown, string]>([
     ['another kind', { ...crd([]), kind: 'ConfigMap' }, 'is not the CustomResourceDefinition kubevirts.kubevirt.io'],
-    ['another CRD', { ...crd([]), metadata: { name: 'settings.harvesterhci.io' } }, 'is not the CustomResourceDefinition kubevirts.kubevirt.io'],
+    [
+      'another CRD',
+      { ...crd([]), metadata: { name: 'settings.harvesterhci.io' } },
+      'is not the CustomResourceDefinition kubevirts.kubevirt.io',
+    ],
     ['no versions', crd(undefined), 'has no storage version'],
     ['versions that are not a list', crd({ v1: {} }), 'has no storage version'],
-    ['neither a stored version nor v1', crd([{ name: 'v1alpha3', schema: schemaWith(['a']) }]), 'has no storage version'],
+    [
+      'neither a stored version nor v1',
+      crd([{ name: 'v1alpha3', schema: schemaWith(['a']) }]),
+      'has no storage version',
+    ],
     [
       'no schema for the migrations block',
       crd([{ name: 'v1', storage: true, schema: { openAPIV3Schema: { properties: {} } } }]),
@@ -58,7 +75,13 @@ describe('options supported by a KubeVirt CRD', () => {
         {
           name: 'v1',
           storage: true,
-          schema: { openAPIV3Schema: { properties: { spec: { properties: { configuration: { properties: { migrations: { type: 'object' } } } } } } } },
+          schema: {
+            openAPIV3Schema: {
+              properties: {
+                spec: { properties: { configuration: { properties: { migrations: { type: 'object' } } } } },
+              },
+            },
+          },
         },
       ]),
       'has no schema for spec.configuration.migrations',
@@ -77,7 +100,13 @@ describe('descriptions of the options in a KubeVirt CRD', () => {
         schema: {
           openAPIV3Schema: {
             properties: {
-              spec: { properties: { configuration: { properties: { migrations: { properties: { a: { description: 'Alpha.' }, b: { type: 'string' } } } } } } },
+              spec: {
+                properties: {
+                  configuration: {
+                    properties: { migrations: { properties: { a: { description: 'Alpha.' }, b: { type: 'string' } } } },
+                  },
+                },
+              },
             },
           },
         },

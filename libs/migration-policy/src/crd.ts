@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { at, isRecord } from './json.js';
 
 /**
@@ -13,7 +14,18 @@ export const decodeCrdOptions = (crd: unknown): E.Either<string, ReadonlyMap<str
   const list = Array.isArray(versions) ? versions : [];
   const version = list.find((v) => at(v, 'storage') === true) ?? list.find((v) => at(v, 'name') === 'v1');
   if (version === undefined) return E.left('has no storage version');
-  const props = at(version, 'schema', 'openAPIV3Schema', 'properties', 'spec', 'properties', 'configuration', 'properties', 'migrations', 'properties');
+  const props = at(
+    version,
+    'schema',
+    'openAPIV3Schema',
+    'properties',
+    'spec',
+    'properties',
+    'configuration',
+    'properties',
+    'migrations',
+    'properties',
+  );
   if (!isRecord(props)) return E.left('has no schema for spec.configuration.migrations');
   return E.right(
     new Map(
@@ -30,4 +42,6 @@ export const decodeCrdOptions = (crd: unknown): E.Either<string, ReadonlyMap<str
  * policy refuses them.
  */
 export const decodeSupportedOptions = (crd: unknown): E.Either<string, ReadonlySet<string>> =>
-  E.map((options: ReadonlyMap<string, string | undefined>): ReadonlySet<string> => new Set(options.keys()))(decodeCrdOptions(crd));
+  E.map((options: ReadonlyMap<string, string | undefined>): ReadonlySet<string> => new Set(options.keys()))(
+    decodeCrdOptions(crd),
+  );

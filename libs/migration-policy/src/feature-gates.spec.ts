@@ -6,7 +6,11 @@ describe('featureGatesOf: the gates the KubeVirt CR lists', () => {
     ["Harvester's CR", kubevirt(), ['LiveMigration', 'HotplugVolumes']],
     ['no developerConfiguration', { spec: { configuration: {} } }, []],
     ['no CR at all', undefined, []],
-    ['a list with junk in it', { spec: { configuration: { developerConfiguration: { featureGates: ['A', 5, null, 'B'] } } } }, ['A', 'B']],
+    [
+      'a list with junk in it',
+      { spec: { configuration: { developerConfiguration: { featureGates: ['A', 5, null, 'B'] } } } },
+      ['A', 'B'],
+    ],
     ['not a list', { spec: { configuration: { developerConfiguration: { featureGates: 'A' } } } }, []],
   ])('%s', (_name, cr, gates) => {
     expect([...featureGatesOf(cr)]).toEqual(gates);
@@ -25,7 +29,13 @@ describe('gateViolations: a gated option set to a new value without its gate (do
     ['gates not known', {}, { maxDowntimeMs: 500 }, undefined, []],
     ['MigrationStallDetection', {}, { maxDowntimeMs: 500 }, new Set(['MigrationStallDetection']), []],
     ['MigrationDowntimeTuning', {}, { maxDowntimeMs: 500 }, new Set(['MigrationDowntimeTuning']), []],
-    ['the gate in another case is not the gate', {}, { maxDowntimeMs: 500 }, new Set(['migrationstalldetection']), ['value.maxDowntimeMs']],
+    [
+      'the gate in another case is not the gate',
+      {},
+      { maxDowntimeMs: 500 },
+      new Set(['migrationstalldetection']),
+      ['value.maxDowntimeMs'],
+    ],
     ['an ungated option', {}, { progressTimeout: 5 }, none, []],
   ])('%s', (_name, previous, next, gates, fields) => {
     expect(gateViolations(previous, next, gates, 'value').map((v) => v.field)).toEqual(fields);

@@ -1,7 +1,7 @@
-import { GATED_OPTIONS } from './options.js';
 import { sameValue } from './canonical.js';
 import { at, isRecord, own } from './json.js';
-import { violation, type Violation } from './violation.js';
+import { GATED_OPTIONS } from './options.js';
+import { type Violation, violation } from './violation.js';
 
 /**
  * KubeVirt feature gates (docs/semantics.md §2a): KubeVirt's admission of its CR refuses a change
@@ -30,12 +30,23 @@ const orList = (gates: readonly string[]): string =>
  * (compared by value, as KubeVirt's `equality.Semantic.DeepEqual` does), while `enabled` lists none
  * of its gates. Removing an option needs no gate. `root` prefixes each field (`value`).
  */
-export const gateViolations = (previous: unknown, next: unknown, enabled: FeatureGates, root: string): readonly Violation[] => {
+export const gateViolations = (
+  previous: unknown,
+  next: unknown,
+  enabled: FeatureGates,
+  root: string,
+): readonly Violation[] => {
   if (enabled === undefined || !isRecord(next)) return [];
   const before = isRecord(previous) ? previous : {};
   return GATED_OPTIONS.flatMap(({ key, gates }) => {
     const value = own(next, key);
-    if (value === undefined || value === null || sameValue(key, own(before, key), value) || gates.some((g) => enabled.has(g))) return [];
+    if (
+      value === undefined ||
+      value === null ||
+      sameValue(key, own(before, key), value) ||
+      gates.some((g) => enabled.has(g))
+    )
+      return [];
     return [
       violation(
         'FieldValueForbidden',

@@ -22,7 +22,15 @@ export type { FeatureGates } from './feature-gates.js';
 export { admit, decideAdmission } from './admit.js';
 export { configWarnings } from './warnings.js';
 export type { ConfigWarning } from './warnings.js';
-export type { AdmissionDecision, AdmissionInput, AdmissionRequestInput, AdmissionResponse, FailureStatus, MigrationsUnknown, StatusCause } from './admit.js';
+export type {
+  AdmissionDecision,
+  AdmissionInput,
+  AdmissionRequestInput,
+  AdmissionResponse,
+  FailureStatus,
+  MigrationsUnknown,
+  StatusCause,
+} from './admit.js';
 export { plan } from './plan.js';
 export type { Plan, PlanInput, PlanOutcome, Step } from './plan.js';
 export { planPreview } from './preview.js';

@@ -16,7 +16,11 @@ describe('reading a JSON text within bounds', () => {
   });
 
   it('finds duplicates at any depth, with their paths, in arrays too', () => {
-    expect(read('{"a":1,"b":{"c":1,"c":2},"d":[{"e":1},{"e":1,"e":2}],"a":3}').duplicates).toEqual([['b', 'c'], ['d', '1', 'e'], ['a']]);
+    expect(read('{"a":1,"b":{"c":1,"c":2},"d":[{"e":1},{"e":1,"e":2}],"a":3}').duplicates).toEqual([
+      ['b', 'c'],
+      ['d', '1', 'e'],
+      ['a'],
+    ]);
   });
 
   it('a string that looks like a key, or holds brackets, is not one', () => {
@@ -27,11 +31,18 @@ describe('reading a JSON text within bounds', () => {
     const nest = (n: number) => `${'['.repeat(n - 1)}{}${']'.repeat(n - 1)}`;
     expect(readJsonText(nest(MAX_DEPTH)).ok).toBe(true);
     expect(readJsonText(nest(MAX_DEPTH + 1))).toEqual({ ok: false, problem: 'tooDeep' });
-    expect(readJsonText(`${'['.repeat(50)}${']'.repeat(50)}${'['.repeat(60)}${']'.repeat(60)}`)).toMatchObject({ ok: false, problem: 'syntax' });
+    expect(readJsonText(`${'['.repeat(50)}${']'.repeat(50)}${'['.repeat(60)}${']'.repeat(60)}`)).toMatchObject({
+      ok: false,
+      problem: 'syntax',
+    });
   });
 
   it('leaves syntax to the JSON parser, with its reason', () => {
-    expect(readJsonText('{"a":')).toMatchObject({ ok: false, problem: 'syntax', reason: expect.stringMatching(/JSON/) });
+    expect(readJsonText('{"a":')).toMatchObject({
+      ok: false,
+      problem: 'syntax',
+      reason: expect.stringMatching(/JSON/),
+    });
     expect(readJsonText('{"a":tru}')).toMatchObject({ ok: false, problem: 'syntax' });
     expect(readJsonText('')).toMatchObject({ ok: false, problem: 'syntax' });
   });
@@ -85,7 +96,8 @@ describe('reading a JSON text: the scanner follows any layout', () => {
 
   it('counts 2-, 3- and 4-byte characters at their boundaries', () => {
     const mib = 1024 * 1024;
-    const at = (ch: string, n: number) => readJsonText(`"${ch.repeat(n)}${'a'.repeat(mib - 2 - n * Buffer.byteLength(ch))}"`).ok;
+    const at = (ch: string, n: number) =>
+      readJsonText(`"${ch.repeat(n)}${'a'.repeat(mib - 2 - n * Buffer.byteLength(ch))}"`).ok;
     for (const ch of ['\u007f', '\u0080', '\u07ff', '\u0800', '\uffff', '\ud800\udc00']) {
       expect([ch, at(ch, 1)]).toEqual([ch, true]);
       const over = `"${ch}${'a'.repeat(mib - 2 - Buffer.byteLength(ch) + 1)}"`;

@@ -12,7 +12,9 @@ export const MAX_TEXT_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 100;
 
 export type JsonTextProblem =
-  { readonly problem: 'tooLong'; readonly bytes: number } | { readonly problem: 'tooDeep' } | { readonly problem: 'syntax'; readonly reason: string };
+  | { readonly problem: 'tooLong'; readonly bytes: number }
+  | { readonly problem: 'tooDeep' }
+  | { readonly problem: 'syntax'; readonly reason: string };
 
 export interface JsonText {
   readonly value: unknown;
@@ -64,82 +66,143 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+type Scanned = Omit<JsonText, 'value'> & { readonly tooDeep: boolean };
+
+/** The scanner between tokens: what it found so far, the open containers, and whether a key comes next. */
+interface ScanState {
+  readonly duplicates: string[][];
+  readonly numbers: Map<string, string>;
+  readonly escapedStrings: Map<string, string>;
+  top: Frame | undefined;
+  depth: number;
+  expectKey: boolean;
+  tooDeep: boolean;
+}
+
+/** What a step returns when the scan cannot go on (too deep, or text it cannot follow). */
+const STOP = -1;
+
+const isSeparator = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3a; /* : */
+
+/** The key of the top-level object's member being read, when the scanner is in it directly. */
+const topKey = (s: ScanState): string | undefined => (s.depth === 1 && s.top?.object === true ? s.top.key : undefined);
+
+/** `{` or `[`: a new frame, unless that would pass MAX_DEPTH. */
+const openContainer = (s: ScanState, c: number): boolean => {
+  if (s.depth >= MAX_DEPTH) {
+    s.tooDeep = true;
+    return false;
+  }
+  const top = s.top;
+  const segment = top === undefined ? '' : top.object ? (top.key ?? '') : String(top.index);
+  s.top = { object: c === 0x7b, parent: top, segment, keys: new Set(), key: undefined, index: 0 };
+  s.depth++;
+  s.expectKey = c === 0x7b;
+  return true;
+};
+
+const closeContainer = (s: ScanState): void => {
+  s.top = s.top?.parent;
+  s.depth = Math.max(0, s.depth - 1);
+  s.expectKey = false;
+};
+
+const nextMember = (s: ScanState): void => {
+  s.expectKey = s.top?.object === true;
+  if (s.top !== undefined) s.top.index++;
+};
+
+/** The key a string token (quotes included) spells; undefined when its escapes do not parse. */
+const keyOf = (token: string, escaped: boolean): string | undefined => {
+  if (!escaped) return token.slice(1, -1);
+  try {
+    return JSON.parse(token) as string;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The string token at `i` (a key or a value); the index after it, or STOP. */
+const stringToken = (s: ScanState, text: string, i: number): number => {
+  let j = i + 1;
+  let escaped = false;
+  while (j < text.length && text.charCodeAt(j) !== QUOTE) {
+    if (text.charCodeAt(j) === BACKSLASH) {
+      escaped = true;
+      j++;
+    }
+    j++;
+  }
+  if (j >= text.length) return STOP;
+  const top = s.top;
+  if (s.expectKey && top !== undefined) {
+    const key = keyOf(text.slice(i, j + 1), escaped);
+    if (key === undefined) return STOP;
+    if (top.keys.has(key)) s.duplicates.push([...pathOf(top), key]);
+    top.keys.add(key);
+    top.key = key;
+    s.expectKey = false;
+  } else if (escaped) {
+    const key = topKey(s);
+    if (key !== undefined) s.escapedStrings.set(key, text.slice(i, j + 1));
+  }
+  return j + 1;
+};
+
+/** A number, `true`, `false` or `null` at `i`; the index after it, or STOP. */
+const scalarToken = (s: ScanState, text: string, i: number): number => {
+  NUMBER.lastIndex = i;
+  const token = NUMBER.exec(text)?.[0];
+  if (token !== undefined && token !== '') {
+    const key = topKey(s);
+    if (key !== undefined) s.numbers.set(key, token);
+    return i + token.length;
+  }
+  if (text.startsWith('true', i) || text.startsWith('null', i)) return i + 4;
+  if (text.startsWith('false', i)) return i + 5;
+  return STOP;
+};
+
+/** One token (or separator) at `i`; the index after it, or STOP. */
+const step = (s: ScanState, text: string, i: number): number => {
+  const c = text.charCodeAt(i);
+  if (isSeparator(c)) return i + 1;
+  if (c === 0x7b /* { */ || c === 0x5b /* [ */) return openContainer(s, c) ? i + 1 : STOP;
+  if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+    closeContainer(s);
+    return i + 1;
+  }
+  if (c === 0x2c /* , */) {
+    nextMember(s);
+    return i + 1;
+  }
+  if (c === QUOTE) return stringToken(s, text, i);
+  return scalarToken(s, text, i);
+};
+
 /**
  * One pass over the text, with an explicit stack: the nesting depth, duplicate keys, and the number
  * texts of the top-level object. It does not judge syntax (JSON.parse does, once the bounds hold):
  * on text it cannot follow it stops and reports what it saw so far.
  */
-type Scanned = Omit<JsonText, 'value'> & { readonly tooDeep: boolean };
-
 const scan = (text: string): Scanned => {
-  const duplicates: string[][] = [];
-  const numbers = new Map<string, string>();
-  const escapedStrings = new Map<string, string>();
-  let top: Frame | undefined;
-  let depth = 0;
-  let expectKey = false;
-  for (let i = 0; i < text.length;) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x3a /* : */) {
-      i++;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (depth >= MAX_DEPTH) return { tooDeep: true, duplicates, numbers, escapedStrings };
-      const segment = top === undefined ? '' : top.object ? (top.key ?? '') : String(top.index);
-      top = { object: c === 0x7b, parent: top, segment, keys: new Set(), key: undefined, index: 0 };
-      depth++;
-      expectKey = c === 0x7b;
-      i++;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      top = top?.parent;
-      depth = Math.max(0, depth - 1);
-      expectKey = false;
-      i++;
-    } else if (c === 0x2c /* , */) {
-      expectKey = top?.object === true;
-      if (top !== undefined) top.index++;
-      i++;
-    } else if (c === QUOTE) {
-      let j = i + 1;
-      let escaped = false;
-      while (j < text.length && text.charCodeAt(j) !== QUOTE) {
-        if (text.charCodeAt(j) === BACKSLASH) {
-          escaped = true;
-          j++;
-        }
-        j++;
-      }
-      if (j >= text.length) break;
-      if (expectKey && top !== undefined) {
-        let key: string;
-        try {
-          key = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
-        } catch {
-          break;
-        }
-        if (top.keys.has(key)) duplicates.push([...pathOf(top), key]);
-        top.keys.add(key);
-        top.key = key;
-        expectKey = false;
-      } else if (escaped && depth === 1 && top?.object === true && top.key !== undefined) {
-        escapedStrings.set(top.key, text.slice(i, j + 1));
-      }
-      i = j + 1;
-    } else {
-      NUMBER.lastIndex = i;
-      const token = NUMBER.exec(text)?.[0];
-      if (token !== undefined && token !== '') {
-        if (depth === 1 && top?.object === true && top.key !== undefined) numbers.set(top.key, token);
-        i += token.length;
-      } else if (text.startsWith('true', i) || text.startsWith('null', i)) i += 4;
-      else if (text.startsWith('false', i)) i += 5;
-      else break;
-    }
-  }
-  return { tooDeep: false, duplicates, numbers, escapedStrings };
+  const s: ScanState = {
+    duplicates: [],
+    numbers: new Map(),
+    escapedStrings: new Map(),
+    top: undefined,
+    depth: 0,
+    expectKey: false,
+    tooDeep: false,
+  };
+  for (let i = 0; i >= 0 && i < text.length;) i = step(s, text, i);
+  return { tooDeep: s.tooDeep, duplicates: s.duplicates, numbers: s.numbers, escapedStrings: s.escapedStrings };
 };
 
 /** Parses the text of `value` or `default` within the bounds; Left says why it could not. */
-export const readJsonText = (text: string): { readonly ok: true; readonly json: JsonText } | ({ readonly ok: false } & JsonTextProblem) => {
+export const readJsonText = (
+  text: string,
+): { readonly ok: true; readonly json: JsonText } | ({ readonly ok: false } & JsonTextProblem) => {
   // at most 3 bytes a UTF-16 unit: a short text cannot be too long, and is not measured
   const bytes = text.length * 3 <= MAX_TEXT_BYTES ? 0 : utf8Bytes(text);
   if (bytes > MAX_TEXT_BYTES) return { ok: false, problem: 'tooLong', bytes };

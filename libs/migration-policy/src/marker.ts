@@ -1,7 +1,7 @@
-import { sha224Hex } from './sha224.js';
-import { HASH_ANNOTATION, UPGRADE_PATCHED_ANNOTATION, type SettingView } from './setting.js';
 import { canonicalize } from './canonical.js';
 import type { JsonRecord } from './json.js';
+import { HASH_ANNOTATION, type SettingView, UPGRADE_PATCHED_ANNOTATION } from './setting.js';
+import { sha224Hex } from './sha224.js';
 
 /**
  * The applied marker, as Harvester computes it: SHA-224 of `value` followed by the value of the
@@ -11,7 +11,8 @@ export const appliedMarker = (s: Pick<SettingView, 'value' | 'annotations'>): st
   sha224Hex((s.value ?? '') + (s.annotations[UPGRADE_PATCHED_ANNOTATION] ?? ''));
 
 /** "Never applied" = the annotation is absent. */
-export const everApplied = (s: Pick<SettingView, 'annotations'>): boolean => s.annotations[HASH_ANNOTATION] !== undefined;
+export const everApplied = (s: Pick<SettingView, 'annotations'>): boolean =>
+  s.annotations[HASH_ANNOTATION] !== undefined;
 
 /**
  * The project's own annotation: what configuration the last successful pass brought the CR to.

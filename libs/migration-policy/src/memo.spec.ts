@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { frozenMemo, textMemo } from './memo.js';
 
 describe('textMemo: the last results by text', () => {
@@ -28,11 +29,15 @@ describe('textMemo: the last results by text', () => {
 
   it('never changes an answer: find-or-compute over any sequence of texts equals computing each', () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom('', 'a', 'b', 'ab', 'abc', 'x'.repeat(5))), fc.integer({ min: 1, max: 4 }), (texts, size) => {
-        const memo = textMemo<string>(size, 4);
-        const compute = (t: string): string => `<${t}>`;
-        for (const t of texts) expect(memo.find(t) ?? memo.keep(t, compute(t))).toBe(compute(t));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom('', 'a', 'b', 'ab', 'abc', 'x'.repeat(5))),
+        fc.integer({ min: 1, max: 4 }),
+        (texts, size) => {
+          const memo = textMemo<string>(size, 4);
+          const compute = (t: string): string => `<${t}>`;
+          for (const t of texts) expect(memo.find(t) ?? memo.keep(t, compute(t))).toBe(compute(t));
+        },
+      ),
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { describeMigrations, inProgress, isInProgress } from './migrations.js';
 import { vmim } from './testing/fixtures.js';
 
@@ -11,9 +12,17 @@ describe('migrations in progress (docs/semantics.md §4)', () => {
     ['Failed', vmim('a', 'm', { phase: 'Failed' }), false],
     ['completed, whatever the phase', vmim('a', 'm', { phase: 'Running', migrationState: { completed: true } }), false],
     ['completed false', vmim('a', 'm', { phase: 'Running', migrationState: { completed: false } }), true],
-    ['completed "true" (a string, not true)', vmim('a', 'm', { phase: 'Running', migrationState: { completed: 'true' } }), true],
+    [
+      'completed "true" (a string, not true)',
+      vmim('a', 'm', { phase: 'Running', migrationState: { completed: 'true' } }),
+      true,
+    ],
     ['being deleted', vmim('a', 'm', { phase: 'Running' }, '2026-01-01T00:00:00Z'), false],
-    ['a null deletionTimestamp', { metadata: { name: 'm', deletionTimestamp: null }, status: { phase: 'Running' } }, true],
+    [
+      'a null deletionTimestamp',
+      { metadata: { name: 'm', deletionTimestamp: null }, status: { phase: 'Running' } },
+      true,
+    ],
     ['a phase that is not a string', vmim('a', 'm', { phase: 7 }), true],
     ['not an object at all', 'junk', true],
   ])('%s: %s', (_name, m, expected) => {
@@ -41,9 +50,11 @@ describe('migrations in progress (docs/semantics.md §4)', () => {
   });
 
   it('a decentralized migration waiting for sync or synchronizing is named with its phase', () => {
-    expect(describeMigrations(inProgress([vmim('a', 'src', { phase: 'WaitingForSync' }), vmim('b', 'dst', { phase: 'Synchronizing' })]))).toBe(
-      'a/src (WaitingForSync), b/dst (Synchronizing)',
-    );
+    expect(
+      describeMigrations(
+        inProgress([vmim('a', 'src', { phase: 'WaitingForSync' }), vmim('b', 'dst', { phase: 'Synchronizing' })]),
+      ),
+    ).toBe('a/src (WaitingForSync), b/dst (Synchronizing)');
   });
 
   it('lists those in progress sorted by namespace, then name, with Pending for an empty phase', () => {
@@ -76,7 +87,9 @@ describe('migrations in progress (docs/semantics.md §4)', () => {
     [6, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running) and 1 more'],
     [8, 'n/m0 (Running), n/m1 (Running), n/m2 (Running), n/m3 (Running), n/m4 (Running) and 3 more'],
   ])('names at most five: %d migrations read %j', (n, text) => {
-    expect(describeMigrations(Array.from({ length: n }, (_, i) => ({ namespace: 'n', name: `m${i}`, phase: 'Running' })))).toBe(text);
+    expect(
+      describeMigrations(Array.from({ length: n }, (_, i) => ({ namespace: 'n', name: `m${i}`, phase: 'Running' }))),
+    ).toBe(text);
   });
 });
 
@@ -84,13 +97,18 @@ describe('migrations in progress: ordering, as a property', () => {
   it('any set of migrations comes out sorted by namespace, then name, whatever the input order', () => {
     const key = fc.stringMatching(/^[a-c]{1,3}$/);
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(key, key), { selector: ([ns, name]) => `${ns}/${name}`, maxLength: 12 }), (pairs) => {
-        const names = inProgress(pairs.map(([ns, name]) => vmim(ns, name, { phase: 'Running' }))).map((m) => `${m.namespace}/${m.name}`);
-        const expected = [...pairs]
-          .sort(([n1, m1], [n2, m2]) => (n1 < n2 ? -1 : n1 > n2 ? 1 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0))
-          .map(([ns, name]) => `${ns}/${name}`);
-        expect(names).toEqual(expected);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(key, key), { selector: ([ns, name]) => `${ns}/${name}`, maxLength: 12 }),
+        (pairs) => {
+          const names = inProgress(pairs.map(([ns, name]) => vmim(ns, name, { phase: 'Running' }))).map(
+            (m) => `${m.namespace}/${m.name}`,
+          );
+          const expected = [...pairs]
+            .sort(([n1, m1], [n2, m2]) => (n1 < n2 ? -1 : n1 > n2 ? 1 : m1 < m2 ? -1 : m1 > m2 ? 1 : 0))
+            .map(([ns, name]) => `${ns}/${name}`);
+          expect(names).toEqual(expected);
+        },
+      ),
     );
   });
 });

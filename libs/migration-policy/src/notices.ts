@@ -1,6 +1,6 @@
 import { KUBEVIRT_REF } from './kubevirt.js';
-import { formatViolation, type Violation } from './violation.js';
 import { invalidMessage } from './messages.js';
+import { formatViolation, type Violation } from './violation.js';
 
 /**
  * What the controller says about a pass: the Events it records on the Setting and the condition
@@ -25,8 +25,16 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 
 export const conditions = {
   applied: { status: 'True', reason: 'Applied', message: `the KubeVirt CR ${KUBEVIRT_REF} matches the setting` },
-  kubevirtNotFound: { status: 'False', reason: 'KubeVirtNotFound', message: `the KubeVirt CR ${KUBEVIRT_REF} does not exist` },
-  invalid: (violations: readonly Violation[]): ConfiguredCondition => ({ status: 'False', reason: 'InvalidSetting', message: invalidMessage(violations) }),
+  kubevirtNotFound: {
+    status: 'False',
+    reason: 'KubeVirtNotFound',
+    message: `the KubeVirt CR ${KUBEVIRT_REF} does not exist`,
+  },
+  invalid: (violations: readonly Violation[]): ConfiguredCondition => ({
+    status: 'False',
+    reason: 'InvalidSetting',
+    message: invalidMessage(violations),
+  }),
   featureGateMissing: (violations: readonly Violation[]): ConfiguredCondition => ({
     status: 'False',
     reason: 'FeatureGateMissing',
@@ -50,7 +58,11 @@ export const notices = {
     reason: 'DrainKeyRemoved',
     message: `removed ${key} ${JSON.stringify(value)} from the KubeVirt CR: Harvester's upgrade taints nodes with ${kept}, so any other key would stop node drains from migrating VMs`,
   }),
-  invalid: (violations: readonly Violation[]): Notice => ({ type: 'Warning', reason: 'InvalidSetting', message: `not applied: ${invalidMessage(violations)}` }),
+  invalid: (violations: readonly Violation[]): Notice => ({
+    type: 'Warning',
+    reason: 'InvalidSetting',
+    message: `not applied: ${invalidMessage(violations)}`,
+  }),
   featureGateMissing: (violations: readonly Violation[]): Notice => ({
     type: 'Warning',
     reason: 'FeatureGateMissing',

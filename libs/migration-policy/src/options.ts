@@ -64,7 +64,8 @@ export const OPTIONS = [
     kind: int32,
     kubevirtDefault: 5,
     unit: 'migrations',
-    description: 'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
+    description:
+      'Concurrent live migrations allowed cluster-wide. 0 is refused: it would stop every migration, node drains included.',
   },
   {
     key: 'parallelOutboundMigrationsPerNode',
@@ -78,7 +79,8 @@ export const OPTIONS = [
     kind: { type: 'quantity', max: 9223372036854775807n },
     kubevirtDefault: '0Mi',
     unit: 'bytes per second',
-    description: 'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
+    description:
+      'Network bandwidth per migration, a Kubernetes quantity of bytes per second (for example "64Mi"); 0 means no limit.',
   },
   {
     key: 'completionTimeoutPerGiB',
@@ -87,7 +89,8 @@ export const OPTIONS = [
     uiMinimum: 10,
     unit: 'seconds per GiB',
     zeroTurnsOff: 'the completion timeout',
-    description: 'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled; 0 turns the timeout off.',
+    description:
+      'Seconds per GiB of memory a migration may take before it is paused, switched to post-copy or cancelled; 0 turns the timeout off.',
   },
   {
     key: 'progressTimeout',
@@ -131,7 +134,8 @@ export const OPTIONS = [
     key: 'allowWorkloadDisruption',
     kind: bool,
     kubevirtDefault: false,
-    description: 'Do not cancel a migration past its completion time: switch to post-copy or pause the VM instead. Unset follows allowPostCopy.',
+    description:
+      'Do not cancel a migration past its completion time: switch to post-copy or pause the VM instead. Unset follows allowPostCopy.',
   },
   {
     key: 'unsafeMigrationOverride',
@@ -153,7 +157,11 @@ export const OPTIONS = [
   },
   {
     key: 'nodeDrainTaintKey',
-    kind: { type: 'protected', owner: 'Harvester (its upgrade taints nodes with kubevirt.io/drain)', onlyOnCR: 'kubevirt.io/drain' },
+    kind: {
+      type: 'protected',
+      owner: 'Harvester (its upgrade taints nodes with kubevirt.io/drain)',
+      onlyOnCR: 'kubevirt.io/drain',
+    },
     kubevirtDefault: 'kubevirt.io/drain',
     description: 'Protected: only absent or "". Harvester relies on the default kubevirt.io/drain.',
   },
@@ -179,12 +187,14 @@ export const optionSpec = (key: string): OptionSpec | undefined => byKey.get(key
 export const isOptionKey = (key: string): key is OptionKey => byKey.has(key);
 
 /** The options that need a feature gate, each with its gates (docs/semantics.md §2a). */
-export const GATED_OPTIONS: readonly { readonly key: OwnedKey; readonly gates: readonly string[] }[] = OPTIONS.flatMap((o) =>
-  'featureGates' in o ? [{ key: o.key, gates: o.featureGates }] : [],
+export const GATED_OPTIONS: readonly { readonly key: OwnedKey; readonly gates: readonly string[] }[] = OPTIONS.flatMap(
+  (o) => ('featureGates' in o ? [{ key: o.key, gates: o.featureGates }] : []),
 );
 
 /** Every option the controller writes: all but the protected ones, in table order. */
-export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) => (o.kind.type === 'protected' ? [] : [o.key as OwnedKey]));
+export const OWNED_KEYS: readonly OwnedKey[] = OPTIONS.flatMap((o) =>
+  o.kind.type === 'protected' ? [] : [o.key as OwnedKey],
+);
 
 /** Protected keys that the controller polices on the CR: the key and the one value it leaves there. */
 export const POLICED_ON_CR: readonly { readonly key: ProtectedKey; readonly value: string }[] = OPTIONS.flatMap((o) =>

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { applyPatch, guardedByResourceVersion, pointer, resourceVersionGuard } from './patch.js';
 
 describe('JSON Patch', () => {
@@ -20,24 +21,33 @@ describe('JSON Patch', () => {
     expect(E.isLeft(r) && r.left.includes('\n')).toBe(false);
   });
 
-  it.each([['/__proto__/polluted'], ['/constructor/prototype/polluted']])('refuses a path that would pollute prototypes (%s)', (path) => {
-    const r = applyPatch({}, [{ op: 'add', path, value: true }]);
-    expect(E.isLeft(r)).toBe(true);
-    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
-  });
+  it.each([['/__proto__/polluted'], ['/constructor/prototype/polluted']])(
+    'refuses a path that would pollute prototypes (%s)',
+    (path) => {
+      const r = applyPatch({}, [{ op: 'add', path, value: true }]);
+      expect(E.isLeft(r)).toBe(true);
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    },
+  );
 
   it('validates operations: an unknown op is refused', () => {
     expect(E.isLeft(applyPatch({}, [{ op: 'bogus', path: '/a' } as never]))).toBe(true);
   });
 
   it('escapes pointer segments', () => {
-    expect(pointer('metadata', 'annotations', 'harvesterhci.io/hash')).toBe('/metadata/annotations/harvesterhci.io~1hash');
+    expect(pointer('metadata', 'annotations', 'harvesterhci.io/hash')).toBe(
+      '/metadata/annotations/harvesterhci.io~1hash',
+    );
     expect(pointer('a~b')).toBe('/a~0b');
     expect(pointer()).toBe('');
   });
 
   it.each([
-    ['a resourceVersion', { metadata: { resourceVersion: '5' } }, { op: 'test', path: '/metadata/resourceVersion', value: '5' }],
+    [
+      'a resourceVersion',
+      { metadata: { resourceVersion: '5' } },
+      { op: 'test', path: '/metadata/resourceVersion', value: '5' },
+    ],
     ['an empty one', { metadata: { resourceVersion: '' } }, undefined],
     ['a number', { metadata: { resourceVersion: 5 } }, undefined],
     ['none', {}, undefined],

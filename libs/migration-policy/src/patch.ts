@@ -1,12 +1,14 @@
-import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
+import jsonpatch from 'fast-json-patch';
 import * as E from 'fp-ts/lib/Either.js';
+
 import { at } from './json.js';
 
 export type { Operation } from 'fast-json-patch';
 
 /** RFC 6901 pointer of a path of keys. */
-export const pointer = (...keys: readonly string[]): string => keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
+export const pointer = (...keys: readonly string[]): string =>
+  keys.map((k) => `/${jsonpatch.escapePathComponent(k)}`).join('');
 
 /**
  * A test of the object's resourceVersion, when it has one (a non-empty string): a write guarded so,
@@ -14,7 +16,9 @@ export const pointer = (...keys: readonly string[]): string => keys.map((k) => `
  */
 export const resourceVersionGuard = (obj: unknown): Operation | undefined => {
   const rv = at(obj, 'metadata', 'resourceVersion');
-  return typeof rv === 'string' && rv !== '' ? { op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv } : undefined;
+  return typeof rv === 'string' && rv !== ''
+    ? { op: 'test', path: pointer('metadata', 'resourceVersion'), value: rv }
+    : undefined;
 };
 
 /** `ops` preceded by the resourceVersion guard of `obj` (nothing to guard when `ops` is empty). */

@@ -1,14 +1,15 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { plan, type Plan, type PlanInput, type Step } from './plan.js';
+
 import { adopt, planAdoptionWrite } from './adopt.js';
+import { decodeConfigObject, encodeConfig } from './config.js';
+import { APPLIED_CONFIG_ANNOTATION, appliedMarker, configMarker } from './marker.js';
 import { OPTION_KEYS, OWNED_KEYS } from './options.js';
 import { applyPatch, type Operation } from './patch.js';
-import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker } from './marker.js';
-import { decodeConfigObject, encodeConfig } from './config.js';
+import { type Plan, plan, type PlanInput, type Step } from './plan.js';
 import { HARVESTER_DEFAULT, HASH_ANNOTATION } from './setting.js';
-import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
 import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
+import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const pass = (input: Omit<PlanInput, 'now'>): Plan => plan({ ...input, now: NOW });
@@ -22,7 +23,8 @@ const markers = (value: string | undefined, desired: Record<string, unknown>) =>
 const applied = (value: string, desired: Record<string, unknown> = JSON.parse(value) as Record<string, unknown>) =>
   setting(value, { annotations: markers(value, desired) });
 /** A setting applied once, for an earlier value: what it asks now is a change. */
-const changed = (value: string | undefined) => setting(value, { annotations: { [HASH_ANNOTATION]: 'earlier', [APPLIED_CONFIG_ANNOTATION]: 'earlier' } });
+const changed = (value: string | undefined) =>
+  setting(value, { annotations: { [HASH_ANNOTATION]: 'earlier', [APPLIED_CONFIG_ANNOTATION]: 'earlier' } });
 
 const APPLIED_CONDITION = {
   type: 'configured',
@@ -38,11 +40,18 @@ const record = (value: string | undefined, desired: Record<string, unknown>): St
   kind: 'PatchSetting',
   patch: [
     RV_GUARD,
-    ...Object.entries(markers(value, desired)).map(([k, v]): Operation => ({ op: 'add', path: `/metadata/annotations/${k.replace('/', '~1')}`, value: v })),
+    ...Object.entries(markers(value, desired)).map(([k, v]): Operation => ({
+      op: 'add',
+      path: `/metadata/annotations/${k.replace('/', '~1')}`,
+      value: v,
+    })),
     { op: 'add', path: '/status', value: { conditions: [APPLIED_CONDITION] } },
   ],
 });
-const event = (type: 'Normal' | 'Warning', reason: string, message: string): Step => ({ kind: 'Event', notice: { type, reason, message } });
+const event = (type: 'Normal' | 'Warning', reason: string, message: string): Step => ({
+  kind: 'Event',
+  notice: { type, reason, message },
+});
 /** The record of a pass that writes nothing to the CR: the condition False, on a setting without status. */
 const falseRecord = (reason: string, message: string): Step => ({
   kind: 'PatchSetting',
@@ -51,12 +60,17 @@ const falseRecord = (reason: string, message: string): Step => ({
     {
       op: 'add',
       path: '/status',
-      value: { conditions: [{ type: 'configured', status: 'False', reason, message, lastUpdateTime: NOW, lastTransitionTime: NOW }] },
+      value: {
+        conditions: [
+          { type: 'configured', status: 'False', reason, message, lastUpdateTime: NOW, lastTransitionTime: NOW },
+        ],
+      },
     },
   ],
 });
 
-const patchOf = (p: Plan): readonly Operation[] => (p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : []);
+const patchOf = (p: Plan): readonly Operation[] =>
+  p.outcome === 'Applied' || p.outcome === 'DriftCorrected' ? p.patch : [];
 const after = (cr: unknown, p: Plan): unknown => {
   const r = applyPatch(cr, patchOf(p));
   if (E.isLeft(r)) throw new Error(r.left);
@@ -92,7 +106,9 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
   it('unchanged and recorded: a converged CR and a setting that says so plan no step at all', () => {
     const value = '{"parallelMigrationsPerCluster":3,"bandwidthPerMigration":"1Gi"}';
     const s = { ...applied(value), status: { conditions: [APPLIED_CONDITION] } };
-    expect(pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1024Mi' }) })).toEqual({
+    expect(
+      pass({ setting: s, kubevirt: kubevirt({ parallelMigrationsPerCluster: 3, bandwidthPerMigration: '1024Mi' }) }),
+    ).toEqual({
       outcome: 'Unchanged',
       steps: [],
     });
@@ -135,7 +151,10 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
 
   it('not drift: a change of default while value is blank is an apply (Applied, not DriftCorrected)', () => {
     const oldDefault = '{"parallelMigrationsPerCluster":3}';
-    const s = setting('', { default: '{"parallelMigrationsPerCluster":4}', annotations: markers('', { parallelMigrationsPerCluster: 3 }) });
+    const s = setting('', {
+      default: '{"parallelMigrationsPerCluster":4}',
+      annotations: markers('', { parallelMigrationsPerCluster: 3 }),
+    });
     const p = pass({ setting: s, kubevirt: kubevirt(JSON.parse(oldDefault) as Record<string, unknown>) });
     expect(p.outcome).toBe('Applied');
     expect(p.steps.filter((st) => st.kind === 'Event')).toEqual([
@@ -194,32 +213,74 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     it('found again: nothing to write, and no event', () => {
       const s = setting('{"maxDowntimeMs":500}', {
         annotations: { [HASH_ANNOTATION]: 'earlier' },
-        status: { conditions: [{ type: 'configured', status: 'False', reason: 'FeatureGateMissing', message: condition, lastTransitionTime: 'T' }] },
+        status: {
+          conditions: [
+            {
+              type: 'configured',
+              status: 'False',
+              reason: 'FeatureGateMissing',
+              message: condition,
+              lastTransitionTime: 'T',
+            },
+          ],
+        },
       });
       expect(pass({ setting: s, kubevirt: kubevirt() })).toMatchObject({ outcome: 'FeatureGateMissing', steps: [] });
     });
 
     it.each<[string, Record<string, unknown> | undefined, readonly string[], string]>([
-      ['either gate enables it: MigrationStallDetection', { maxDowntimeMs: 900 }, ['MigrationStallDetection'], 'Applied'],
-      ['either gate enables it: MigrationDowntimeTuning', undefined, ['LiveMigration', 'MigrationDowntimeTuning'], 'Applied'],
-      ['the CR already holds the value (by value): no change, no gate needed', { maxDowntimeMs: 500 }, HARVESTER_GATES, 'Unchanged'],
-      ['a gate of another option does not count', { maxDowntimeMs: 900 }, ['MigrationPriorityQueue'], 'FeatureGateMissing'],
+      [
+        'either gate enables it: MigrationStallDetection',
+        { maxDowntimeMs: 900 },
+        ['MigrationStallDetection'],
+        'Applied',
+      ],
+      [
+        'either gate enables it: MigrationDowntimeTuning',
+        undefined,
+        ['LiveMigration', 'MigrationDowntimeTuning'],
+        'Applied',
+      ],
+      [
+        'the CR already holds the value (by value): no change, no gate needed',
+        { maxDowntimeMs: 500 },
+        HARVESTER_GATES,
+        'Unchanged',
+      ],
+      [
+        'a gate of another option does not count',
+        { maxDowntimeMs: 900 },
+        ['MigrationPriorityQueue'],
+        'FeatureGateMissing',
+      ],
       ['a different value on the CR is a change', { maxDowntimeMs: 900 }, [], 'FeatureGateMissing'],
     ])('%s', (_name, block, gates, outcome) => {
-      expect(pass({ setting: changed('{"maxDowntimeMs":500}'), kubevirt: kubevirt(block, '42', gates) }).outcome).toBe(outcome);
+      expect(pass({ setting: changed('{"maxDowntimeMs":500}'), kubevirt: kubevirt(block, '42', gates) }).outcome).toBe(
+        outcome,
+      );
     });
 
     it('removing maxDowntimeMs from the CR needs no gate', () => {
-      const p = pass({ setting: changed('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt({ maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 }) });
+      const p = pass({
+        setting: changed('{"parallelMigrationsPerCluster":3}'),
+        kubevirt: kubevirt({ maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 }),
+      });
       expect(patchOf(p)).toEqual([
-        { op: 'test', path: '/spec/configuration/migrations', value: { maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 } },
+        {
+          op: 'test',
+          path: '/spec/configuration/migrations',
+          value: { maxDowntimeMs: 500, parallelMigrationsPerCluster: 3 },
+        },
         { op: 'remove', path: '/spec/configuration/migrations/maxDowntimeMs' },
       ]);
     });
 
     it('a gated option in the default, while value is blank, is named at default', () => {
       const p = pass({
-        setting: setting(undefined, { default: '{"maxDowntimeMs":500}', annotations: { [HASH_ANNOTATION]: 'earlier' } }),
+        setting: setting(undefined, {
+          default: '{"maxDowntimeMs":500}',
+          annotations: { [HASH_ANNOTATION]: 'earlier' },
+        }),
         kubevirt: kubevirt(),
       });
       expect(p.outcome === 'FeatureGateMissing' && p.violations.map((v) => v.field)).toEqual(['default.maxDowntimeMs']);
@@ -230,7 +291,11 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
     const message =
       'Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster: Invalid value: 0: must be from 1 to 2147483647';
     const s = setting('{"parallelMigrationsPerCluster":0}', {
-      status: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastTransitionTime: 'T' }] },
+      status: {
+        conditions: [
+          { type: 'configured', status: 'False', reason: 'InvalidSetting', message, lastTransitionTime: 'T' },
+        ],
+      },
     });
     expect(pass({ setting: s, kubevirt: kubevirt() })).toEqual({
       outcome: 'Invalid',
@@ -241,11 +306,26 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
 
   it('invalid in another way: the condition message changes, and a new event is recorded', () => {
     const s = setting('{"parallelMigrationsPerCluster":0,"network":"x"}', {
-      status: { conditions: [{ type: 'configured', status: 'False', reason: 'InvalidSetting', message: 'an older problem', lastTransitionTime: 'T' }] },
+      status: {
+        conditions: [
+          {
+            type: 'configured',
+            status: 'False',
+            reason: 'InvalidSetting',
+            message: 'an older problem',
+            lastTransitionTime: 'T',
+          },
+        ],
+      },
     });
     const p = pass({ setting: s, kubevirt: kubevirt() });
     expect(p.steps.map((st) => st.kind)).toEqual(['PatchSetting', 'Event']);
-    expect(p.steps[0]).toMatchObject({ patch: [RV_GUARD, { op: 'add', path: '/status/conditions', value: [{ status: 'False', lastTransitionTime: 'T' }] }] });
+    expect(p.steps[0]).toMatchObject({
+      patch: [
+        RV_GUARD,
+        { op: 'add', path: '/status/conditions', value: [{ status: 'False', lastTransitionTime: 'T' }] },
+      ],
+    });
   });
 
   it('KubeVirt absent: the condition says so, and nothing else', () => {
@@ -272,15 +352,25 @@ describe('plan: the steps of each outcome (docs/semantics.md §5)', () => {
 describe('plan: the patch of the CR', () => {
   it('add, replace and remove, all after one test of the prior block; network and foreign keys untouched', () => {
     const block = { parallelMigrationsPerCluster: 5, allowPostCopy: true, network: 'migration', futureOption: 1 };
-    const p = pass({ setting: changed('{"parallelMigrationsPerCluster":3,"progressTimeout":60}'), kubevirt: kubevirt(block) });
+    const p = pass({
+      setting: changed('{"parallelMigrationsPerCluster":3,"progressTimeout":60}'),
+      kubevirt: kubevirt(block),
+    });
     expect(patchOf(p)).toEqual([
       { op: 'test', path: '/spec/configuration/migrations', value: block },
       { op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 3 },
       { op: 'add', path: '/spec/configuration/migrations/progressTimeout', value: 60 },
       { op: 'remove', path: '/spec/configuration/migrations/allowPostCopy' },
     ]);
-    expect(p.steps[1]).toEqual(event('Normal', 'Applied', 'applied the setting to the KubeVirt CR harvester-system/kubevirt (3 changes)'));
-    expect(migrationsOf(after(kubevirt(block), p))).toEqual({ parallelMigrationsPerCluster: 3, progressTimeout: 60, network: 'migration', futureOption: 1 });
+    expect(p.steps[1]).toEqual(
+      event('Normal', 'Applied', 'applied the setting to the KubeVirt CR harvester-system/kubevirt (3 changes)'),
+    );
+    expect(migrationsOf(after(kubevirt(block), p))).toEqual({
+      parallelMigrationsPerCluster: 3,
+      progressTimeout: 60,
+      network: 'migration',
+      futureOption: 1,
+    });
   });
 
   it.each([
@@ -290,7 +380,9 @@ describe('plan: the patch of the CR', () => {
     ['1048576', '1Mi'],
   ])('equal quantities are not a change (%s on the CR as %s)', (inSetting, onCR) => {
     const value = `{"bandwidthPerMigration":${inSetting}}`;
-    expect(pass({ setting: changed(value), kubevirt: kubevirt({ bandwidthPerMigration: onCR }) }).outcome).toBe('Unchanged');
+    expect(pass({ setting: changed(value), kubevirt: kubevirt({ bandwidthPerMigration: onCR }) }).outcome).toBe(
+      'Unchanged',
+    );
   });
 
   it.each([
@@ -299,7 +391,9 @@ describe('plan: the patch of the CR', () => {
     ['"64Mi"', '64M'],
   ])('different quantities are a change (%s against %s on the CR)', (inSetting, onCR) => {
     const value = `{"bandwidthPerMigration":${inSetting}}`;
-    expect(patchOf(pass({ setting: changed(value), kubevirt: kubevirt({ bandwidthPerMigration: onCR }) }))[1]).toMatchObject({ op: 'replace' });
+    expect(
+      patchOf(pass({ setting: changed(value), kubevirt: kubevirt({ bandwidthPerMigration: onCR }) }))[1],
+    ).toMatchObject({ op: 'replace' });
   });
 
   it('a zero KubeVirt could not read back (0Pi, 0.0Gi) goes to the CR as 0', () => {
@@ -308,17 +402,29 @@ describe('plan: the patch of the CR', () => {
       path: '/spec/configuration/migrations',
       value: { bandwidthPerMigration: 0 },
     });
-    expect(patchOf(pass({ setting: changed('{"bandwidthPerMigration":"0"}'), kubevirt: kubevirt({ bandwidthPerMigration: '0.0Gi' }) }))[1]).toEqual({
+    expect(
+      patchOf(
+        pass({
+          setting: changed('{"bandwidthPerMigration":"0"}'),
+          kubevirt: kubevirt({ bandwidthPerMigration: '0.0Gi' }),
+        }),
+      )[1],
+    ).toEqual({
       op: 'replace',
       path: '/spec/configuration/migrations/bandwidthPerMigration',
       value: '0',
     });
-    expect(pass({ setting: changed('{"bandwidthPerMigration":"0.0Gi"}'), kubevirt: kubevirt({ bandwidthPerMigration: 0 }) }).outcome).toBe('Unchanged');
+    expect(
+      pass({ setting: changed('{"bandwidthPerMigration":"0.0Gi"}'), kubevirt: kubevirt({ bandwidthPerMigration: 0 }) })
+        .outcome,
+    ).toBe('Unchanged');
   });
 
   it('an owned key that is null on the CR is replaced by the desired value', () => {
     const block = { parallelMigrationsPerCluster: null };
-    expect(patchOf(pass({ setting: changed('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt(block) }))).toEqual([
+    expect(
+      patchOf(pass({ setting: changed('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt(block) })),
+    ).toEqual([
       { op: 'test', path: '/spec/configuration/migrations', value: block },
       { op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 3 },
     ]);
@@ -329,26 +435,31 @@ describe('plan: the patch of the CR', () => {
   });
 
   it('network is never touched, even when the setting clears it', () => {
-    expect(pass({ setting: changed('{"network":""}'), kubevirt: kubevirt({ network: 'migration-net' }) }).outcome).toBe('Unchanged');
+    expect(pass({ setting: changed('{"network":""}'), kubevirt: kubevirt({ network: 'migration-net' }) }).outcome).toBe(
+      'Unchanged',
+    );
   });
 
-  it.each([['example.com/drain'], [''], [7]])('a nodeDrainTaintKey of %j is removed, with a warning and no Applied event', (key) => {
-    const p = pass({ setting: changed('{}'), kubevirt: kubevirt({ nodeDrainTaintKey: key }) });
-    expect(p).toMatchObject({
-      outcome: 'Applied',
-      patch: [
-        { op: 'test', path: '/spec/configuration/migrations', value: { nodeDrainTaintKey: key } },
-        { op: 'remove', path: '/spec/configuration/migrations/nodeDrainTaintKey' },
-      ],
-    });
-    expect(p.steps.filter((s) => s.kind === 'Event')).toEqual([
-      event(
-        'Warning',
-        'DrainKeyRemoved',
-        `removed nodeDrainTaintKey ${JSON.stringify(key)} from the KubeVirt CR: Harvester's upgrade taints nodes with kubevirt.io/drain, so any other key would stop node drains from migrating VMs`,
-      ),
-    ]);
-  });
+  it.each([['example.com/drain'], [''], [7]])(
+    'a nodeDrainTaintKey of %j is removed, with a warning and no Applied event',
+    (key) => {
+      const p = pass({ setting: changed('{}'), kubevirt: kubevirt({ nodeDrainTaintKey: key }) });
+      expect(p).toMatchObject({
+        outcome: 'Applied',
+        patch: [
+          { op: 'test', path: '/spec/configuration/migrations', value: { nodeDrainTaintKey: key } },
+          { op: 'remove', path: '/spec/configuration/migrations/nodeDrainTaintKey' },
+        ],
+      });
+      expect(p.steps.filter((s) => s.kind === 'Event')).toEqual([
+        event(
+          'Warning',
+          'DrainKeyRemoved',
+          `removed nodeDrainTaintKey ${JSON.stringify(key)} from the KubeVirt CR: Harvester's upgrade taints nodes with kubevirt.io/drain, so any other key would stop node drains from migrating VMs`,
+        ),
+      ]);
+    },
+  );
 
   it.each([['kubevirt.io/drain'], [null]])('a nodeDrainTaintKey of %j is left alone', (key) => {
     expect(pass({ setting: changed('{}'), kubevirt: kubevirt({ nodeDrainTaintKey: key }) }).outcome).toBe('Unchanged');
@@ -358,7 +469,10 @@ describe('plan: the patch of the CR', () => {
     const value = '{"progressTimeout":60}';
     const p = pass({ setting: applied(value), kubevirt: kubevirt({ progressTimeout: 61, nodeDrainTaintKey: 'x' }) });
     expect(p.outcome).toBe('DriftCorrected');
-    expect(p.steps.filter((s) => s.kind === 'Event').map((s) => (s.kind === 'Event' ? s.notice.reason : ''))).toEqual(['DriftCorrected', 'DrainKeyRemoved']);
+    expect(p.steps.filter((s) => s.kind === 'Event').map((s) => (s.kind === 'Event' ? s.notice.reason : ''))).toEqual([
+      'DriftCorrected',
+      'DrainKeyRemoved',
+    ]);
   });
 
   it('a missing spec.configuration is added whole', () => {
@@ -380,7 +494,11 @@ describe('plan: the patch of the CR', () => {
   });
 
   it.each([
-    ['no resourceVersion', { spec: { configuration: { a: 1 } } }, { op: 'test', path: '/spec/configuration', value: { a: 1 } }],
+    [
+      'no resourceVersion',
+      { spec: { configuration: { a: 1 } } },
+      { op: 'test', path: '/spec/configuration', value: { a: 1 } },
+    ],
     [
       'an empty resourceVersion',
       { metadata: { resourceVersion: '' }, spec: { configuration: { a: 1 } } },
@@ -396,7 +514,9 @@ describe('plan: the patch of the CR', () => {
   });
 
   it('an invalid setting plans no write to the CR and reports every violation', () => {
-    expect(pass({ setting: changed('{"parallelMigrationsPerCluster":0,"network":"x"}'), kubevirt: kubevirt() })).toMatchObject({
+    expect(
+      pass({ setting: changed('{"parallelMigrationsPerCluster":0,"network":"x"}'), kubevirt: kubevirt() }),
+    ).toMatchObject({
       outcome: 'Invalid',
       violations: [
         { reason: 'FieldValueInvalid', field: 'value.parallelMigrationsPerCluster' },
@@ -411,7 +531,10 @@ describe('plan: the patch of the CR', () => {
       kubevirt: kubevirt(),
       supportedOptions: new Set(OPTION_KEYS.filter((k) => k !== 'maxDowntimeMs')),
     });
-    expect(p).toMatchObject({ outcome: 'Invalid', violations: [{ reason: 'FieldValueNotSupported', field: 'value.maxDowntimeMs' }] });
+    expect(p).toMatchObject({
+      outcome: 'Invalid',
+      violations: [{ reason: 'FieldValueNotSupported', field: 'value.maxDowntimeMs' }],
+    });
   });
 });
 
@@ -447,13 +570,20 @@ describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
   });
 
   it('an option that fails validation is left out and reported in a second, Warning event', () => {
-    const p = pass({ setting: setting(undefined), kubevirt: kubevirt({ parallelMigrationsPerCluster: 0, progressTimeout: 30 }) });
+    const p = pass({
+      setting: setting(undefined),
+      kubevirt: kubevirt({ parallelMigrationsPerCluster: 0, progressTimeout: 30 }),
+    });
     expect(p).toMatchObject({
       outcome: 'Adopted',
       value: '{"progressTimeout":30}',
       omitted: [{ reason: 'FieldValueInvalid', field: 'spec.configuration.migrations.parallelMigrationsPerCluster' }],
     });
-    expect(p.steps.map((s) => (s.kind === 'Event' ? s.notice.reason : s.kind))).toEqual(['PatchSetting', 'Adopted', 'AdoptionOmitted']);
+    expect(p.steps.map((s) => (s.kind === 'Event' ? s.notice.reason : s.kind))).toEqual([
+      'PatchSetting',
+      'Adopted',
+      'AdoptionOmitted',
+    ]);
     expect(p.steps[2]).toEqual(
       event(
         'Warning',
@@ -464,7 +594,10 @@ describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
   });
 
   it('a CR whose owned options are all invalid: nothing to adopt, so the default is applied', () => {
-    const p = pass({ setting: setting(''), kubevirt: kubevirt({ parallelMigrationsPerCluster: 0, progressTimeout: 'soon' }) });
+    const p = pass({
+      setting: setting(''),
+      kubevirt: kubevirt({ parallelMigrationsPerCluster: 0, progressTimeout: 'soon' }),
+    });
     expect(p.outcome).toBe('Applied');
   });
 
@@ -486,13 +619,16 @@ describe('plan: first sight, nothing lost (Harvester bug #11517)', () => {
 });
 
 describe('plan: properties', () => {
-  const ownedOf = (config: Record<string, unknown>) => Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'network' && k !== 'nodeDrainTaintKey'));
+  const ownedOf = (config: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(config).filter(([k]) => k !== 'network' && k !== 'nodeDrainTaintKey'));
 
   it('plan(x, x) sends nothing to the CR', () => {
     fc.assert(
       fc.property(validConfig, (config) => {
         const value = JSON.stringify(config);
-        expect(pass({ setting: applied(value, ownedOf(config)), kubevirt: kubevirt(ownedOf(config)) }).outcome).toBe('Unchanged');
+        expect(pass({ setting: applied(value, ownedOf(config)), kubevirt: kubevirt(ownedOf(config)) }).outcome).toBe(
+          'Unchanged',
+        );
       }),
     );
   });
@@ -504,7 +640,8 @@ describe('plan: properties', () => {
         const cr = present ? kubevirt(block, '42', gates) : kubevirt(undefined, '42', gates);
         const p = pass({ setting: changed(JSON.stringify(desired)), kubevirt: cr });
         const result = migrationsOf(after(cr, p)) ?? {};
-        for (const key of OWNED_KEYS) expect([key, meaning(key, result[key])]).toEqual([key, meaning(key, desired[key])]);
+        for (const key of OWNED_KEYS)
+          expect([key, meaning(key, result[key])]).toEqual([key, meaning(key, desired[key])]);
         const before: Record<string, unknown> = present ? block : {};
         expect(result['network']).toEqual(before['network']);
         // compared as JSON: JSON has no -0, and a copy of the CR may turn -0 into 0
@@ -549,14 +686,27 @@ describe('plan: adoption writes', () => {
     expect(planAdoptionWrite(setting('{ "parallelMigrationsPerCluster": 10 }'), adoption)).toEqual(E.right([]));
   });
 
-  it.each([['{"parallelMigrationsPerCluster":11}'], ['not json']])('never over a value that means something else (%s)', (value) => {
-    expect(planAdoptionWrite(setting(value), adoption)).toEqual(
-      E.left('the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)'),
-    );
-  });
+  it.each([['{"parallelMigrationsPerCluster":11}'], ['not json']])(
+    'never over a value that means something else (%s)',
+    (value) => {
+      expect(planAdoptionWrite(setting(value), adoption)).toEqual(
+        E.left(
+          'the setting already has a value that differs from the CR; adopt writes only a blank value (clear it first to adopt)',
+        ),
+      );
+    },
+  );
 
   it('adopts only owned options, each judged on its own, nulls skipped', () => {
-    const a = adopt(kubevirt({ progressTimeout: null, parallelMigrationsPerCluster: 'x', network: 'n', nodeDrainTaintKey: 'k', allowPostCopy: true }));
+    const a = adopt(
+      kubevirt({
+        progressTimeout: null,
+        parallelMigrationsPerCluster: 'x',
+        network: 'n',
+        nodeDrainTaintKey: 'k',
+        allowPostCopy: true,
+      }),
+    );
     expect(a.value).toBe('{"allowPostCopy":true}');
     expect(a.omitted.map((v) => v.field)).toEqual(['spec.configuration.migrations.parallelMigrationsPerCluster']);
   });

@@ -1,18 +1,26 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
-import { decodeSetting, defaultConfig, effectiveSource, viewSetting, HASH_ANNOTATION, type SettingView } from './setting.js';
-import { OWNED_KEYS, POLICED_ON_CR, optionSpec, type OwnedKey } from './options.js';
-import { quantityForCR } from './quantity.js';
-import { canonicalize, sameConfig, sameValue } from './canonical.js';
+
 import { adopt, planAdoptionWrite } from './adopt.js';
-import { appliedMarker, APPLIED_CONFIG_ANNOTATION, configMarker, desiredWasApplied, everApplied } from './marker.js';
-import { at, hasOwn, isRecord, own, type JsonRecord } from './json.js';
+import { canonicalize, sameConfig, sameValue } from './canonical.js';
+import { encodeConfig, type MigrationConfig, type SupportedOptions } from './config.js';
+import { featureGatesOf, gateViolations } from './feature-gates.js';
+import { at, hasOwn, isRecord, type JsonRecord, own } from './json.js';
 import { MIGRATIONS_KEYS, migrationsBlock } from './kubevirt.js';
-import { pointer, resourceVersionGuard, type Operation } from './patch.js';
-import { conditions, notices, type Notice } from './notices.js';
+import { APPLIED_CONFIG_ANNOTATION, appliedMarker, configMarker, desiredWasApplied, everApplied } from './marker.js';
+import { conditions, type Notice, notices } from './notices.js';
+import { optionSpec, OWNED_KEYS, type OwnedKey, POLICED_ON_CR } from './options.js';
+import { type Operation, pointer, resourceVersionGuard } from './patch.js';
+import { quantityForCR } from './quantity.js';
+import {
+  decodeSetting,
+  defaultConfig,
+  effectiveSource,
+  HASH_ANNOTATION,
+  type SettingView,
+  viewSetting,
+} from './setting.js';
 import { holdsCondition, planSettingRecord } from './status.js';
 import type { Violation } from './violation.js';
-import { featureGatesOf, gateViolations } from './feature-gates.js';
 
 /**
  * One write or event of a pass, in the order the controller sends them. A failed write ends the
@@ -25,11 +33,24 @@ export type Step =
 
 /** The outcome of one reconcile pass, named as the controller reports it, with what it sends. */
 export type Plan =
-  | { readonly outcome: 'Ignored'; readonly reason: 'SettingAbsent' | 'SettingDeleting' | 'KubeVirtAbsent'; readonly steps: readonly Step[] }
+  | {
+      readonly outcome: 'Ignored';
+      readonly reason: 'SettingAbsent' | 'SettingDeleting' | 'KubeVirtAbsent';
+      readonly steps: readonly Step[];
+    }
   | { readonly outcome: 'Invalid'; readonly violations: readonly Violation[]; readonly steps: readonly Step[] }
   /** The CR would need a feature gate it does not enable (docs/semantics.md §2a): nothing is sent to it. */
-  | { readonly outcome: 'FeatureGateMissing'; readonly violations: readonly Violation[]; readonly steps: readonly Step[] }
-  | { readonly outcome: 'Adopted'; readonly value: string; readonly omitted: readonly Violation[]; readonly steps: readonly Step[] }
+  | {
+      readonly outcome: 'FeatureGateMissing';
+      readonly violations: readonly Violation[];
+      readonly steps: readonly Step[];
+    }
+  | {
+      readonly outcome: 'Adopted';
+      readonly value: string;
+      readonly omitted: readonly Violation[];
+      readonly steps: readonly Step[];
+    }
   | { readonly outcome: 'Unchanged'; readonly steps: readonly Step[] }
   | {
       readonly outcome: 'Applied' | 'DriftCorrected';
@@ -55,10 +76,14 @@ export interface PlanInput {
 const BLOCK_PATH = pointer(...MIGRATIONS_KEYS);
 const optionPath = (key: string): string => pointer(...MIGRATIONS_KEYS, key);
 
-/** Owned options only: protected keys are never written from the setting. */
-/** The value of an owned option as the CR is to hold it (a quantity in a form KubeVirt can read). */
+/**
+ * The value of an owned option as the CR is to hold it (a quantity in a form KubeVirt can read).
+ * Owned options only: protected keys are never written from the setting.
+ */
 const forCR = (key: OwnedKey, value: unknown): unknown =>
-  optionSpec(key)?.kind.type === 'quantity' && (typeof value === 'string' || typeof value === 'number') ? quantityForCR(value) : value;
+  optionSpec(key)?.kind.type === 'quantity' && (typeof value === 'string' || typeof value === 'number')
+    ? quantityForCR(value)
+    : value;
 
 /** Owned options only, as the CR is to hold them: protected keys are never written from the setting. */
 const ownedOnly = (config: MigrationConfig): JsonRecord => {
@@ -82,7 +107,8 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): BlockPlan => {
     const want = desired[key];
     if (want !== undefined) {
       if (!hasOwn(block, key)) ops.push({ op: 'add', path, value: want });
-      else if (!sameValue(key, current, want) || forCR(key, current) !== current) ops.push({ op: 'replace', path, value: want });
+      else if (!sameValue(key, current, want) || forCR(key, current) !== current)
+        ops.push({ op: 'replace', path, value: want });
     } else if (current !== undefined && current !== null) {
       ops.push({ op: 'remove', path });
     }
@@ -96,7 +122,11 @@ const planBlock = (block: JsonRecord, desired: JsonRecord): BlockPlan => {
       found.push(notices.drainKeyRemoved(key, current, value));
     }
   }
-  return { ops: ops.length === 0 ? [] : [{ op: 'test', path: BLOCK_PATH, value: block }, ...ops], changes, notices: found };
+  return {
+    ops: ops.length === 0 ? [] : [{ op: 'test', path: BLOCK_PATH, value: block }, ...ops],
+    changes,
+    notices: found,
+  };
 };
 
 /**
@@ -111,7 +141,11 @@ const planMissingBlock = (kubevirt: JsonRecord, desired: JsonRecord): BlockPlan 
     : isRecord(own(kubevirt, 'spec'))
       ? [pointer('spec', 'configuration'), { migrations: desired }, ['spec']]
       : [pointer('spec'), { configuration: { migrations: desired } }, []];
-  const guard = resourceVersionGuard(kubevirt) ?? { op: 'test', path: pointer(...ancestor), value: at(kubevirt, ...ancestor) };
+  const guard = resourceVersionGuard(kubevirt) ?? {
+    op: 'test',
+    path: pointer(...ancestor),
+    value: at(kubevirt, ...ancestor),
+  };
   return { ops: [guard, { op: 'add', path, value }], changes: Object.keys(desired).length, notices: [] };
 };
 
@@ -139,15 +173,23 @@ const firstSightAdoption = (input: PlanInput, view: SettingView): Plan | undefin
   const steps: Step[] = [
     { kind: 'PatchSetting', patch: write.right },
     { kind: 'Event', notice: notices.adopted(view.value === undefined ? 'absent' : 'blank', adoption.value) },
-    ...(adoption.omitted.length > 0 ? [{ kind: 'Event' as const, notice: notices.adoptionOmitted(adoption.omitted) }] : []),
+    ...(adoption.omitted.length > 0
+      ? [{ kind: 'Event' as const, notice: notices.adoptionOmitted(adoption.omitted) }]
+      : []),
   ];
   return { outcome: 'Adopted', value: adoption.value, omitted: adoption.omitted, steps };
 };
 
-const recordStep = (patch: readonly Operation[]): Step[] => (patch.length === 0 ? [] : [{ kind: 'PatchSetting', patch }]);
+const recordStep = (patch: readonly Operation[]): Step[] =>
+  patch.length === 0 ? [] : [{ kind: 'PatchSetting', patch }];
 
 /** A pass that writes nothing to the CR: the condition says why, and an event marks the transition into this state. */
-const refused = (setting: unknown, outcome: 'Invalid' | 'FeatureGateMissing', violations: readonly Violation[], now: string): Plan => {
+const refused = (
+  setting: unknown,
+  outcome: 'Invalid' | 'FeatureGateMissing',
+  violations: readonly Violation[],
+  now: string,
+): Plan => {
   const [condition, notice] =
     outcome === 'Invalid'
       ? [conditions.invalid(violations), notices.invalid(violations)]
@@ -167,7 +209,11 @@ export const plan = (input: PlanInput): Plan => {
   const { view } = viewSetting(setting);
   if (view.deleting) return { outcome: 'Ignored', reason: 'SettingDeleting', steps: [] };
   if (!isRecord(kubevirt)) {
-    return { outcome: 'Ignored', reason: 'KubeVirtAbsent', steps: recordStep(planSettingRecord(setting, { condition: conditions.kubevirtNotFound }, now)) };
+    return {
+      outcome: 'Ignored',
+      reason: 'KubeVirtAbsent',
+      steps: recordStep(planSettingRecord(setting, { condition: conditions.kubevirtNotFound }, now)),
+    };
   }
 
   const decoded = decodeSetting(setting, input.supportedOptions);
@@ -178,18 +224,27 @@ export const plan = (input: PlanInput): Plan => {
 
   const desired = ownedOnly(decoded.right);
   // KubeVirt's admission compares the CR's old and new values: the patch would be refused
-  const ungated = gateViolations(migrationsBlock(kubevirt), desired, featureGatesOf(kubevirt), effectiveSource(view) === 'default' ? 'default' : 'value');
+  const ungated = gateViolations(
+    migrationsBlock(kubevirt),
+    desired,
+    featureGatesOf(kubevirt),
+    effectiveSource(view) === 'default' ? 'default' : 'value',
+  );
   if (ungated.length > 0) return refused(setting, 'FeatureGateMissing', ungated, now);
   const record = planSettingRecord(
     setting,
-    { condition: conditions.applied, annotations: { [HASH_ANNOTATION]: appliedMarker(view), [APPLIED_CONFIG_ANNOTATION]: configMarker(desired) } },
+    {
+      condition: conditions.applied,
+      annotations: { [HASH_ANNOTATION]: appliedMarker(view), [APPLIED_CONFIG_ANNOTATION]: configMarker(desired) },
+    },
     now,
   );
   const cr = planCR(kubevirt, desired);
   if (cr.ops.length === 0) return { outcome: 'Unchanged', steps: recordStep(record) };
   // drift: the CR no longer holds what the last pass applied, and the setting still asks for it
   const drift = cr.changes > 0 && desiredWasApplied(view, desired);
-  const main: Notice[] = cr.changes === 0 ? [] : [drift ? notices.driftCorrected(cr.changes) : notices.applied(cr.changes)];
+  const main: Notice[] =
+    cr.changes === 0 ? [] : [drift ? notices.driftCorrected(cr.changes) : notices.applied(cr.changes)];
   const steps: Step[] = [
     { kind: 'PatchKubeVirt', patch: cr.ops },
     ...[...main, ...cr.notices].map((notice) => ({ kind: 'Event' as const, notice })),

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { planPreview, type PlanPreview } from './preview.js';
+
 import { OWNED_KEYS } from './options.js';
-import { HARVESTER_GATES, setting, kubevirt } from './testing/fixtures.js';
-import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
 import type { PlanInput } from './plan.js';
+import { type PlanPreview, planPreview } from './preview.js';
+import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
+import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const preview = (input: Omit<PlanInput, 'now'>): PlanPreview => {
@@ -17,8 +18,16 @@ describe('planPreview: a pass with the CR options before and after its patch', (
   it.each<[string, Omit<PlanInput, 'now'>, Pick<PlanPreview, 'before' | 'after'> & { outcome: string; ops: number }]>([
     [
       'a change: the patch and the block it leads to',
-      { setting: setting('{"parallelMigrationsPerCluster":3}'), kubevirt: kubevirt({ parallelMigrationsPerCluster: 5, network: 'n' }) },
-      { outcome: 'Applied', ops: 2, before: { parallelMigrationsPerCluster: 5, network: 'n' }, after: { parallelMigrationsPerCluster: 3, network: 'n' } },
+      {
+        setting: setting('{"parallelMigrationsPerCluster":3}'),
+        kubevirt: kubevirt({ parallelMigrationsPerCluster: 5, network: 'n' }),
+      },
+      {
+        outcome: 'Applied',
+        ops: 2,
+        before: { parallelMigrationsPerCluster: 5, network: 'n' },
+        after: { parallelMigrationsPerCluster: 3, network: 'n' },
+      },
     ],
     [
       'a CR without a block: before is {}',
@@ -45,7 +54,11 @@ describe('planPreview: a pass with the CR options before and after its patch', (
       { setting: setting(undefined), kubevirt: kubevirt({ progressTimeout: 300 }) },
       { outcome: 'Adopted', ops: 0, before: { progressTimeout: 300 }, after: { progressTimeout: 300 } },
     ],
-    ['no CR: nothing to patch', { setting: setting('{}'), kubevirt: undefined }, { outcome: 'Ignored', ops: 0, before: {}, after: {} }],
+    [
+      'no CR: nothing to patch',
+      { setting: setting('{}'), kubevirt: undefined },
+      { outcome: 'Ignored', ops: 0, before: {}, after: {} },
+    ],
   ])('%s', (_name, input, expected) => {
     const p = preview(input);
     expect({ outcome: p.plan.outcome, ops: p.patch.length, before: p.before, after: p.after }).toEqual(expected);

@@ -1,9 +1,14 @@
 import fc from 'fast-check';
+
 import { bareBytes, compareFractions, fractionKey, parseQuantity, quantityForCR, quantityValue } from './quantity.js';
 
 const value = (text: string): string => {
   const parsed = parseQuantity(text);
-  return parsed.ok ? fractionKey(parsed.value) : parsed.reason === 'syntax' ? 'syntax' : `${parsed.negative ? '-' : '+'}${parsed.large ? 'large' : 'small'}`;
+  return parsed.ok
+    ? fractionKey(parsed.value)
+    : parsed.reason === 'syntax'
+      ? 'syntax'
+      : `${parsed.negative ? '-' : '+'}${parsed.large ? 'large' : 'small'}`;
 };
 
 describe('Kubernetes quantities', () => {
@@ -100,11 +105,13 @@ describe('Kubernetes quantities', () => {
   });
 
   const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'k', 'M', 'G', 'T', 'm', 'u', 'n', 'e2', 'e-2', 'e0'] as const;
-  const quantity = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.nat({ max: 4 }), fc.constantFrom(...suffixes)).map(([digits, point, suffix]) => {
-    const s = digits.toString().padStart(point + 1, '0');
-    const text = point === 0 ? s : `${s.slice(0, s.length - point)}.${s.slice(s.length - point)}`;
-    return `${text}${suffix}`;
-  });
+  const quantity = fc
+    .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.nat({ max: 4 }), fc.constantFrom(...suffixes))
+    .map(([digits, point, suffix]) => {
+      const s = digits.toString().padStart(point + 1, '0');
+      const text = point === 0 ? s : `${s.slice(0, s.length - point)}.${s.slice(s.length - point)}`;
+      return `${text}${suffix}`;
+    });
 
   it('comparison is an equivalence consistent with value (reflexive, symmetric, transitive)', () => {
     fc.assert(
@@ -113,7 +120,11 @@ describe('Kubernetes quantities', () => {
           const p = parseQuantity(q);
           if (!p.ok) throw new Error(`generated ${q} does not parse`);
           return p.value;
-        }) as [NonNullable<ReturnType<typeof quantityValue>>, NonNullable<ReturnType<typeof quantityValue>>, NonNullable<ReturnType<typeof quantityValue>>];
+        }) as [
+          NonNullable<ReturnType<typeof quantityValue>>,
+          NonNullable<ReturnType<typeof quantityValue>>,
+          NonNullable<ReturnType<typeof quantityValue>>,
+        ];
         expect(compareFractions(x, x)).toBe(0);
         // antisymmetry, written as a sum: toBe(-0) fails against 0 under Object.is
         expect(compareFractions(x, y) + compareFractions(y, x)).toBe(0);
@@ -125,11 +136,15 @@ describe('Kubernetes quantities', () => {
 
   it('a whole number of bytes and its binary spelling compare equal', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 2 ** 20 }), fc.constantFrom(['Ki', 10n], ['Mi', 20n], ['Gi', 30n]), (n, [suffix, shift]) => {
-        const a = quantityValue(`${n}${suffix}`);
-        const b = quantityValue(`${BigInt(n) << shift}`);
-        expect(a && b && compareFractions(a, b)).toBe(0);
-      }),
+      fc.property(
+        fc.nat({ max: 2 ** 20 }),
+        fc.constantFrom(['Ki', 10n], ['Mi', 20n], ['Gi', 30n]),
+        (n, [suffix, shift]) => {
+          const a = quantityValue(`${n}${suffix}`);
+          const b = quantityValue(`${BigInt(n) << shift}`);
+          expect(a && b && compareFractions(a, b)).toBe(0);
+        },
+      ),
     );
   });
 });

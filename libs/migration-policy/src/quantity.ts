@@ -13,12 +13,23 @@ export interface Fraction {
 }
 
 /** The grammar, once: sign, digits with an optional fraction, then a binary or decimal suffix or a whole decimal exponent. */
-export const QUANTITY_PATTERN = '^([+-])?(?:([0-9]+)(?:\\.([0-9]*))?|\\.([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-])?([0-9]+))?$';
+export const QUANTITY_PATTERN =
+  '^([+-])?(?:([0-9]+)(?:\\.([0-9]*))?|\\.([0-9]+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([numkMGTPE])|[eE]([+-])?([0-9]+))?$';
 
 const PATTERN = new RegExp(QUANTITY_PATTERN);
 
 const BINARY: Readonly<Record<string, bigint>> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
-const DECIMAL: Readonly<Record<string, bigint>> = { n: -9n, u: -6n, m: -3n, k: 3n, M: 6n, G: 9n, T: 12n, P: 15n, E: 18n };
+const DECIMAL: Readonly<Record<string, bigint>> = {
+  n: -9n,
+  u: -6n,
+  m: -3n,
+  k: 3n,
+  M: 6n,
+  G: 9n,
+  T: 12n,
+  P: 15n,
+  E: 18n,
+};
 
 /**
  * Decimal exponents beyond this are not expanded into bigints: a non-zero value that large is far
@@ -59,6 +70,15 @@ const exponentOf = (sign: string | undefined, raw: string): bigint | undefined =
   return e < INT64_MIN || e > INT64_MAX ? undefined : BigInt.asIntN(32, e);
 };
 
+const signedMantissa = (sign: string | undefined, digits: string): bigint => {
+  const magnitude = BigInt(digits === '' ? '0' : digits);
+  return sign === '-' ? -magnitude : magnitude;
+};
+
+/** The power (of 10 or of 2) a suffix stands for; 0 without one. */
+const suffixExponent = (table: Readonly<Record<string, bigint>>, suffix: string | undefined): bigint =>
+  suffix === undefined ? 0n : (table[suffix] ?? 0n);
+
 /** Parses a quantity string exactly as apimachinery's ParseQuantity does (within the CRD's pattern). */
 export const parseQuantity = (text: string): QuantityParse => {
   const m = PATTERN.exec(text);
@@ -67,21 +87,21 @@ export const parseQuantity = (text: string): QuantityParse => {
   const fraction = fracPart ?? onlyFrac ?? '';
   const exponent = expDigits === undefined ? 0n : exponentOf(expSign, expDigits);
   if (exponent === undefined) return SYNTAX;
-  const digits = (intPart ?? '') + fraction;
-  let mantissa = BigInt(digits === '' ? '0' : digits);
-  if (sign === '-') mantissa = -mantissa;
+  const mantissa = signedMantissa(sign, (intPart ?? '') + fraction);
   if (mantissa === 0n) return { ok: true, value: { num: 0n, den: 1n } };
 
-  const exp10 = exponent - BigInt(fraction.length) + (decimal === undefined ? 0n : (DECIMAL[decimal] ?? 0n));
-  const exp2 = binary === undefined ? 0n : (BINARY[binary] ?? 0n);
-  if (exp10 > EXPONENT_LIMIT || exp10 < -EXPONENT_LIMIT) return { ok: false, reason: 'magnitude', large: exp10 > 0n, negative: mantissa < 0n };
+  const exp10 = exponent - BigInt(fraction.length) + suffixExponent(DECIMAL, decimal);
+  const exp2 = suffixExponent(BINARY, binary);
+  if (exp10 > EXPONENT_LIMIT || exp10 < -EXPONENT_LIMIT)
+    return { ok: false, reason: 'magnitude', large: exp10 > 0n, negative: mantissa < 0n };
   const num = (mantissa << exp2) * (exp10 >= 0n ? 10n ** exp10 : 1n);
   const den = exp10 >= 0n ? 1n : 10n ** -exp10;
   return { ok: true, value: reduce(num, den) };
 };
 
 /** Exact value of a JSON number: only safe integers are exact, so only they are accepted. */
-export const numberQuantity = (n: number): Fraction | undefined => (Number.isSafeInteger(n) ? { num: BigInt(n), den: 1n } : undefined);
+export const numberQuantity = (n: number): Fraction | undefined =>
+  Number.isSafeInteger(n) ? { num: BigInt(n), den: 1n } : undefined;
 
 export const compareFractions = (a: Fraction, b: Fraction): number => {
   const l = a.num * b.den;

@@ -11,7 +11,11 @@ const propertySchema = (o: OptionSpec): Readonly<Record<string, unknown>> => {
     case 'quantity':
       return {
         ...common,
-        anyOf: [{ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }, { type: 'string', pattern: QUANTITY_PATTERN }, { type: 'null' }],
+        anyOf: [
+          { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+          { type: 'string', pattern: QUANTITY_PATTERN },
+          { type: 'null' },
+        ],
       };
     case 'protected':
       return { description: o.description, enum: ['', null] };

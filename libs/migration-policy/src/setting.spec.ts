@@ -1,9 +1,18 @@
-import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+
 import { decodeConfigObject } from './config.js';
-import { decodeSetting, defaultConfig, effectiveSource, effectiveText, HARVESTER_DEFAULT, isBlank, viewSetting } from './setting.js';
-import { renderPath, type CauseType } from './violation.js';
-import { SUPPORTED_170, setting } from './testing/fixtures.js';
+import {
+  decodeSetting,
+  defaultConfig,
+  effectiveSource,
+  effectiveText,
+  HARVESTER_DEFAULT,
+  isBlank,
+  viewSetting,
+} from './setting.js';
+import { setting, SUPPORTED_170 } from './testing/fixtures.js';
+import { type CauseType, renderPath } from './violation.js';
 
 type Expect = readonly (readonly [CauseType, string])[];
 const causes = (obj: unknown, supported?: ReadonlySet<string>): Expect => {
@@ -42,34 +51,82 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
     ['the text null', 'null', [['FieldValueTypeInvalid', 'value']]],
     ['an array', '[1]', [['FieldValueTypeInvalid', 'value']]],
     ['a number', '5', [['FieldValueTypeInvalid', 'value']]],
-    ['an unknown key', '{"parallelMigrationPerCluster":5}', [['FieldValueNotSupported', 'value.parallelMigrationPerCluster']]],
+    [
+      'an unknown key',
+      '{"parallelMigrationPerCluster":5}',
+      [['FieldValueNotSupported', 'value.parallelMigrationPerCluster']],
+    ],
     ['a key in the wrong case', '{"AllowPostCopy":true}', [['FieldValueNotSupported', 'value.AllowPostCopy']]],
     ['an integer as a string', '{"progressTimeout":"150"}', [['FieldValueTypeInvalid', 'value.progressTimeout']]],
     ['a fraction for an integer', '{"progressTimeout":5.5}', [['FieldValueTypeInvalid', 'value.progressTimeout']]],
     ['a boolean for an integer', '{"progressTimeout":true}', [['FieldValueTypeInvalid', 'value.progressTimeout']]],
-    ['zero parallel migrations', '{"parallelMigrationsPerCluster":0}', [['FieldValueInvalid', 'value.parallelMigrationsPerCluster']]],
-    ['int32 overflow', '{"parallelOutboundMigrationsPerNode":2147483648}', [['FieldValueInvalid', 'value.parallelOutboundMigrationsPerNode']]],
+    [
+      'zero parallel migrations',
+      '{"parallelMigrationsPerCluster":0}',
+      [['FieldValueInvalid', 'value.parallelMigrationsPerCluster']],
+    ],
+    [
+      'int32 overflow',
+      '{"parallelOutboundMigrationsPerNode":2147483648}',
+      [['FieldValueInvalid', 'value.parallelOutboundMigrationsPerNode']],
+    ],
     ['a negative timeout', '{"completionTimeoutPerGiB":-1}', [['FieldValueInvalid', 'value.completionTimeoutPerGiB']]],
     [
       'an integer with a fraction part, which Go cannot decode',
       '{"parallelMigrationsPerCluster":5.0}',
       [['FieldValueTypeInvalid', 'value.parallelMigrationsPerCluster']],
     ],
-    ['an integer with an exponent, which Go cannot decode', '{"completionTimeoutPerGiB":1e3}', [['FieldValueTypeInvalid', 'value.completionTimeoutPerGiB']]],
-    ['a quantity written with a JSON escape', '{"bandwidthPerMigration":"\\u0031Gi"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['zero for a timeout that 0 does not turn off', '{"utilityVolumesTimeout":0}', [['FieldValueInvalid', 'value.utilityVolumesTimeout']]],
+    [
+      'an integer with an exponent, which Go cannot decode',
+      '{"completionTimeoutPerGiB":1e3}',
+      [['FieldValueTypeInvalid', 'value.completionTimeoutPerGiB']],
+    ],
+    [
+      'a quantity written with a JSON escape',
+      '{"bandwidthPerMigration":"\\u0031Gi"}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
+    [
+      'zero for a timeout that 0 does not turn off',
+      '{"utilityVolumesTimeout":0}',
+      [['FieldValueInvalid', 'value.utilityVolumesTimeout']],
+    ],
     ['a timeout past 2^53-1', '{"progressTimeout":9007199254740992}', [['FieldValueInvalid', 'value.progressTimeout']]],
     ['maxDowntimeMs past its bound', '{"maxDowntimeMs":2000001}', [['FieldValueInvalid', 'value.maxDowntimeMs']]],
     ['a string for a boolean', '{"allowPostCopy":"true"}', [['FieldValueTypeInvalid', 'value.allowPostCopy']]],
     ['a number for a boolean', '{"disableTLS":0}', [['FieldValueTypeInvalid', 'value.disableTLS']]],
     ['a milli quantity', '{"bandwidthPerMigration":"1m"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a fractional quantity', '{"bandwidthPerMigration":"0.5"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a fractional number quantity', '{"bandwidthPerMigration":0.5}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
+    [
+      'a fractional quantity',
+      '{"bandwidthPerMigration":"0.5"}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
+    [
+      'a fractional number quantity',
+      '{"bandwidthPerMigration":0.5}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
     ['a negative quantity', '{"bandwidthPerMigration":"-1Mi"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a quantity with spaces', '{"bandwidthPerMigration":" 64Mi"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a quantity past int64', '{"bandwidthPerMigration":"8Ei"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a huge exponent', '{"bandwidthPerMigration":"1e999999999"}', [['FieldValueInvalid', 'value.bandwidthPerMigration']]],
-    ['a boolean quantity', '{"bandwidthPerMigration":true}', [['FieldValueTypeInvalid', 'value.bandwidthPerMigration']]],
+    [
+      'a quantity with spaces',
+      '{"bandwidthPerMigration":" 64Mi"}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
+    [
+      'a quantity past int64',
+      '{"bandwidthPerMigration":"8Ei"}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
+    [
+      'a huge exponent',
+      '{"bandwidthPerMigration":"1e999999999"}',
+      [['FieldValueInvalid', 'value.bandwidthPerMigration']],
+    ],
+    [
+      'a boolean quantity',
+      '{"bandwidthPerMigration":true}',
+      [['FieldValueTypeInvalid', 'value.bandwidthPerMigration']],
+    ],
     ['a network that is not a string', '{"network":5}', [['FieldValueTypeInvalid', 'value.network']]],
     ['a __proto__ key', '{"__proto__":{"x":1}}', [['FieldValueNotSupported', 'value.__proto__']]],
     ['a key with a dot', '{"a.b":1}', [['FieldValueNotSupported', 'value["a.b"]']]],
@@ -78,7 +135,9 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
   });
 
   it('returns every violation of value and default together, in order', () => {
-    const obj = setting('{"parallelMigrationsPerCluster":0,"allowPostCopy":"yes","bogus":1}', { default: '{"progressTimeout":-1}' });
+    const obj = setting('{"parallelMigrationsPerCluster":0,"allowPostCopy":"yes","bogus":1}', {
+      default: '{"progressTimeout":-1}',
+    });
     expect(causes(obj)).toEqual([
       ['FieldValueNotSupported', 'value.bogus'],
       ['FieldValueInvalid', 'value.parallelMigrationsPerCluster'],
@@ -92,8 +151,12 @@ describe('decoding the setting: HEP test plan (1) a wrong schema is rejected', (
   });
 
   it('a value or default that is not a string is a type error', () => {
-    expect(causes({ metadata: { name: 'kubevirt-migration' }, value: 5 })).toEqual([['FieldValueTypeInvalid', 'value']]);
-    expect(causes({ metadata: { name: 'kubevirt-migration' }, default: {} })).toEqual([['FieldValueTypeInvalid', 'default']]);
+    expect(causes({ metadata: { name: 'kubevirt-migration' }, value: 5 })).toEqual([
+      ['FieldValueTypeInvalid', 'value'],
+    ]);
+    expect(causes({ metadata: { name: 'kubevirt-migration' }, default: {} })).toEqual([
+      ['FieldValueTypeInvalid', 'default'],
+    ]);
   });
 
   it('suggests the nearest known key, not the whole list', () => {
@@ -151,7 +214,10 @@ describe('violations are data: a path of keys and a detail, rendered once into f
   });
 
   it('for any text, each field is its path rendered and each message ends with its detail', () => {
-    const key = fc.oneof(fc.constantFrom('progressTimeout', 'bandwidthPerMigration', 'network', 'allowPostCopy'), fc.string({ maxLength: 6 }));
+    const key = fc.oneof(
+      fc.constantFrom('progressTimeout', 'bandwidthPerMigration', 'network', 'allowPostCopy'),
+      fc.string({ maxLength: 6 }),
+    );
     const text = fc.oneof(
       fc.dictionary(key, fc.jsonValue({ maxDepth: 2 })).map((o) => JSON.stringify(o)),
       fc.json({ maxDepth: 2 }),
@@ -178,9 +244,12 @@ describe('protected keys: HEP test plan (2) nodeDrainTaintKey and (3) network ar
     expect(causes(setting(JSON.stringify({ [key]: v })))).toEqual([['FieldValueForbidden', `value.${key}`]]);
   });
 
-  it.each([['{"nodeDrainTaintKey":""}'], ['{"network":""}'], ['{"network":null,"nodeDrainTaintKey":null}']])('%s is accepted', (value) => {
-    expect(causes(setting(value))).toEqual([]);
-  });
+  it.each([['{"nodeDrainTaintKey":""}'], ['{"network":""}'], ['{"network":null,"nodeDrainTaintKey":null}']])(
+    '%s is accepted',
+    (value) => {
+      expect(causes(setting(value))).toEqual([]);
+    },
+  );
 });
 
 describe('options the installed CRD does not list', () => {
@@ -193,7 +262,9 @@ describe('options the installed CRD does not list', () => {
   });
 
   it('a null is absent, but its key must still be one the CRD lists (Go decodes it strictly as an unknown field)', () => {
-    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([['FieldValueNotSupported', 'value.maxDowntimeMs']]);
+    expect(causes(setting('{"maxDowntimeMs":null}'), SUPPORTED_170)).toEqual([
+      ['FieldValueNotSupported', 'value.maxDowntimeMs'],
+    ]);
     expect(causes(setting('{"bogus":null}'))).toEqual([['FieldValueNotSupported', 'value.bogus']]);
     expect(causes(setting('{"progressTimeout":null}'), SUPPORTED_170)).toEqual([]);
   });
@@ -244,7 +315,9 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
     expect(messages('{"progressTimeout":60,"progressTimeout":60}')).toEqual([
       'FieldValueDuplicate value.progressTimeout: Duplicate value: "progressTimeout": the key is written more than once; give it once',
     ]);
-    expect(causes(setting('{"progressTimeout":"x","progressTimeout":60}'))).toEqual([['FieldValueDuplicate', 'value.progressTimeout']]);
+    expect(causes(setting('{"progressTimeout":"x","progressTimeout":60}'))).toEqual([
+      ['FieldValueDuplicate', 'value.progressTimeout'],
+    ]);
     expect(causes(setting('{"a":1,"a":2,"a":3}'))).toEqual([
       ['FieldValueDuplicate', 'value.a'],
       ['FieldValueDuplicate', 'value.a'],
@@ -253,7 +326,9 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
   });
 
   it('a key spelt with an escape is the same key', () => {
-    expect(causes(setting('{"progressTimeout":60,"progress\\u0054imeout":60}'))).toEqual([['FieldValueDuplicate', 'value.progressTimeout']]);
+    expect(causes(setting('{"progressTimeout":60,"progress\\u0054imeout":60}'))).toEqual([
+      ['FieldValueDuplicate', 'value.progressTimeout'],
+    ]);
   });
 
   it('the same key in two different objects is no duplicate', () => {
@@ -279,12 +354,16 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
     ]);
     expect(causes(setting(deep(99)))).toEqual([['FieldValueTypeInvalid', 'value.progressTimeout']]);
     expect(causes(setting(deep(100)))).toEqual([['FieldValueInvalid', 'value']]);
-    expect(causes(setting(`${'{"a":'.repeat(200000)}1${'}'.repeat(200000)}`))).toEqual([['FieldValueInvalid', 'value']]);
+    expect(causes(setting(`${'{"a":'.repeat(200000)}1${'}'.repeat(200000)}`))).toEqual([
+      ['FieldValueInvalid', 'value'],
+    ]);
   });
 
   it('a text longer than 1 MiB is one violation, counted in UTF-8 bytes', () => {
     const long = `{"x":"${'a'.repeat(1024 * 1024)}"}`;
-    expect(messages(long)[0]).toMatch(/^FieldValueInvalid value: Invalid value: ".*\.\.\.: must be at most 1048576 bytes of JSON, not 1048584$/);
+    expect(messages(long)[0]).toMatch(
+      /^FieldValueInvalid value: Invalid value: ".*\.\.\.: must be at most 1048576 bytes of JSON, not 1048584$/,
+    );
     const wide = `{"x":"${'é'.repeat(524285)}"}`;
     expect(wide.length).toBeLessThan(1024 * 1024);
     expect(causes(setting(wide))).toEqual([['FieldValueInvalid', 'value']]);
@@ -292,18 +371,38 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
   });
 
   it.each([
-    ['2^64 for an int32', '{"parallelMigrationsPerCluster":18446744073709551616}', 'Invalid value: 18446744073709551616: must be from 1 to 2147483647'],
+    [
+      '2^64 for an int32',
+      '{"parallelMigrationsPerCluster":18446744073709551616}',
+      'Invalid value: 18446744073709551616: must be from 1 to 2147483647',
+    ],
     ['1e400', '{"progressTimeout":1e400}', 'Invalid value: 1e400: must be from 0 to 9007199254740991'],
-    ['-1e400', '{"progressTimeout":-1e400}', 'Invalid value: -1e400: must not be negative: use an integer from 0 to 9007199254740991'],
+    [
+      '-1e400',
+      '{"progressTimeout":-1e400}',
+      'Invalid value: -1e400: must not be negative: use an integer from 0 to 9007199254740991',
+    ],
     ['1e-400', '{"progressTimeout":1e-400}', 'Invalid value: 1e-400: must be an integer from 0 to 9007199254740991'],
-    ['2^53 exactly', '{"progressTimeout":9007199254740992}', 'Invalid value: 9007199254740992: must be from 0 to 9007199254740991'],
-    ['2^53+1, which a double rounds down', '{"progressTimeout":9007199254740993}', 'Invalid value: 9007199254740993: must be from 0 to 9007199254740991'],
+    [
+      '2^53 exactly',
+      '{"progressTimeout":9007199254740992}',
+      'Invalid value: 9007199254740992: must be from 0 to 9007199254740991',
+    ],
+    [
+      '2^53+1, which a double rounds down',
+      '{"progressTimeout":9007199254740993}',
+      'Invalid value: 9007199254740993: must be from 0 to 9007199254740991',
+    ],
     [
       'a fraction a double rounds to a whole number',
       '{"progressTimeout":5.0000000000000001}',
       'Invalid value: 5.0000000000000001: must be an integer from 0 to 9007199254740991',
     ],
-    ["a negative timeout, in KubeVirt's words", '{"progressTimeout":-1}', 'Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991'],
+    [
+      "a negative timeout, in KubeVirt's words",
+      '{"progressTimeout":-1}',
+      'Invalid value: -1: must not be negative: use an integer from 0 to 9007199254740991',
+    ],
     [
       'a whole number with a fraction part',
       '{"parallelMigrationsPerCluster":5.0}',
@@ -329,7 +428,11 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
       '{"bandwidthPerMigration":9223372036854775807}',
       'Invalid value: 9223372036854775807: is more than a JSON number holds exactly (it would be stored as 9223372036854776000): write it as a quantity string',
     ],
-    ['a bandwidth of 1e400', '{"bandwidthPerMigration":1e400}', 'Invalid value: 1e400: must be at most 9223372036854775807 bytes per second'],
+    [
+      'a bandwidth of 1e400',
+      '{"bandwidthPerMigration":1e400}',
+      'Invalid value: 1e400: must be at most 9223372036854775807 bytes per second',
+    ],
     [
       'a bandwidth of -1e400',
       '{"bandwidthPerMigration":"-1e400"}',
@@ -353,10 +456,22 @@ describe('decoding the setting: the text itself (docs/semantics.md §2, §3)', (
   it.each([
     ['0 turns a timeout off', '{"progressTimeout":0}', { progressTimeout: 0 }],
     ['-0 is 0 to Go too', '{"completionTimeoutPerGiB":-0}', { completionTimeoutPerGiB: -0 }],
-    ['2^53 bytes per second, which a double holds exactly', '{"bandwidthPerMigration":9007199254740992}', { bandwidthPerMigration: 2 ** 53 }],
-    ['2^63-1 bytes per second as a string', '{"bandwidthPerMigration":"9223372036854775807"}', { bandwidthPerMigration: '9223372036854775807' }],
+    [
+      '2^53 bytes per second, which a double holds exactly',
+      '{"bandwidthPerMigration":9007199254740992}',
+      { bandwidthPerMigration: 2 ** 53 },
+    ],
+    [
+      '2^63-1 bytes per second as a string',
+      '{"bandwidthPerMigration":"9223372036854775807"}',
+      { bandwidthPerMigration: '9223372036854775807' },
+    ],
     ['a JSON number bandwidth with an exponent', '{"bandwidthPerMigration":1e3}', { bandwidthPerMigration: 1000 }],
-    ['an exponent that apimachinery wraps (1e4294967299 = 1e3)', '{"bandwidthPerMigration":"1e4294967299"}', { bandwidthPerMigration: '1e4294967299' }],
+    [
+      'an exponent that apimachinery wraps (1e4294967299 = 1e3)',
+      '{"bandwidthPerMigration":"1e4294967299"}',
+      { bandwidthPerMigration: '1e4294967299' },
+    ],
   ])('accepted: %s', (_name, value, expected) => {
     expect(config(setting(value))).toEqual(expected);
   });
@@ -392,8 +507,16 @@ describe('reading the Setting object', () => {
 
   it('the view: a name that is not a string, annotations that are not strings, a null deletionTimestamp', () => {
     const { view } = viewSetting({ metadata: { name: 5, annotations: { a: 'x', b: 1 }, deletionTimestamp: null } });
-    expect(view).toEqual({ name: undefined, value: undefined, default: undefined, annotations: { a: 'x' }, deleting: false });
-    expect(viewSetting({ metadata: { name: 'n', deletionTimestamp: '2026-01-01T00:00:00Z' } }).view.deleting).toBe(true);
+    expect(view).toEqual({
+      name: undefined,
+      value: undefined,
+      default: undefined,
+      annotations: { a: 'x' },
+      deleting: false,
+    });
+    expect(viewSetting({ metadata: { name: 'n', deletionTimestamp: '2026-01-01T00:00:00Z' } }).view.deleting).toBe(
+      true,
+    );
     expect(viewSetting({ metadata: { annotations: 'junk' } }).view.annotations).toEqual({});
   });
 
@@ -411,7 +534,11 @@ describe('decoding objects that did not come from a text (a CR, a file): plain n
   };
 
   it.each([
-    ['an integer beyond 2^53', { parallelMigrationsPerCluster: 2 ** 60 }, ['Invalid value: 1152921504606847000: must be from 1 to 2147483647']],
+    [
+      'an integer beyond 2^53',
+      { parallelMigrationsPerCluster: 2 ** 60 },
+      ['Invalid value: 1152921504606847000: must be from 1 to 2147483647'],
+    ],
     [
       'a negative integer beyond 2^53',
       { parallelMigrationsPerCluster: -(2 ** 60) },
@@ -423,12 +550,22 @@ describe('decoding objects that did not come from a text (a CR, a file): plain n
       { bandwidthPerMigration: 2 ** 60 },
       ['Invalid value: 1152921504606847000: must be at most 9223372036854775807 bytes per second'],
     ],
-    ['a negative bandwidth beyond 2^53', { bandwidthPerMigration: -(2 ** 60) }, [expect.stringMatching(/must not be negative/)]],
-    ['a fractional bandwidth', { bandwidthPerMigration: 0.5 }, [expect.stringMatching(/must be a whole number of bytes/)]],
+    [
+      'a negative bandwidth beyond 2^53',
+      { bandwidthPerMigration: -(2 ** 60) },
+      [expect.stringMatching(/must not be negative/)],
+    ],
+    [
+      'a fractional bandwidth',
+      { bandwidthPerMigration: 0.5 },
+      [expect.stringMatching(/must be a whole number of bytes/)],
+    ],
     [
       'a boolean for a bandwidth',
       { bandwidthPerMigration: true },
-      ['Invalid value: true: must be a quantity string or a number: a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M'],
+      [
+        'Invalid value: true: must be a quantity string or a number: a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+      ],
     ],
     ['a number for a protected key', { network: 5 }, ['Invalid value: 5: must be a string, and only "" is accepted']],
     ['a string for a boolean', { allowPostCopy: 'yes' }, ['Invalid value: "yes": must be true or false']],

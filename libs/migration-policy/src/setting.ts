@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { decodeConfigText, type MigrationConfig, type SupportedOptions } from './config.js';
-import { typeInvalid, type Violation } from './violation.js';
 import { at, isRecord } from './json.js';
+import { typeInvalid, type Violation } from './violation.js';
 
 /** The one Setting this project governs. */
 export const SETTING_NAME = 'kubevirt-migration';
@@ -40,7 +41,9 @@ const stringField = (obj: unknown, key: string, problems: Violation[]): string |
 
 const annotationsOf = (obj: unknown): Readonly<Record<string, string>> => {
   const a = at(obj, 'metadata', 'annotations');
-  return isRecord(a) ? Object.fromEntries(Object.entries(a).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  return isRecord(a)
+    ? Object.fromEntries(Object.entries(a).filter((e): e is [string, string] => typeof e[1] === 'string'))
+    : {};
 };
 
 /** Reads a Setting object; a non-string `value` or `default` is reported as a violation. */
@@ -84,7 +87,10 @@ export const defaultConfig = (obj: unknown, supported?: SupportedOptions): Migra
  * configuration. Both texts are checked even though only one is in effect: a bad default would
  * take effect the moment value is cleared.
  */
-export const decodeSetting = (obj: unknown, supported?: SupportedOptions): E.Either<readonly Violation[], MigrationConfig> => {
+export const decodeSetting = (
+  obj: unknown,
+  supported?: SupportedOptions,
+): E.Either<readonly Violation[], MigrationConfig> => {
   // only the two texts: the rest of the view (annotations) is not needed here, on the webhook's path
   const violations: Violation[] = [];
   const view = { value: stringField(obj, 'value', violations), default: stringField(obj, 'default', violations) };

@@ -1,6 +1,6 @@
 import { at, isRecord } from './json.js';
-import { guardedByResourceVersion, pointer, type Operation } from './patch.js';
 import type { ConfiguredCondition } from './notices.js';
+import { guardedByResourceVersion, type Operation, pointer } from './patch.js';
 
 const CONDITION_TYPE = 'configured';
 
@@ -19,12 +19,15 @@ const conditionsOf = (setting: unknown): readonly StoredCondition[] => {
 };
 
 /** The condition `configured` as the Setting holds it now, if any. */
-const configuredCondition = (setting: unknown): StoredCondition | undefined => conditionsOf(setting).find((c) => c.type === CONDITION_TYPE);
+const configuredCondition = (setting: unknown): StoredCondition | undefined =>
+  conditionsOf(setting).find((c) => c.type === CONDITION_TYPE);
 
 /** True when the Setting already holds this condition (status, reason and message). */
 export const holdsCondition = (setting: unknown, c: ConfiguredCondition): boolean => {
   const current = configuredCondition(setting);
-  return current !== undefined && current.status === c.status && current.reason === c.reason && current.message === c.message;
+  return (
+    current !== undefined && current.status === c.status && current.reason === c.reason && current.message === c.message
+  );
 };
 
 /** What a pass records on the Setting: the condition, and annotations (the applied markers) when given. */
@@ -37,7 +40,8 @@ const annotationOps = (setting: unknown, wanted: Readonly<Record<string, string>
   const current = at(setting, 'metadata', 'annotations');
   const missing = Object.entries(wanted).filter(([k, v]) => !isRecord(current) || current[k] !== v);
   if (missing.length === 0) return [];
-  if (!isRecord(current)) return [{ op: 'add', path: pointer('metadata', 'annotations'), value: Object.fromEntries(missing) }];
+  if (!isRecord(current))
+    return [{ op: 'add', path: pointer('metadata', 'annotations'), value: Object.fromEntries(missing) }];
   return missing.map(([k, v]) => ({ op: 'add', path: pointer('metadata', 'annotations', k), value: v }));
 };
 
@@ -54,7 +58,9 @@ export const planSettingRecord = (setting: unknown, record: SettingRecord, now: 
   if (!holdsCondition(setting, condition)) {
     const current = configuredCondition(setting);
     const transition =
-      current !== undefined && current.status === condition.status && typeof current.lastTransitionTime === 'string' ? current.lastTransitionTime : now;
+      current !== undefined && current.status === condition.status && typeof current.lastTransitionTime === 'string'
+        ? current.lastTransitionTime
+        : now;
     const next = {
       type: CONDITION_TYPE,
       status: condition.status,

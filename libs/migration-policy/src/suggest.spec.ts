@@ -1,5 +1,5 @@
-import { distance, nearest } from './suggest.js';
 import { OWNED_KEYS } from './options.js';
+import { distance, nearest } from './suggest.js';
 
 describe('nearest settable key', () => {
   it.each([
@@ -17,12 +17,18 @@ describe('nearest settable key', () => {
     expect(nearest(typo, OWNED_KEYS)).toBe(key);
   });
 
-  it.each(['fooBar', '__proto__', 'constructor', 'x', 'network', 'nodeDrainTaint', 'migrationNetwork', 'bandwidthPerMigrationLimitInMegabytes'])(
-    '%s is no likely typo of a settable key: no suggestion',
-    (word) => {
-      expect(nearest(word, OWNED_KEYS)).toBeUndefined();
-    },
-  );
+  it.each([
+    'fooBar',
+    '__proto__',
+    'constructor',
+    'x',
+    'network',
+    'nodeDrainTaint',
+    'migrationNetwork',
+    'bandwidthPerMigrationLimitInMegabytes',
+  ])('%s is no likely typo of a settable key: no suggestion', (word) => {
+    expect(nearest(word, OWNED_KEYS)).toBeUndefined();
+  });
 
   it('stays cheap on a hostile key', () => {
     expect(nearest('x'.repeat(100000), OWNED_KEYS)).toBeUndefined();

@@ -11,7 +11,12 @@ export const distance = (a: string, b: string): number => {
     for (let j = 1; j <= y.length; j++) {
       const cost = x.charCodeAt(i - 1) === y.charCodeAt(j - 1) ? 0 : 1;
       let best = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && x.charCodeAt(i - 1) === y.charCodeAt(j - 2) && x.charCodeAt(i - 2) === y.charCodeAt(j - 1)) {
+      if (
+        i > 1 &&
+        j > 1 &&
+        x.charCodeAt(i - 1) === y.charCodeAt(j - 2) &&
+        x.charCodeAt(i - 2) === y.charCodeAt(j - 1)
+      ) {
         best = Math.min(best, (before[j - 2] ?? 0) + 1);
       }
       cur[j] = best;
@@ -29,7 +34,8 @@ const MAX_COMPARED = 64;
  * the distance to its prefix of the same length, so that a shortened name ("bandwith") still
  * finds its option ("bandwidthPerMigration").
  */
-const score = (word: string, candidate: string): number => Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
+const score = (word: string, candidate: string): number =>
+  Math.min(distance(word, candidate), distance(word, candidate.slice(0, word.length)) + 1);
 
 /** How far a word may be from a candidate and still be taken for a typo of it: about one edit in three characters. */
 const plausible = (word: string): number => Math.floor(word.length / 3) + 1;

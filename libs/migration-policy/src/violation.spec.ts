@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+
 import { JsonNumber } from './json-text.js';
 import { childPath, formatViolation, renderPath, violation } from './violation.js';
 
@@ -10,7 +11,13 @@ describe('violations as Kubernetes writes them', () => {
     ['FieldValueForbidden', 'Forbidden: must be more'],
     ['FieldValueDuplicate', 'Duplicate value: 5: must be more'],
   ] as const)('%s reads %j, and keeps its path and detail as data', (reason, message) => {
-    expect(violation(reason, ['value', 'x'], 5, 'must be more')).toEqual({ reason, field: 'value.x', message, path: ['value', 'x'], detail: 'must be more' });
+    expect(violation(reason, ['value', 'x'], 5, 'must be more')).toEqual({
+      reason,
+      field: 'value.x',
+      message,
+      path: ['value', 'x'],
+      detail: 'must be more',
+    });
   });
 
   it('shows a value as JSON, a number as it was written, and cuts a long one at 64 characters', () => {
@@ -31,7 +38,9 @@ describe('violations as Kubernetes writes them', () => {
   it('a value too deep to show is named so, never a crash', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100000; i++) deep = [deep];
-    expect(violation('FieldValueInvalid', ['f'], deep, 'd').message).toBe('Invalid value: (a value nested too deeply to show): d');
+    expect(violation('FieldValueInvalid', ['f'], deep, 'd').message).toBe(
+      'Invalid value: (a value nested too deeply to show): d',
+    );
   });
 
   it('formats as field: message', () => {

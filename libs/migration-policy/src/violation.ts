@@ -8,7 +8,12 @@ import { JsonNumber } from './json-text.js';
  */
 
 /** The kind of a violation, as Kubernetes names the cause of an invalid field (`metav1.CauseType`). */
-export type CauseType = 'FieldValueInvalid' | 'FieldValueTypeInvalid' | 'FieldValueNotSupported' | 'FieldValueForbidden' | 'FieldValueDuplicate';
+export type CauseType =
+  | 'FieldValueInvalid'
+  | 'FieldValueTypeInvalid'
+  | 'FieldValueNotSupported'
+  | 'FieldValueForbidden'
+  | 'FieldValueDuplicate';
 
 export const CauseTypes: readonly CauseType[] = [
   'FieldValueInvalid',
@@ -79,11 +84,14 @@ export const violation = (reason: CauseType, path: FieldPath, value: unknown, de
   detail,
 });
 
-export const invalid = (path: FieldPath, value: unknown, detail: string): Violation => violation('FieldValueInvalid', path, value, detail);
+export const invalid = (path: FieldPath, value: unknown, detail: string): Violation =>
+  violation('FieldValueInvalid', path, value, detail);
 
-export const typeInvalid = (path: FieldPath, value: unknown, detail: string): Violation => violation('FieldValueTypeInvalid', path, value, detail);
+export const typeInvalid = (path: FieldPath, value: unknown, detail: string): Violation =>
+  violation('FieldValueTypeInvalid', path, value, detail);
 
-export const notSupported = (path: FieldPath, value: unknown, detail: string): Violation => violation('FieldValueNotSupported', path, value, detail);
+export const notSupported = (path: FieldPath, value: unknown, detail: string): Violation =>
+  violation('FieldValueNotSupported', path, value, detail);
 
 /** `field: message`, the form of one entry of a Kubernetes "is invalid" message. */
 export const formatViolation = (v: Pick<Violation, 'field' | 'message'>): string => `${v.field}: ${v.message}`;

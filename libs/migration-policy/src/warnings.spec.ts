@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { decodeConfigText } from './config.js';
 import { configWarnings } from './warnings.js';
 
@@ -20,7 +21,12 @@ describe('configWarnings: each warning names the field a form shows it at', () =
       'value',
       ['value.allowWorkloadDisruption'],
     ],
-    ['timeouts below the UI minimum', '{"progressTimeout":1,"completionTimeoutPerGiB":2}', 'value', ['value.completionTimeoutPerGiB', 'value.progressTimeout']],
+    [
+      'timeouts below the UI minimum',
+      '{"progressTimeout":1,"completionTimeoutPerGiB":2}',
+      'value',
+      ['value.completionTimeoutPerGiB', 'value.progressTimeout'],
+    ],
     ['a bare-number bandwidth', '{"bandwidthPerMigration":64}', 'default', ['default.bandwidthPerMigration']],
     [
       'timeouts turned off by 0: one warning each, not a second one for the UI minimum',

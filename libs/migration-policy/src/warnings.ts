@@ -1,8 +1,8 @@
 import type { MigrationConfig } from './config.js';
+import { frozenMemo } from './memo.js';
 import { OPTIONS } from './options.js';
 import { bareBytes } from './quantity.js';
-import { renderPath, type FieldPath } from './violation.js';
-import { frozenMemo } from './memo.js';
+import { type FieldPath, renderPath } from './violation.js';
 
 /**
  * Advice on a valid configuration that is probably not what the administrator meant. The webhook

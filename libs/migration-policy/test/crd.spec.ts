@@ -1,19 +1,29 @@
-import * as E from 'fp-ts/lib/Either.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+import * as E from 'fp-ts/lib/Either.js';
 import { parse } from 'yaml';
+
 import { decodeSupportedOptions } from '../src/crd.js';
 import { OPTION_KEYS } from '../src/options.js';
 import { SUPPORTED_170 } from '../src/testing/fixtures.js';
 
 /** The KubeVirt 1.7.0 CRD that Harvester ships (control-plane/crds, kept verbatim), parsed as it is. */
 const kubevirtCrd = (): unknown =>
-  parse(readFileSync(join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8'));
+  parse(
+    readFileSync(
+      join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'),
+      'utf8',
+    ),
+  );
 
 describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares it (control-plane/crds/SOURCES.md)', () => {
   const crds = join(__dirname, '..', '..', '..', 'control-plane', 'crds');
   const base = readFileSync(join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8').split('\n');
-  const derived = readFileSync(join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml'), 'utf8').split('\n');
+  const derived = readFileSync(
+    join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml'),
+    'utf8',
+  ).split('\n');
   // pkg/virt-operator/resource/generate/components/validations_generated.go at v1.9.0, lines 1422-1429
   const v190 = [
     'maxDowntimeMs:',
@@ -31,7 +41,8 @@ describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares 
     base.forEach((line) => {
       if (line.trim() === 'network:' && expected.some((l) => l.trim() === 'matchSELinuxLevelOnMigration:')) {
         const indent = line.length - line.trimStart().length;
-        if (expected[expected.length - 1]?.trim() === 'type: boolean') expected.push(...v190.map((l) => `${' '.repeat(indent)}${l}`));
+        if (expected[expected.length - 1]?.trim() === 'type: boolean')
+          expected.push(...v190.map((l) => `${' '.repeat(indent)}${l}`));
       }
       expected.push(line);
     });
@@ -41,23 +52,36 @@ describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares 
 
   it('lists maxDowntimeMs, and still not utilityVolumesTimeout', () => {
     const supported = decodeSupportedOptions(parse(derived.join('\n')));
-    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual(['utilityVolumesTimeout']);
+    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual([
+      'utilityVolumesTimeout',
+    ]);
   });
 });
 
 describe('options supported by an installed KubeVirt CRD', () => {
   it('the 1.7.0 CRD lists every option but utilityVolumesTimeout and maxDowntimeMs', () => {
     const supported = decodeSupportedOptions(kubevirtCrd());
-    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual(['utilityVolumesTimeout', 'maxDowntimeMs']);
+    expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual([
+      'utilityVolumesTimeout',
+      'maxDowntimeMs',
+    ]);
     expect(E.isRight(supported) && [...supported.right].sort()).toEqual([...SUPPORTED_170].sort());
   });
 
   it.each<[string, unknown, string]>([
     ['not a CRD', { kind: 'KubeVirt' }, 'is not the CustomResourceDefinition kubevirts.kubevirt.io'],
-    ['a CRD with no versions', { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' }, spec: {} }, 'has no storage version'],
+    [
+      'a CRD with no versions',
+      { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' }, spec: {} },
+      'has no storage version',
+    ],
     [
       'a CRD without the migrations schema',
-      { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' }, spec: { versions: [{ name: 'v1', storage: true }] } },
+      {
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'kubevirts.kubevirt.io' },
+        spec: { versions: [{ name: 'v1', storage: true }] },
+      },
       'has no schema for spec.configuration.migrations',
     ],
   ])('%s is refused with a reason', (_name, crd, reason) => {

@@ -1,14 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import * as E from 'fp-ts/lib/Either.js';
 import { parse } from 'yaml';
+
 import { decodeConfigText, type MigrationConfig } from '../src/config.js';
 import { decodeSupportedOptions } from '../src/crd.js';
 import { OPTIONS, optionSpec } from '../src/options.js';
 import { parseQuantity } from '../src/quantity.js';
 import type { Violation } from '../src/violation.js';
-import { BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
+import { askGoOracle, BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
  * What Harvester's Go code does with the Setting's text, against the code no one here wrote:
@@ -19,7 +20,15 @@ import { BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
  * library's documented refusals (docs/semantics.md §2), which are counted by kind.
  */
 const ORACLE_DIR = join(__dirname, 'kubevirt-oracle');
-const CRD_FILE = join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+const CRD_FILE = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'control-plane',
+  'crds',
+  'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml',
+);
 
 const crd170 = (): unknown => parse(readFileSync(CRD_FILE, 'utf8'));
 
@@ -31,8 +40,19 @@ const supported170 = (): ReadonlySet<string> => {
 
 /** The pattern the 1.7.0 CRD gives bandwidthPerMigration: the API server refuses a CR whose quantity does not match it. */
 const bandwidthPattern = (): RegExp => {
-  const path = ['spec', 'properties', 'configuration', 'properties', 'migrations', 'properties', 'bandwidthPerMigration', 'pattern'];
-  const versions = (crd170() as { spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: unknown } } }[] } }).spec.versions;
+  const path = [
+    'spec',
+    'properties',
+    'configuration',
+    'properties',
+    'migrations',
+    'properties',
+    'bandwidthPerMigration',
+    'pattern',
+  ];
+  const versions = (
+    crd170() as { spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: unknown } } }[] } }
+  ).spec.versions;
   const schema = versions.find((v) => v.name === 'v1')?.schema.openAPIV3Schema.properties;
   const pattern = path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], schema);
   if (typeof pattern !== 'string') throw new Error('no pattern for bandwidthPerMigration in the 1.7.0 CRD');
@@ -143,7 +163,8 @@ const plausible = (key: string): readonly string[] => {
 
 const valuesFor = (key: string): readonly string[] => {
   const kind = optionSpec(key)?.kind.type;
-  const own = kind === 'integer' ? INTEGERS : kind === 'quantity' ? QUANTITIES : kind === 'boolean' ? BOOLEANS : PROTECTED;
+  const own =
+    kind === 'integer' ? INTEGERS : kind === 'quantity' ? QUANTITIES : kind === 'boolean' ? BOOLEANS : PROTECTED;
   return [...own, ...ANY];
 };
 
@@ -162,7 +183,20 @@ const keyName = (keyText: string): string => JSON.parse(keyText) as string;
 
 /** A deterministic corpus: every key with every value of its kind, then seeded random objects, duplicates, spacing and non-objects. */
 const corpus = (): string[] => {
-  const out = ['null', '[]', '[1]', '5', '"x"', 'true', '{}', ' {} ', '\t{\n}\r\n', '{"progressTimeout":1,}', '{', '{"progressTimeout":1} x'];
+  const out = [
+    'null',
+    '[]',
+    '[1]',
+    '5',
+    '"x"',
+    'true',
+    '{}',
+    ' {} ',
+    '\t{\n}\r\n',
+    '{"progressTimeout":1,}',
+    '{',
+    '{"progressTimeout":1} x',
+  ];
   for (const key of KEYS) for (const value of valuesFor(keyName(key))) out.push(`{${key}:${value}}`);
   let seed = 20261204;
   const random = (n: number): number => {
@@ -183,13 +217,15 @@ const corpus = (): string[] => {
       members.push(`${pick(spaces)}${key}${pick(spaces)}:${pick(spaces)}${pick(values)}`);
     }
     // a duplicate now and then, with the same or another value
-    if (random(10) === 0 && members[0] !== undefined) members.push(random(2) === 0 ? members[0] : members[0].replace(/:.*$/, `:${pick(INTEGERS)}`));
+    if (random(10) === 0 && members[0] !== undefined)
+      members.push(random(2) === 0 ? members[0] : members[0].replace(/:.*$/, `:${pick(INTEGERS)}`));
     out.push(`${pick(spaces)}{${members.join(',')}}${pick(spaces)}`);
   }
   return out;
 };
 
-type Answer = { readonly ok: true; readonly config: Record<string, unknown> } | { readonly ok: false; readonly error: string };
+type Answer =
+  { readonly ok: true; readonly config: Record<string, unknown> } | { readonly ok: false; readonly error: string };
 
 /** The documented reasons the library refuses a text that Go decodes (docs/semantics.md §2), by violation. */
 const refusalKind = (v: Violation, text: string, pattern: RegExp): string => {
@@ -197,11 +233,14 @@ const refusalKind = (v: Violation, text: string, pattern: RegExp): string => {
   const kind = optionSpec(key)?.kind.type;
   if (v.field === 'value' && v.reason === 'FieldValueTypeInvalid') return 'the text null';
   const written: unknown = (JSON.parse(text) as Record<string, unknown>)[key];
-  if (kind === 'quantity' && typeof written === 'string' && !pattern.test(written)) return "quantity the CRD's pattern refuses (spaces, no digits)";
+  if (kind === 'quantity' && typeof written === 'string' && !pattern.test(written))
+    return "quantity the CRD's pattern refuses (spaces, no digits)";
   if (v.reason === 'FieldValueForbidden') return 'protected key';
-  if (kind === 'integer' && v.reason === 'FieldValueInvalid') return 'range (0 or less where it stops migrations, negative, too large)';
+  if (kind === 'integer' && v.reason === 'FieldValueInvalid')
+    return 'range (0 or less where it stops migrations, negative, too large)';
   if (kind === 'quantity' && /KubeVirt would round/.test(v.message)) return 'quantity KubeVirt would round';
-  if (kind === 'quantity' && /must not be negative|must be at most/.test(v.message)) return 'range (0 or less where it stops migrations, negative, too large)';
+  if (kind === 'quantity' && /must not be negative|must be at most/.test(v.message))
+    return 'range (0 or less where it stops migrations, negative, too large)';
   if (kind === 'quantity' && /holds exactly/.test(v.message)) return 'JSON number a double cannot hold exactly';
   return `UNDOCUMENTED: ${v.field}: ${v.message}`;
 };
@@ -230,9 +269,7 @@ describe('the setting text, differentially against kubevirt.io/api v1.7.0 Migrat
 
   it('every text the library accepts decodes in Go to the same values; every other difference is a documented refusal', () => {
     const texts = corpus();
-    const r = spawnSync(oracle, ['decode'], { input: texts.map((t) => JSON.stringify(t)).join('\n') + '\n', encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    if (r.status !== 0) throw new Error(`the oracle failed: ${r.stderr}`);
-    const answers = r.stdout.trimEnd().split('\n');
+    const answers = askGoOracle(oracle, ['decode'], texts) as Answer[];
     expect(answers).toHaveLength(texts.length);
     const supported = supported170();
     const pattern = bandwidthPattern();
@@ -240,11 +277,12 @@ describe('the setting text, differentially against kubevirt.io/api v1.7.0 Migrat
     const refusals = new Map<string, number>();
     const disagreements: string[] = [];
     texts.forEach((text, i) => {
-      const go = JSON.parse(answers[i] ?? 'null') as Answer;
+      const go = answers[i] as Answer;
       const ours = decodeConfigText(text, 'value', supported);
       if (E.isRight(ours) && go.ok) {
         counts.bothAccept++;
-        if (!sameMeaning(ours.right, go.config)) disagreements.push(`${text}: ours ${JSON.stringify(ours.right)}, Go ${JSON.stringify(go.config)}`);
+        if (!sameMeaning(ours.right, go.config))
+          disagreements.push(`${text}: ours ${JSON.stringify(ours.right)}, Go ${JSON.stringify(go.config)}`);
       } else if (E.isRight(ours) && !go.ok) {
         counts.oursOnlyAccept++;
         disagreements.push(`${text}: accepted here, Go refuses it: ${go.error}`);

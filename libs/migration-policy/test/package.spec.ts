@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+
 import { build } from 'esbuild';
 import webpack from 'webpack';
 
@@ -20,7 +21,11 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 jest.setTimeout(300000);
 
 const run = (command: string, args: readonly string[], cwd: string): SpawnSyncReturns<string> => {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+  });
   if (r.error !== undefined) throw r.error;
   return r;
 };
@@ -72,16 +77,35 @@ beforeAll(() => {
   mkdirSync(consumer);
   // `npm pack` alone, from no build at all as on a fresh clone: its prepack script builds the library
   rmSync(join(LIB, 'dist'), { recursive: true, force: true });
-  packed = (JSON.parse(npm(['pack', '--json', '--pack-destination', work], LIB)) as (typeof packed)[])[0] as typeof packed;
+  packed = (
+    JSON.parse(npm(['pack', '--json', '--pack-destination', work], LIB)) as (typeof packed)[]
+  )[0] as typeof packed;
   // its dependencies as tarballs from this repository's node_modules: the install needs no registry
   const deps = ['fp-ts', 'io-ts', 'fast-json-patch'].map((name) => {
-    const [tarball] = JSON.parse(npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work, join(ROOT, 'node_modules', name)], work)) as {
+    const [tarball] = JSON.parse(
+      npm(['pack', '--json', '--ignore-scripts', '--pack-destination', work, join(ROOT, 'node_modules', name)], work),
+    ) as {
       filename: string;
     }[];
     return join(work, (tarball as { filename: string }).filename);
   });
-  writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }));
-  npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', join(work, packed.filename), ...deps], consumer);
+  writeFileSync(
+    join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }),
+  );
+  npm(
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      '--no-package-lock',
+      join(work, packed.filename),
+      ...deps,
+    ],
+    consumer,
+  );
   writeFileSync(join(consumer, 'use.ts'), USE_TS);
   writeFileSync(join(consumer, 'use.js'), USE_JS);
 });
@@ -93,7 +117,16 @@ afterAll(() => {
 describe('the packed library', () => {
   it('holds the compiled JavaScript, its declarations, README and CHANGELOG, and nothing of the build or the tests', () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'CHANGELOG.md', 'dist/index.js', 'dist/index.d.ts', 'dist/plan.js']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'README.md',
+        'CHANGELOG.md',
+        'dist/index.js',
+        'dist/index.d.ts',
+        'dist/plan.js',
+      ]),
+    );
     expect(files.filter((f) => /tsbuildinfo|\.spec\.|^src\/|testing|^test\//.test(f))).toEqual([]);
   });
 
@@ -119,7 +152,15 @@ describe('the packed library', () => {
     writeFileSync(
       config,
       JSON.stringify({
-        compilerOptions: { ...options, target: 'es2020', lib: ['es2020', 'dom'], strict: true, noEmit: true, skipLibCheck: false, types: [] },
+        compilerOptions: {
+          ...options,
+          target: 'es2020',
+          lib: ['es2020', 'dom'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
         files: ['use.ts'],
       }),
     );
@@ -146,7 +187,11 @@ describe('the packed library', () => {
       metafile: true,
       logLevel: 'silent',
     });
-    expect(Object.keys(result.metafile.inputs).filter((f) => f.startsWith('node:') || (!f.startsWith('node_modules/') && f !== 'use.js'))).toEqual([]);
+    expect(
+      Object.keys(result.metafile.inputs).filter(
+        (f) => f.startsWith('node:') || (!f.startsWith('node_modules/') && f !== 'use.js'),
+      ),
+    ).toEqual([]);
     expect(runBare(result.outputFiles[0]?.text ?? '')).toBe(EXPECTED);
   });
 
@@ -154,7 +199,14 @@ describe('the packed library', () => {
     const out = join(consumer, 'webpack-out');
     const stats = await new Promise<webpack.Stats>((resolve, reject) =>
       webpack(
-        { mode: 'production', target: 'web', context: consumer, entry: './use.js', output: { path: out, filename: 'bundle.js', iife: true }, devtool: false },
+        {
+          mode: 'production',
+          target: 'web',
+          context: consumer,
+          entry: './use.js',
+          output: { path: out, filename: 'bundle.js', iife: true },
+          devtool: false,
+        },
         (err, s) => (err !== null || s === undefined ? reject(err ?? new Error('webpack gave no stats')) : resolve(s)),
       ),
     );

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
+
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeMigrationPolicy } from '../src/effective/policy.js';
+
 import { effectiveConfiguration } from '../src/effective/effective.js';
-import { quantityValue, compareFractions } from '../src/quantity.js';
+import { decodeMigrationPolicy } from '../src/effective/policy.js';
+import { compareFractions, quantityValue } from '../src/quantity.js';
 import { askGoOracle, BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
@@ -20,11 +22,19 @@ const POLICY_FIELDS_1_7_0 = new Set([
   'bandwidthPerMigration',
   'completionTimeoutPerGiB',
 ]);
-const MERGED = ['allowAutoConverge', 'bandwidthPerMigration', 'completionTimeoutPerGiB', 'allowPostCopy', 'allowWorkloadDisruption'] as const;
+const MERGED = [
+  'allowAutoConverge',
+  'bandwidthPerMigration',
+  'completionTimeoutPerGiB',
+  'allowPostCopy',
+  'allowWorkloadDisruption',
+] as const;
 
 const quantity = fc.oneof(
   fc.nat({ max: 2 ** 40 }),
-  fc.tuple(fc.nat({ max: 4096 }), fc.constantFrom('', 'Ki', 'Mi', 'Gi', 'k', 'M', 'G', 'e3')).map(([n, s]) => `${n}${s}`),
+  fc
+    .tuple(fc.nat({ max: 4096 }), fc.constantFrom('', 'Ki', 'Mi', 'Gi', 'k', 'M', 'G', 'e3'))
+    .map(([n, s]) => `${n}${s}`),
 );
 const cluster = fc.record({
   allowAutoConverge: fc.boolean(),
@@ -49,7 +59,9 @@ const policySpec = fc.record(
 const same = (a: unknown, b: unknown): boolean => {
   const qa = quantityValue(a);
   const qb = quantityValue(b);
-  return typeof a === 'boolean' || typeof b === 'boolean' || qa === undefined || qb === undefined ? a === b : compareFractions(qa, qb) === 0;
+  return typeof a === 'boolean' || typeof b === 'boolean' || qa === undefined || qb === undefined
+    ? a === b
+    : compareFractions(qa, qb) === 0;
 };
 
 describe('the policy merge, differentially against kubevirt.io/api GetMigrationConfByPolicy', () => {
@@ -70,7 +82,10 @@ describe('the policy merge, differentially against kubevirt.io/api GetMigrationC
     cases.forEach(([c, spec], i) => {
       const answer = answers[i];
       expect(answer?.ok).toBe(true);
-      const policy = decodeMigrationPolicy({ metadata: { name: 'p' }, spec: { selectors: {}, ...spec } }, POLICY_FIELDS_1_7_0);
+      const policy = decodeMigrationPolicy(
+        { metadata: { name: 'p' }, spec: { selectors: {}, ...spec } },
+        POLICY_FIELDS_1_7_0,
+      );
       if (E.isLeft(policy)) throw new Error(`generated policy does not decode: ${JSON.stringify(policy.left)}`);
       const ours = effectiveConfiguration({
         vmi: { metadata: { namespace: 'ns', name: 'vmi', labels: { app: 'x' } } },

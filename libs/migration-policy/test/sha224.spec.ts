@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+
 import fc from 'fast-check';
-import { sha224Hex } from '../src/sha224.js';
+
 import { appliedMarker, configMarker, desiredWasApplied, everApplied } from '../src/marker.js';
+import { sha224Hex } from '../src/sha224.js';
 
 describe('SHA-224 and the applied marker', () => {
   it.each([
@@ -36,9 +38,13 @@ describe('SHA-224 and the applied marker', () => {
   });
 
   it('the applied-config marker is SHA-224 of the canonical owned options: equal meanings, equal markers', () => {
-    expect(configMarker({ bandwidthPerMigration: '1Gi', progressTimeout: 5 })).toBe(configMarker({ progressTimeout: 5.0, bandwidthPerMigration: '1024Mi' }));
+    expect(configMarker({ bandwidthPerMigration: '1Gi', progressTimeout: 5 })).toBe(
+      configMarker({ progressTimeout: 5.0, bandwidthPerMigration: '1024Mi' }),
+    );
     expect(configMarker({})).toBe(createHash('sha224').update('[]').digest('hex'));
-    expect(configMarker({ progressTimeout: 5 })).toBe(createHash('sha224').update('[["progressTimeout",5]]').digest('hex'));
+    expect(configMarker({ progressTimeout: 5 })).toBe(
+      createHash('sha224').update('[["progressTimeout",5]]').digest('hex'),
+    );
     const marker = configMarker({ progressTimeout: 5 });
     const annotations = { 'kubevirt-migration.harvesterhci.io/applied-config': marker };
     expect(desiredWasApplied({ annotations }, { progressTimeout: 5 })).toBe(true);

@@ -21,7 +21,11 @@ describe('the message of anything thrown', () => {
     ['ENOENT', Object.assign(new Error('ENOENT: open x'), { code: 'ENOENT' }), 'no such file'],
     ['EACCES', Object.assign(new Error('EACCES: open x'), { code: 'EACCES' }), 'permission denied'],
     ['EISDIR', Object.assign(new Error('EISDIR: read'), { code: 'EISDIR' }), 'is a directory'],
-    ['another code', Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }), 'EMFILE: too many open files'],
+    [
+      'another code',
+      Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }),
+      'EMFILE: too many open files',
+    ],
     ['no code', new Error('odd'), 'odd'],
     ['not an object', undefined, 'undefined'],
   ])('fileErrorText of %s', (_, thrown, text) => {

@@ -7,5 +7,11 @@ export const firstLine = (e: unknown): string => errorMessage(e).split('\n')[0] 
 /** Why a file could not be read, in words for the errors a user can act on (the message otherwise). */
 export const fileErrorText = (e: unknown): string => {
   const code = (e as { code?: unknown } | undefined)?.code;
-  return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(e);
+  return code === 'ENOENT'
+    ? 'no such file'
+    : code === 'EACCES'
+      ? 'permission denied'
+      : code === 'EISDIR'
+        ? 'is a directory'
+        : errorMessage(e);
 };

@@ -1,4 +1,4 @@
-import { parseFlags, usage, UsageError, type FlagTable } from './flags.js';
+import { type FlagTable, parseFlags, usage, UsageError } from './flags.js';
 
 const TABLE = {
   kubeconfig: { type: 'string', help: 'kubeconfig', placeholder: 'FILE' },
@@ -34,7 +34,19 @@ describe('flags', () => {
     });
     expect(parse([], { CERT_FILE: 'env.pem', PORT: '8443' })).toMatchObject({ 'cert-file': 'env.pem', port: 8443 });
     expect(
-      parse(['--cert-file=f.pem', '--port=0', '--lease-duration', '2.5', '--resync=0', '--leader-elect=false', '--log-level', 'debug'], { PORT: '8443' }),
+      parse(
+        [
+          '--cert-file=f.pem',
+          '--port=0',
+          '--lease-duration',
+          '2.5',
+          '--resync=0',
+          '--leader-elect=false',
+          '--log-level',
+          'debug',
+        ],
+        { PORT: '8443' },
+      ),
     ).toMatchObject({
       'cert-file': 'f.pem',
       port: 0,
@@ -44,11 +56,15 @@ describe('flags', () => {
       'log-level': 'debug',
     });
     expect(parse(['--cert-file=f', '--leader-elect'])).toMatchObject({ 'leader-elect': true });
+    expect(parse(['--leader-elect', '--cert-file', 'f'])).toMatchObject({ 'leader-elect': true, 'cert-file': 'f' });
+    expect(parse(['--leader-elect', 'false', '--cert-file', 'f'])).toMatchObject({ 'leader-elect': false });
+    expect(parse(['--cert-file', '--port'])).toMatchObject({ 'cert-file': '--port', port: 9443 });
   });
 
   it.each([
     [['--cert-file=f', '--port', 'abc'], '--port must be a port from 0 to 65535 (0 picks a free one), not "abc"'],
     [['--cert-file=f', '--port=99999'], '--port must be a port from 0 to 65535 (0 picks a free one), not "99999"'],
+    [['--cert-file=f', '--port', '-1'], '--port must be a port from 0 to 65535 (0 picks a free one), not "-1"'],
     [['--cert-file=f', '--port=-1'], '--port must be a port from 0 to 65535 (0 picks a free one), not "-1"'],
     [['--cert-file=f', '--lease-duration=-5'], '--lease-duration must be a number of seconds above 0, not "-5"'],
     [['--cert-file=f', '--lease-duration=0'], '--lease-duration must be a number of seconds above 0, not "0"'],
@@ -57,6 +73,8 @@ describe('flags', () => {
     [['--cert-file=f', '--leader-elect=yes'], '--leader-elect must be true or false, not "yes"'],
     [['--cert-file=f', '--log-level=trace'], '--log-level must be one of debug, info, not "trace"'],
     [['--cert-file=f', '--bogus=1'], 'unknown flag --bogus'],
+    [['--cert-file=f', '--bogus', '1'], 'unknown flag --bogus'],
+    [['--cert-file=f', '--', '--port=1'], 'unexpected argument "--port=1": every setting is a --flag'],
     [['--cert-file=f', 'extra'], 'unexpected argument "extra": every setting is a --flag'],
     [['--cert-file'], '--cert-file needs a value'],
     [[], '--cert-file is required (or set CERT_FILE)'],
@@ -66,7 +84,9 @@ describe('flags', () => {
   });
 
   it('a bad environment value is named as such', () => {
-    expect(error(['--cert-file=f'], { PORT: 'x' })).toBe('PORT (environment, for --port) must be a port from 0 to 65535 (0 picks a free one), not "x"');
+    expect(error(['--cert-file=f'], { PORT: 'x' })).toBe(
+      'PORT (environment, for --port) must be a port from 0 to 65535 (0 picks a free one), not "x"',
+    );
   });
 
   it('--help wins over everything else', () => {

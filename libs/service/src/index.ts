@@ -6,9 +6,10 @@
 export type { FlagValues } from './flags.js';
 export { CLUSTER_FLAGS } from './flags.js';
 export { runMain, listen, StartupError } from './startup.js';
-export { createLogger, isLevel, LEVELS } from './log.js';
+export { createLogger, isLevel, LOG_FLAGS } from './log.js';
 export type { Logger } from './log.js';
 export { metricsRegistry } from './metrics.js';
+export type { MetricsRegistry } from './metrics.js';
 export { serveProbes } from './ops.js';
 export { onShutdown } from './shutdown.js';
 export { errorMessage, fileErrorText, firstLine } from './errors.js';

@@ -1,10 +1,23 @@
+import type { FlagTable } from './flags.js';
+
 /**
  * Structured logs: one JSON object a line on stdout ({"time","level","name","msg",...fields}), as
  * log collectors expect. Written out: a logger library (and its worker threads) for one small need
  * would cost more than these lines.
  */
-export const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type Level = (typeof LEVELS)[number];
+
+/** The flag every long-running program takes for its log level. */
+export const LOG_FLAGS = {
+  'log-level': {
+    type: 'choice',
+    default: 'info',
+    choices: LEVELS,
+    env: 'LOG_LEVEL',
+    help: 'least severe level logged (JSON lines on stdout)',
+  },
+} as const satisfies FlagTable;
 
 const ORDER: Readonly<Record<Level, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -24,9 +37,14 @@ export interface LoggerOptions {
 
 export const isLevel = (s: string | undefined): s is Level => s !== undefined && s in ORDER;
 
-const safe = (value: unknown): unknown => (value instanceof Error ? { message: value.message, name: value.name } : value);
+const safe = (value: unknown): unknown =>
+  value instanceof Error ? { message: value.message, name: value.name } : value;
 
-export const createLogger = (name: string, options: LoggerOptions = {}, bindings: Readonly<Record<string, unknown>> = {}): Logger => {
+export const createLogger = (
+  name: string,
+  options: LoggerOptions = {},
+  bindings: Readonly<Record<string, unknown>> = {},
+): Logger => {
   const min = ORDER[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => process.stdout.write(line));
   const now = options.now ?? (() => new Date());

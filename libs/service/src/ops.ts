@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+
 import type { Registry } from 'prom-client';
 
 export interface Probes {
@@ -27,7 +28,9 @@ export const serveProbes = (probes: Probes, req: IncomingMessage, res: ServerRes
     probes.registry
       .metrics()
       .then((text) => res.writeHead(200, { 'content-type': probes.registry.contentType }).end(text))
-      .catch((e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`));
+      .catch((e: unknown) =>
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${String(e)}\n`),
+      );
   }
   return true;
 };

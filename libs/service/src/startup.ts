@@ -1,6 +1,7 @@
 import type { Server } from 'node:net';
+
 import { errorMessage } from './errors.js';
-import { parseFlags, usage, UsageError, type FlagTable, type FlagValues } from './flags.js';
+import { type FlagTable, type FlagValues, parseFlags, usage, UsageError } from './flags.js';
 
 /** An error a program reports as one line before it exits 1 (a missing file, a port in use). */
 export class StartupError extends Error {
@@ -12,13 +13,24 @@ export class StartupError extends Error {
  * rules between flags), `--help` answered, then `main`. Bad usage is one line and exit 2; a failure
  * of `main` is one line naming the program and exit 1; never a stack trace.
  */
-export const runMain = <T extends FlagTable>(
-  command: string,
-  summary: string,
-  table: T,
-  main: (flags: FlagValues<T>) => Promise<void>,
-  check: (flags: FlagValues<T>) => string | undefined = () => undefined,
-): void => {
+interface Program<T extends FlagTable> {
+  /** The name in messages and in `--help`. */
+  readonly command: string;
+  /** One sentence for `--help`. */
+  readonly summary: string;
+  readonly flags: T;
+  readonly main: (flags: FlagValues<T>) => Promise<void>;
+  /** A rule between flags: a message when they do not fit together. */
+  readonly check?: (flags: FlagValues<T>) => string | undefined;
+}
+
+export const runMain = <T extends FlagTable>({
+  command,
+  summary,
+  flags: table,
+  main,
+  check = () => undefined,
+}: Program<T>): void => {
   let flags: FlagValues<T>;
   try {
     const parsed = parseFlags(table, process.argv.slice(2), process.env);

@@ -1,10 +1,11 @@
+import { adopt as adoptOptions, type Operation, planAdoptionWrite } from '@kubevirt-migration/migration-policy';
 import * as E from 'fp-ts/lib/Either.js';
-import { adopt as adoptOptions, planAdoptionWrite, type Operation } from '@kubevirt-migration/migration-policy';
+
 import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
-import { renderViolations } from '../render/violations.js';
 import type { Stylist } from '../render/style.js';
-import { machine, type CommandResult, type OutputFormat } from './result.js';
+import { renderViolations } from '../render/violations.js';
+import { type CommandResult, machine, type OutputFormat } from './result.js';
 
 export interface AdoptOptions {
   readonly output: OutputFormat;
@@ -20,7 +21,9 @@ export const adopt = async (opts: AdoptOptions, inputs: Inputs, paint: Stylist):
   const [kubevirt, supported] = await Promise.all([inputs.kubevirt(), inputs.supportedOptions()]);
   const adoption = adoptOptions(kubevirt, supported);
   const stderr =
-    adoption.omitted.length > 0 ? `These options of the CR fail validation and are left out:\n${renderViolations(adoption.omitted, paint)}` : undefined;
+    adoption.omitted.length > 0
+      ? `These options of the CR fail validation and are left out:\n${renderViolations(adoption.omitted, paint)}`
+      : undefined;
   if (opts.apply !== undefined) {
     const write = planAdoptionWrite(await inputs.setting(), adoption, supported);
     if (E.isLeft(write)) throw new InputError(write.left);

@@ -1,10 +1,11 @@
-import * as E from 'fp-ts/lib/Either.js';
 import { planPreview } from '@kubevirt-migration/migration-policy';
+import * as E from 'fp-ts/lib/Either.js';
+
 import type { Inputs } from '../inputs.js';
 import { InputError } from '../io/errors.js';
 import { renderPlan } from '../render/diff.js';
 import type { Stylist } from '../render/style.js';
-import { machine, type CommandResult, type OutputFormat } from './result.js';
+import { type CommandResult, machine, type OutputFormat } from './result.js';
 
 /** The names `diff -o json` gives the outcomes (docs/semantics.md §6). */
 const CONTRACT_OUTCOME = {
@@ -18,7 +19,11 @@ const CONTRACT_OUTCOME = {
 
 /** The reconcile plan of docs/semantics.md §5: exit 0 no change, 1 a patch or an adoption, 2 invalid. */
 export const diff = async (output: OutputFormat, inputs: Inputs, paint: Stylist): Promise<CommandResult> => {
-  const [setting, kubevirt, supportedOptions] = await Promise.all([inputs.setting(), inputs.kubevirt(), inputs.supportedOptions()]);
+  const [setting, kubevirt, supportedOptions] = await Promise.all([
+    inputs.setting(),
+    inputs.kubevirt(),
+    inputs.supportedOptions(),
+  ]);
   const preview = planPreview({ setting, kubevirt, supportedOptions, now: new Date().toISOString() });
   if (E.isLeft(preview)) throw new InputError(`the planned patch does not apply to the KubeVirt CR: ${preview.left}`);
   const { plan: p, patch, before, after } = preview.right;

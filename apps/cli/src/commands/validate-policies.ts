@@ -1,7 +1,8 @@
-import { formatViolation, validatePolicy, type PolicyVerdict } from '@kubevirt-migration/migration-policy';
+import { formatViolation, type PolicyVerdict, validatePolicy } from '@kubevirt-migration/migration-policy';
+
 import type { Stylist } from '../render/style.js';
 import type { VmiInputs } from '../vmi-inputs.js';
-import { machine, type CommandResult, type OutputFormat } from './result.js';
+import { type CommandResult, machine, type OutputFormat } from './result.js';
 
 const render = (file: string, verdicts: readonly PolicyVerdict[], paint: Stylist): string =>
   verdicts
@@ -16,10 +17,20 @@ const render = (file: string, verdicts: readonly PolicyVerdict[], paint: Stylist
     .join('\n');
 
 /** `validate --policy`: the rules of docs/semantics.md §7 on every policy of a file; exit 1 when any is invalid. */
-export const validatePolicies = async (file: string, output: OutputFormat, inputs: VmiInputs, paint: Stylist): Promise<CommandResult> => {
+export const validatePolicies = async (
+  file: string,
+  output: OutputFormat,
+  inputs: VmiInputs,
+  paint: Stylist,
+): Promise<CommandResult> => {
   const [read, fields] = await Promise.all([inputs.policies(), inputs.policyFields()]);
   const verdicts = read.map(({ object }) => validatePolicy(object, fields));
   const exitCode = verdicts.some((v) => v.violations.length > 0) ? 1 : 0;
   if (output === 'text') return { stdout: render(file, verdicts, paint), exitCode };
-  return { stdout: machine(output, { policies: verdicts.map((v) => ({ name: v.name ?? null, violations: v.violations, warnings: v.warnings })) }), exitCode };
+  return {
+    stdout: machine(output, {
+      policies: verdicts.map((v) => ({ name: v.name ?? null, violations: v.violations, warnings: v.warnings })),
+    }),
+    exitCode,
+  };
 };

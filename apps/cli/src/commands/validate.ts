@@ -1,10 +1,11 @@
 import { admit } from '@kubevirt-migration/migration-policy';
+
 import type { Inputs } from '../inputs.js';
 import { readSettingFile } from '../inputs.js';
 import { InputError } from '../io/errors.js';
-import { renderVerdict } from '../render/validate.js';
 import type { Stylist } from '../render/style.js';
-import { machine, type CommandResult, type OutputFormat } from './result.js';
+import { renderVerdict } from '../render/validate.js';
+import { type CommandResult, machine, type OutputFormat } from './result.js';
 
 export interface ValidateOptions {
   readonly newFile: string;
@@ -24,7 +25,11 @@ export const validate = async (opts: ValidateOptions, inputs: Inputs, paint: Sty
   if (operation === 'UPDATE' && opts.oldFile === undefined) throw new InputError('--operation UPDATE needs --old FILE');
   const object = await readSettingFile(opts.newFile);
   const oldObject = opts.oldFile === undefined ? undefined : await readSettingFile(opts.oldFile);
-  const [migrations, supportedOptions, featureGates] = await Promise.all([inputs.migrations(), inputs.supportedOptions(), inputs.featureGates()]);
+  const [migrations, supportedOptions, featureGates] = await Promise.all([
+    inputs.migrations(),
+    inputs.supportedOptions(),
+    inputs.featureGates(),
+  ]);
   const response = admit({ operation, object, oldObject, migrations, supportedOptions, featureGates });
   return {
     stdout: opts.output === 'text' ? renderVerdict(response, paint) : machine(opts.output, response),

@@ -21,7 +21,11 @@ const field = (o: unknown, key: string): unknown =>
 const describe = (o: unknown): string => {
   const kind = field(o, 'kind');
   if (typeof kind === 'string') return `kind ${kind}`;
-  return Array.isArray(o) ? 'a list' : typeof o === 'object' && o !== null ? 'an object without a kind' : `a ${typeof o}`;
+  return Array.isArray(o)
+    ? 'a list'
+    : typeof o === 'object' && o !== null
+      ? 'an object without a kind'
+      : `a ${typeof o}`;
 };
 
 const isKind = (o: unknown, k: Kind): boolean => field(o, 'kind') === k.kind && field(o, 'apiVersion') === k.apiVersion;
@@ -46,7 +50,8 @@ export const expectList = (file: string, docs: readonly unknown[], k: Kind): unk
     return [d];
   });
   items.forEach((item, i) => {
-    if (!isKind(item, k)) throw new InputError(`${file}: item ${i + 1}: expected a ${k.kind} (${k.apiVersion}), found ${describe(item)}`);
+    if (!isKind(item, k))
+      throw new InputError(`${file}: item ${i + 1}: expected a ${k.kind} (${k.apiVersion}), found ${describe(item)}`);
   });
   return items;
 };

@@ -1,7 +1,9 @@
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { type FileHandle, open, stat } from 'node:fs/promises';
+
 import { fileErrorText } from '@kubevirt-migration/service';
-import { parseAllDocuments } from 'yaml';
+import { type Document, parseAllDocuments } from 'yaml';
+
 import { InputError } from './errors.js';
 
 /** Largest input read: the KubeVirt CRD is about 0.5 MiB, a list of many VMIMs a few MiB. */
@@ -25,45 +27,63 @@ const readBounded = async (file: string): Promise<Buffer> => {
   const info = await stat(file);
   if (info.isDirectory()) throw new InputError(`${file}: is a directory, not a YAML or JSON file`);
   if (info.isFile() && info.size > MAX_FILE_BYTES) {
-    throw new InputError(`${file}: too large (${(info.size / 1048576).toFixed(1)} MiB; at most ${MAX_FILE_BYTES / 1048576} MiB is read)`);
+    throw new InputError(
+      `${file}: too large (${(info.size / 1048576).toFixed(1)} MiB; at most ${MAX_FILE_BYTES / 1048576} MiB is read)`,
+    );
   }
   const handle = await open(file, constants.O_RDONLY | (info.isFile() ? 0 : constants.O_NONBLOCK));
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let silentSince = Date.now();
-    let sawWriter = false;
-    for (;;) {
-      const buffer = Buffer.alloc(Math.min(1024 * 1024, MAX_FILE_BYTES + 1 - total));
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
-      } catch (e) {
-        if ((e as { code?: unknown }).code !== 'EAGAIN') throw e;
-        // a pipe with a writer that has not written yet
-        sawWriter = true;
-        if (Date.now() - silentSince > SILENT_MS) throw new InputError(`${file}: nothing to read for ${SILENT_MS / 1000} s`);
-        await new Promise((r) => setTimeout(r, 20));
-        continue;
-      }
-      if (bytesRead === 0) {
-        // end of file; for a pipe that never had a writer, keep waiting for one a little
-        if (info.isFIFO() && total === 0 && !sawWriter && Date.now() - silentSince <= SILENT_MS) {
-          await new Promise((r) => setTimeout(r, 20));
-          continue;
-        }
-        if (info.isFIFO() && total === 0 && !sawWriter) throw new InputError(`${file}: a pipe that no program writes to`);
-        break;
-      }
-      silentSince = Date.now();
-      chunks.push(buffer.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > MAX_FILE_BYTES) throw new InputError(`${file}: too large (more than ${MAX_FILE_BYTES / 1048576} MiB)`);
-    }
-    return Buffer.concat(chunks);
+    const r: ReadState = { file, fifo: info.isFIFO(), chunks: [], total: 0, silentSince: Date.now(), sawWriter: false };
+    while (!(await readOnce(handle, r)));
+    return Buffer.concat(r.chunks);
   } finally {
     await handle.close();
   }
+};
+
+/** A bounded read under way: what was read, and how long the pipe has been silent. */
+interface ReadState {
+  readonly file: string;
+  readonly fifo: boolean;
+  readonly chunks: Buffer[];
+  total: number;
+  silentSince: number;
+  sawWriter: boolean;
+}
+
+const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
+
+/** One read into `r`; true at the end of the input. */
+const readOnce = async (handle: FileHandle, r: ReadState): Promise<boolean> => {
+  const { file } = r;
+  const buffer = Buffer.alloc(Math.min(1024 * 1024, MAX_FILE_BYTES + 1 - r.total));
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await handle.read(buffer, 0, buffer.length, null));
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'EAGAIN') throw e;
+    // a pipe with a writer that has not written yet
+    r.sawWriter = true;
+    if (Date.now() - r.silentSince > SILENT_MS)
+      throw new InputError(`${file}: nothing to read for ${SILENT_MS / 1000} s`);
+    await pause();
+    return false;
+  }
+  if (bytesRead === 0) {
+    // end of file; for a pipe that never had a writer, keep waiting for one a little
+    const writerless = r.fifo && r.total === 0 && !r.sawWriter;
+    if (writerless && Date.now() - r.silentSince <= SILENT_MS) {
+      await pause();
+      return false;
+    }
+    if (writerless) throw new InputError(`${file}: a pipe that no program writes to`);
+    return true;
+  }
+  r.silentSince = Date.now();
+  r.chunks.push(buffer.subarray(0, bytesRead));
+  r.total += bytesRead;
+  if (r.total > MAX_FILE_BYTES) throw new InputError(`${file}: too large (more than ${MAX_FILE_BYTES / 1048576} MiB)`);
+  return false;
 };
 
 /** Standard input (a pipe, a socket or a terminal), at most MAX_FILE_BYTES of it. */
@@ -83,35 +103,53 @@ const readStdin = (file: string): Promise<Buffer> =>
     stdin.on('error', (e) => reject(new InputError(`${file}: cannot read: ${reason(e)}`)));
   });
 
-/** Reads a YAML or JSON file (a YAML stream included) into its documents, or fails naming the file. */
-export const readDocuments = async (file: string): Promise<unknown[]> => {
-  let text: string;
+/** The file's text, or an InputError naming it. */
+const readText = async (file: string): Promise<string> => {
   try {
-    text = (await readBounded(file)).toString('utf8');
+    return (await readBounded(file)).toString('utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`${file}: cannot read: ${reason(e)}`);
   }
+};
+
+/** The first syntax error of the stream, as an InputError naming the file and the place. */
+const syntaxError = (file: string, docs: readonly Document.Parsed[]): InputError | undefined => {
+  for (const doc of docs) {
+    const error = doc.errors[0];
+    if (error !== undefined) {
+      const line = error.linePos?.[0];
+      return new InputError(
+        `${file}: not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      );
+    }
+  }
+  return undefined;
+};
+
+/** Reads a YAML or JSON file (a YAML stream included) into its documents, or fails naming the file. */
+export const readDocuments = async (file: string): Promise<unknown[]> => {
+  const text = await readText(file);
   if (text.includes('\u0000')) throw new InputError(`${file}: not YAML or JSON (binary content)`);
   try {
     const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [docs];
-    for (const doc of list) {
-      const error = doc.errors[0];
-      if (error !== undefined) {
-        const line = error.linePos?.[0];
-        throw new InputError(
-          `${file}: not valid YAML or JSON${line ? ` (line ${line.line}, column ${line.col})` : ''}: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-        );
-      }
-    }
-    const values = list.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown).filter((v) => v !== null && v !== undefined);
+    const error = syntaxError(file, list);
+    if (error !== undefined) throw error;
+    const values = list
+      .map((d) => d.toJS({ maxAliasCount: 100 }) as unknown)
+      .filter((v) => v !== null && v !== undefined);
     if (values.length === 0) throw new InputError(`${file}: empty: expected a Kubernetes object`);
     return values;
   } catch (e) {
     if (e instanceof InputError) throw e;
     // the YAML library's own limits: an alias bomb, or nesting deeper than its parser's stack
-    const why = e instanceof RangeError ? 'nested too deeply' : e instanceof Error ? (e.message.split('\n')[0] ?? e.name) : String(e);
+    const why =
+      e instanceof RangeError
+        ? 'nested too deeply'
+        : e instanceof Error
+          ? (e.message.split('\n')[0] ?? e.name)
+          : String(e);
     throw new InputError(`${file}: not usable YAML or JSON: ${why}`);
   }
 };

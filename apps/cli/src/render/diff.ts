@@ -1,6 +1,7 @@
+import type { Plan } from '@kubevirt-migration/migration-policy';
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
-import type { Plan } from '@kubevirt-migration/migration-policy';
+
 import type { Stylist } from './style.js';
 import { renderViolations } from './violations.js';
 
@@ -10,7 +11,9 @@ const PATH = 'harvester-system/kubevirt spec.configuration.migrations';
 
 /** A unified diff of the migrations block in YAML, coloured by line. */
 const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylist): string => {
-  const patch = createTwoFilesPatch(`${PATH} (current)`, `${PATH} (planned)`, yaml(before), yaml(after), '', '', { context: 20 });
+  const patch = createTwoFilesPatch(`${PATH} (current)`, `${PATH} (planned)`, yaml(before), yaml(after), '', '', {
+    context: 20,
+  });
   return patch
     .split('\n')
     .filter((line) => !line.startsWith('====') && line !== '\\ No newline at end of file')
@@ -31,7 +34,11 @@ const renderUnifiedDiff = (before: unknown, after: unknown, paint: Stylist): str
 
 /** The events a pass would record, one line each. */
 const renderNotices = (p: Plan, paint: Stylist): string[] =>
-  p.steps.flatMap((s) => (s.kind === 'Event' ? [`${paint(s.notice.type === 'Warning' ? 'yellow' : 'cyan', `${s.notice.reason}:`)} ${s.notice.message}`] : []));
+  p.steps.flatMap((s) =>
+    s.kind === 'Event'
+      ? [`${paint(s.notice.type === 'Warning' ? 'yellow' : 'cyan', `${s.notice.reason}:`)} ${s.notice.message}`]
+      : [],
+  );
 
 /** What `diff` shows a person for each outcome. */
 export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Stylist): string => {
@@ -46,10 +53,15 @@ export const renderPlan = (p: Plan, before: unknown, after: unknown, paint: Styl
         `${paint('yellow', 'Adopt:')} the setting has never been applied and its value is blank, while the KubeVirt CR holds its own options.`,
         'The controller would keep them, writing this as the setting value (the CR is not changed):',
         `  ${p.value}`,
-        ...(p.omitted.length > 0 ? ['These options of the CR fail validation and would be left out:', renderViolations(p.omitted, paint)] : []),
+        ...(p.omitted.length > 0
+          ? ['These options of the CR fail validation and would be left out:', renderViolations(p.omitted, paint)]
+          : []),
       ].join('\n');
     case 'Invalid':
-      return [`${paint('red', 'Invalid setting:')} the controller would not write the CR.`, renderViolations(p.violations, paint)].join('\n');
+      return [
+        `${paint('red', 'Invalid setting:')} the controller would not write the CR.`,
+        renderViolations(p.violations, paint),
+      ].join('\n');
     case 'FeatureGateMissing':
       return [
         `${paint('red', 'Feature gate missing:')} KubeVirt would refuse the patch, so the controller would not write the CR.`,

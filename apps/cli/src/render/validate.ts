@@ -1,4 +1,5 @@
 import type { AdmissionResponse, FailureStatus } from '@kubevirt-migration/migration-policy';
+
 import type { Stylist } from './style.js';
 
 /**

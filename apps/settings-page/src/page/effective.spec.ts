@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+
 import { effectivePreview, type EffectiveTexts } from './effective.js';
 
 const ex = (name: string) => readFileSync(join(__dirname, '..', '..', '..', '..', 'examples', name), 'utf8');
@@ -17,7 +18,11 @@ describe('the per-VMI panel (docs/semantics.md §7)', () => {
     const p = effectivePreview(texts, undefined, NOW);
     if (p.kind !== 'result') throw new Error(`expected a result, got ${JSON.stringify(p)}`);
     expect(p.result.policy).toBe('busy-databases');
-    expect(p.result.configuration).toMatchObject({ bandwidthPerMigration: '512Mi', completionTimeoutPerGiB: 800, allowPostCopy: true });
+    expect(p.result.configuration).toMatchObject({
+      bandwidthPerMigration: '512Mi',
+      completionTimeoutPerGiB: 800,
+      allowPostCopy: true,
+    });
     expect(p.result.sources).toMatchObject({ bandwidthPerMigration: 'kubevirt', completionTimeoutPerGiB: 'policy' });
     expect(p.vmiLabels).toMatchObject({ app: 'postgres' });
   });
@@ -28,7 +33,10 @@ describe('the per-VMI panel (docs/semantics.md §7)', () => {
     // quirk 3: without Namespace labels, the namespace selectors of both policies fail
     expect(p.result.policy).toBe('everything');
     expect(p.result.configuration).toMatchObject({ bandwidthPerMigration: '512Mi', parallelMigrationsPerCluster: 5 });
-    expect(p.result.sources).toMatchObject({ bandwidthPerMigration: 'kubevirt', parallelMigrationsPerCluster: 'default' });
+    expect(p.result.sources).toMatchObject({
+      bandwidthPerMigration: 'kubevirt',
+      parallelMigrationsPerCluster: 'default',
+    });
   });
 
   it.each<[string, Partial<EffectiveTexts>, string]>([

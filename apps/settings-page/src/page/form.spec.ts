@@ -1,11 +1,22 @@
-import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OPTIONS } from '@kubevirt-migration/migration-policy';
-import { check, fieldsOf, preview, supportedOf, valueText, type KubevirtOptions } from './form.js';
-import { readKubevirtOptions } from '../kubevirt-options.js';
 
-const CRD = join(__dirname, '..', '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml');
+import { OPTIONS } from '@kubevirt-migration/migration-policy';
+import fc from 'fast-check';
+
+import { readKubevirtOptions } from '../kubevirt-options.js';
+import { check, fieldsOf, type KubevirtOptions, preview, supportedOf, valueText } from './form.js';
+
+const CRD = join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'control-plane',
+  'crds',
+  'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml',
+);
 const v170: KubevirtOptions = readKubevirtOptions(CRD);
 const fields = fieldsOf(v170);
 const supported = supportedOf(v170);
@@ -25,7 +36,10 @@ describe('fieldsOf: the form from the options table', () => {
   });
 
   it.each<[string, Partial<ReturnType<typeof fieldsOf>[number]>]>([
-    ['parallelMigrationsPerCluster', { kind: 'integer', minimum: 1, maximum: 2147483647, unit: 'migrations', kubevirtDefault: 5 }],
+    [
+      'parallelMigrationsPerCluster',
+      { kind: 'integer', minimum: 1, maximum: 2147483647, unit: 'migrations', kubevirtDefault: 5 },
+    ],
     ['progressTimeout', { kind: 'integer', uiMinimum: 10, unit: 'seconds' }],
     ['bandwidthPerMigration', { kind: 'quantity', unit: 'bytes per second' }],
     ['allowPostCopy', { kind: 'boolean' }],
@@ -44,19 +58,30 @@ describe('fieldsOf: the form from the options table', () => {
   });
 
   it("takes help texts from the CRD's descriptions, one line each", () => {
-    expect(fields.find((f) => f.key === 'allowPostCopy')?.help).toMatch(/^AllowPostCopy enables post-copy live migrations\. [^\n]+$/);
+    expect(fields.find((f) => f.key === 'allowPostCopy')?.help).toMatch(
+      /^AllowPostCopy enables post-copy live migrations\. [^\n]+$/,
+    );
   });
 
   it('locks protected options and those the CRD does not list, saying why', () => {
     const locked = Object.fromEntries(fields.filter((f) => f.locked !== undefined).map((f) => [f.key, f.locked]));
-    expect(Object.keys(locked).sort()).toEqual(['maxDowntimeMs', 'network', 'nodeDrainTaintKey', 'utilityVolumesTimeout']);
-    expect(locked['maxDowntimeMs']).toBe('The KubeVirt v1.7.0 CRD does not list this option (it came in KubeVirt 1.9): the API server would drop it.');
+    expect(Object.keys(locked).sort()).toEqual([
+      'maxDowntimeMs',
+      'network',
+      'nodeDrainTaintKey',
+      'utilityVolumesTimeout',
+    ]);
+    expect(locked['maxDowntimeMs']).toBe(
+      'The KubeVirt v1.7.0 CRD does not list this option (it came in KubeVirt 1.9): the API server would drop it.',
+    );
   });
 
   it('without a CRD, offers every owned option with the table’s help', () => {
     const all = fieldsOf();
     expect(all.filter((f) => f.locked !== undefined).map((f) => f.key)).toEqual(['nodeDrainTaintKey', 'network']);
-    expect(all.find((f) => f.key === 'maxDowntimeMs')?.help).toBe(OPTIONS.find((o) => o.key === 'maxDowntimeMs')?.description);
+    expect(all.find((f) => f.key === 'maxDowntimeMs')?.help).toBe(
+      OPTIONS.find((o) => o.key === 'maxDowntimeMs')?.description,
+    );
   });
 });
 
@@ -68,10 +93,18 @@ describe('valueText: what a form state saves', () => {
       { progressTimeout: '300', parallelMigrationsPerCluster: '3' },
       '{"parallelMigrationsPerCluster":3,"progressTimeout":300}',
     ],
-    ['a big number keeps its digits', { completionTimeoutPerGiB: '9007199254740993' }, '{"completionTimeoutPerGiB":9007199254740993}'],
+    [
+      'a big number keeps its digits',
+      { completionTimeoutPerGiB: '9007199254740993' },
+      '{"completionTimeoutPerGiB":9007199254740993}',
+    ],
     ['not a number: saved as text, for the policy to refuse', { progressTimeout: '5m' }, '{"progressTimeout":"5m"}'],
     ['a quantity is always a string', { bandwidthPerMigration: '64' }, '{"bandwidthPerMigration":"64"}'],
-    ['booleans', { allowPostCopy: 'true', allowAutoConverge: 'false' }, '{"allowAutoConverge":false,"allowPostCopy":true}'],
+    [
+      'booleans',
+      { allowPostCopy: 'true', allowAutoConverge: 'false' },
+      '{"allowAutoConverge":false,"allowPostCopy":true}',
+    ],
     ['blank and locked fields are left out', { progressTimeout: '  ', network: 'x', maxDowntimeMs: '5' }, '{}'],
   ])('%s', (_name, state, text) => {
     expect(valueText(fields, state)).toBe(text);
@@ -91,12 +124,22 @@ describe('check: every violation and warning at its field', () => {
   it('places a violation at its field', () => {
     const m = check(fields, valueText(fields, { parallelMigrationsPerCluster: '0' }), supported);
     expect(m.valid).toBe(false);
-    expect(m.byField.get('parallelMigrationsPerCluster')?.violations).toEqual([expect.stringMatching(/^Invalid value: 0: /)]);
+    expect(m.byField.get('parallelMigrationsPerCluster')?.violations).toEqual([
+      expect.stringMatching(/^Invalid value: 0: /),
+    ]);
   });
 
   it('reports several fields at once', () => {
-    const m = check(fields, valueText(fields, { parallelMigrationsPerCluster: '0', progressTimeout: 'soon', bandwidthPerMigration: '1e3.0' }), supported);
-    expect([...m.byField.keys()].sort()).toEqual(['bandwidthPerMigration', 'parallelMigrationsPerCluster', 'progressTimeout']);
+    const m = check(
+      fields,
+      valueText(fields, { parallelMigrationsPerCluster: '0', progressTimeout: 'soon', bandwidthPerMigration: '1e3.0' }),
+      supported,
+    );
+    expect([...m.byField.keys()].sort()).toEqual([
+      'bandwidthPerMigration',
+      'parallelMigrationsPerCluster',
+      'progressTimeout',
+    ]);
   });
 
   it('places a warning at its field', () => {
@@ -107,12 +150,16 @@ describe('check: every violation and warning at its field', () => {
 
   it('places a duplicate key at that key', () => {
     const m = check(fields, '{"parallelMigrationsPerCluster":1,"parallelMigrationsPerCluster":2}', supported);
-    expect(m.byField.get('parallelMigrationsPerCluster')?.violations).toEqual([expect.stringMatching(/^Duplicate value: /)]);
+    expect(m.byField.get('parallelMigrationsPerCluster')?.violations).toEqual([
+      expect.stringMatching(/^Duplicate value: /),
+    ]);
   });
 
   it('keeps messages about the whole value, or a key the form has not, apart', () => {
     expect(check(fields, '[]', supported).general).toEqual([expect.stringMatching(/^value: /)]);
-    expect(check(fields, '{"bandwith":1}', supported).general).toEqual([expect.stringMatching(/^value\.bandwith: .*bandwidthPerMigration/)]);
+    expect(check(fields, '{"bandwith":1}', supported).general).toEqual([
+      expect.stringMatching(/^value\.bandwith: .*bandwidthPerMigration/),
+    ]);
   });
 
   it('places by the path, not by its rendering: a key below a field, or one that only reads like a field, stays apart', () => {
@@ -130,7 +177,11 @@ describe('preview: the patch the controller would send', () => {
     const p = preview('{"parallelMigrationsPerCluster":3}', CR, supported, NOW);
     expect(p.kind).toBe('patch');
     if (p.kind !== 'patch') return;
-    expect(p.patch).toContainEqual({ op: 'replace', path: '/spec/configuration/migrations/parallelMigrationsPerCluster', value: 3 });
+    expect(p.patch).toContainEqual({
+      op: 'replace',
+      path: '/spec/configuration/migrations/parallelMigrationsPerCluster',
+      value: 3,
+    });
     expect(p.before).toMatchObject({ parallelMigrationsPerCluster: 5 });
     expect(p.after).toMatchObject({ parallelMigrationsPerCluster: 3 });
   });
@@ -154,7 +205,9 @@ describe('preview: the patch the controller would send', () => {
 
 describe('readKubevirtOptions', () => {
   it('names the file and the problem', () => {
-    expect(() => readKubevirtOptions('/nonexistent.yaml')).toThrow('cannot read the KubeVirt CRD /nonexistent.yaml (ENOENT)');
+    expect(() => readKubevirtOptions('/nonexistent.yaml')).toThrow(
+      'cannot read the KubeVirt CRD /nonexistent.yaml (ENOENT)',
+    );
     expect(() => readKubevirtOptions(join(__dirname, '..', '..', 'package.json'))).toThrow(
       /package\.json is not the CustomResourceDefinition kubevirts\.kubevirt\.io$/,
     );

@@ -4,20 +4,20 @@
  * their paths), and the patch the controller would send to a pasted KubeVirt CR (the policy's plan
  * preview). page.ts only draws what these return.
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { parse as parseYaml } from 'yaml';
 import {
   configWarnings,
   decodeConfigText,
-  OPTIONS,
-  planPreview,
-  SETTING_NAME,
   type FieldPath,
   type Operation,
   type OptionKind,
+  OPTIONS,
   type OptionSpec,
+  planPreview,
+  SETTING_NAME,
   type SupportedOptions,
 } from '@kubevirt-migration/migration-policy';
+import * as E from 'fp-ts/lib/Either.js';
+import { parse as parseYaml } from 'yaml';
 
 /** The root the page's messages are placed under: the Setting's `value`. */
 const ROOT = 'value';
@@ -65,13 +65,15 @@ export const fieldsOf = (kubevirt?: KubevirtOptions): readonly Field[] =>
       ...(option.unit === undefined ? {} : { unit: option.unit }),
       ...(option.uiMinimum === undefined ? {} : { uiMinimum: option.uiMinimum }),
       kubevirtDefault: option.kubevirtDefault,
-      help: typeof crdHelp === 'string' && crdHelp.trim() !== '' ? crdHelp.trim().replace(/\s+/g, ' ') : option.description,
+      help:
+        typeof crdHelp === 'string' && crdHelp.trim() !== '' ? crdHelp.trim().replace(/\s+/g, ' ') : option.description,
       ...(locked === undefined ? {} : { locked }),
     };
   });
 
 /** The options the CRD lists (the policy refuses others), or undefined when no CRD is known. */
-export const supportedOf = (kubevirt?: KubevirtOptions): SupportedOptions => (kubevirt === undefined ? undefined : new Set(Object.keys(kubevirt.options)));
+export const supportedOf = (kubevirt?: KubevirtOptions): SupportedOptions =>
+  kubevirt === undefined ? undefined : new Set(Object.keys(kubevirt.options));
 
 /**
  * What is typed into the form: the text of a number or quantity field, 'true'/'false' of a boolean
@@ -108,7 +110,10 @@ export const valueText = (fields: readonly Field[], state: FormState): string =>
 
 export interface Messages {
   /** Violations and warnings by option key. */
-  readonly byField: ReadonlyMap<string, { readonly violations: readonly string[]; readonly warnings: readonly string[] }>;
+  readonly byField: ReadonlyMap<
+    string,
+    { readonly violations: readonly string[]; readonly warnings: readonly string[] }
+  >;
   /** Those about the value as a whole, or a field the form does not show. */
   readonly general: readonly string[];
   readonly valid: boolean;
@@ -168,15 +173,31 @@ export const preview = (valueText: string, kubevirtText: string, supported: Supp
   try {
     kubevirt = parseYaml(kubevirtText, { maxAliasCount: 100 });
   } catch (e) {
-    return { kind: 'unreadable', message: `the KubeVirt CR is not YAML or JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    return {
+      kind: 'unreadable',
+      message: `the KubeVirt CR is not YAML or JSON: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    };
   }
-  const record = typeof kubevirt === 'object' && kubevirt !== null && !Array.isArray(kubevirt) ? (kubevirt as Record<string, unknown>) : undefined;
+  const record =
+    typeof kubevirt === 'object' && kubevirt !== null && !Array.isArray(kubevirt)
+      ? (kubevirt as Record<string, unknown>)
+      : undefined;
   if (record?.['kind'] !== 'KubeVirt') {
-    return { kind: 'unreadable', message: 'paste a KubeVirt CR (kind: KubeVirt), as `kubectl get kubevirt -n harvester-system kubevirt -o yaml` prints it' };
+    return {
+      kind: 'unreadable',
+      message:
+        'paste a KubeVirt CR (kind: KubeVirt), as `kubectl get kubevirt -n harvester-system kubevirt -o yaml` prints it',
+    };
   }
-  const setting = { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', metadata: { name: SETTING_NAME }, value: valueText };
+  const setting = {
+    apiVersion: 'harvesterhci.io/v1beta1',
+    kind: 'Setting',
+    metadata: { name: SETTING_NAME },
+    value: valueText,
+  };
   const planned = planPreview({ setting, kubevirt, supportedOptions: supported, now });
-  if (E.isLeft(planned)) return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${planned.left}` };
+  if (E.isLeft(planned))
+    return { kind: 'unreadable', message: `the planned patch does not apply to this CR: ${planned.left}` };
   const { plan, patch, before, after } = planned.right;
   if (plan.outcome === 'Invalid' || plan.outcome === 'FeatureGateMissing') return { kind: 'invalid' };
   return patch.length === 0 ? { kind: 'unchanged' } : { kind: 'patch', patch, before, after };

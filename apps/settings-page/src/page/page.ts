@@ -3,8 +3,8 @@
  * text, each violation and warning at its field, and the patch preview. All decisions are the
  * policy library's, running here unchanged.
  */
-import { check, fieldsOf, preview, supportedOf, valueText, type Field, type KubevirtOptions } from './form.js';
-import { effectivePreview, type EffectivePreview } from './effective.js';
+import { type EffectivePreview, effectivePreview } from './effective.js';
+import { check, type Field, fieldsOf, type KubevirtOptions, preview, supportedOf, valueText } from './form.js';
 
 const el = <K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -83,6 +83,36 @@ const loadKubevirtOptions = async (): Promise<KubevirtOptions | undefined> => {
   }
 };
 
+/** The form's inputs that are not empty, by option. */
+const formState = (fields: readonly Field[]): Record<string, string> => {
+  const state: Record<string, string> = {};
+  for (const f of fields) {
+    const input = document.getElementById(`input-${f.key}`) as HTMLInputElement | HTMLSelectElement | null;
+    if (input !== null && input.value !== '') state[f.key] = input.value;
+  }
+  return state;
+};
+
+/** Each field's violations and warnings beside it, the others above the form, and the verdict. */
+const showMessages = (fields: readonly Field[], messages: ReturnType<typeof check>): void => {
+  for (const f of fields) {
+    const target = byId(`messages-${f.key}`);
+    target.replaceChildren();
+    const entry = messages.byField.get(f.key);
+    list(target, entry?.violations ?? [], 'violation');
+    list(target, entry?.warnings ?? [], 'warning');
+    document.querySelector(`[data-field="${f.key}"]`)?.classList.toggle('invalid', (entry?.violations.length ?? 0) > 0);
+  }
+  const general = byId('general');
+  general.replaceChildren();
+  list(general, messages.general, 'violation');
+  const status = byId('status');
+  status.textContent = messages.valid
+    ? 'Valid: the webhook would admit this value (when no migration is in progress).'
+    : 'Invalid: the webhook would refuse this value.';
+  status.className = messages.valid ? 'ok' : 'bad';
+};
+
 const start = async (): Promise<void> => {
   const kubevirt = await loadKubevirtOptions();
   const fields = fieldsOf(kubevirt);
@@ -96,32 +126,11 @@ const start = async (): Promise<void> => {
   const text = byId<HTMLTextAreaElement>('value-text');
   const cr = byId<HTMLTextAreaElement>('kubevirt-cr');
   const diff = byId('diff');
-  const general = byId('general');
-  const status = byId('status');
 
   const update = (): void => {
-    const state: Record<string, string> = {};
-    for (const f of fields) {
-      const input = document.getElementById(`input-${f.key}`) as HTMLInputElement | HTMLSelectElement | null;
-      if (input !== null && input.value !== '') state[f.key] = input.value;
-    }
-    const value = valueText(fields, state);
+    const value = valueText(fields, formState(fields));
     text.value = value;
-    const messages = check(fields, value, supported);
-    for (const f of fields) {
-      const target = byId(`messages-${f.key}`);
-      target.replaceChildren();
-      const entry = messages.byField.get(f.key);
-      list(target, entry?.violations ?? [], 'violation');
-      list(target, entry?.warnings ?? [], 'warning');
-      document.querySelector(`[data-field="${f.key}"]`)?.classList.toggle('invalid', (entry?.violations.length ?? 0) > 0);
-    }
-    general.replaceChildren();
-    list(general, messages.general, 'violation');
-    status.textContent = messages.valid
-      ? 'Valid: the webhook would admit this value (when no migration is in progress).'
-      : 'Invalid: the webhook would refuse this value.';
-    status.className = messages.valid ? 'ok' : 'bad';
+    showMessages(fields, check(fields, value, supported));
     const now = new Date().toISOString();
     renderPreview(diff, preview(value, cr.value, supported, now));
     const pasted = {
@@ -151,7 +160,11 @@ const renderPreview = (target: HTMLElement, p: ReturnType<typeof preview>): void
       return;
     case 'invalid':
       target.append(
-        el('p', { class: 'violation' }, 'No patch: the value is invalid, so the controller would leave the CR as it is and report the violations.'),
+        el(
+          'p',
+          { class: 'violation' },
+          'No patch: the value is invalid, so the controller would leave the CR as it is and report the violations.',
+        ),
       );
       return;
     case 'unchanged':
@@ -160,7 +173,13 @@ const renderPreview = (target: HTMLElement, p: ReturnType<typeof preview>): void
     case 'patch': {
       const rows = p.patch
         .filter((op) => op.op !== 'test')
-        .map((op) => el('li', { class: `op ${op.op}` }, `${op.op} ${op.path}${'value' in op ? ` = ${JSON.stringify(op.value)}` : ''}`));
+        .map((op) =>
+          el(
+            'li',
+            { class: `op ${op.op}` },
+            `${op.op} ${op.path}${'value' in op ? ` = ${JSON.stringify(op.value)}` : ''}`,
+          ),
+        );
       target.append(
         el('ul', { class: 'ops' }, ...rows),
         el(
@@ -169,7 +188,12 @@ const renderPreview = (target: HTMLElement, p: ReturnType<typeof preview>): void
           el('div', {}, el('h3', {}, 'migrations now'), el('pre', { id: 'before' }, JSON.stringify(p.before, null, 2))),
           el('div', {}, el('h3', {}, 'after the patch'), el('pre', { id: 'after' }, JSON.stringify(p.after, null, 2))),
         ),
-        el('details', {}, el('summary', {}, 'The JSON Patch (RFC 6902), as sent'), el('pre', { id: 'patch' }, JSON.stringify(p.patch, null, 2))),
+        el(
+          'details',
+          {},
+          el('summary', {}, 'The JSON Patch (RFC 6902), as sent'),
+          el('pre', { id: 'patch' }, JSON.stringify(p.patch, null, 2)),
+        ),
       );
     }
   }
@@ -177,7 +201,10 @@ const renderPreview = (target: HTMLElement, p: ReturnType<typeof preview>): void
 
 const renderEffective = (target: HTMLElement, p: EffectivePreview): void => {
   target.replaceChildren();
-  if (p.kind === 'none') return void target.append(el('p', { class: 'hint' }, 'Paste a VMI to see the configuration it would migrate with.'));
+  if (p.kind === 'none')
+    return void target.append(
+      el('p', { class: 'hint' }, 'Paste a VMI to see the configuration it would migrate with.'),
+    );
   if (p.kind === 'unreadable') return void target.append(el('p', { class: 'violation' }, p.message));
   const e = p.result;
   const won = e.choice.scores.find((s) => s.matches && s.name === e.policy);

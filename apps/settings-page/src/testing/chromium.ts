@@ -29,7 +29,11 @@ const found = (): string | undefined => {
 
 const apt = (...args: string[]): boolean => {
   process.stderr.write(`installing Chromium for the browser tests: apt-get ${args.join(' ')}\n`);
-  const r = spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: 600000 });
+  const r = spawnSync('apt-get', args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    timeout: 600000,
+  });
   return r.status === 0;
 };
 
@@ -44,7 +48,8 @@ export const chromiumPath = (): string => {
   const root = process.getuid?.() === 0;
   if (root && existsSync('/usr/bin/apt-get')) {
     const installed =
-      apt('install', '-y', '--no-install-recommends', 'chromium') || (apt('update') && apt('install', '-y', '--no-install-recommends', 'chromium'));
+      apt('install', '-y', '--no-install-recommends', 'chromium') ||
+      (apt('update') && apt('install', '-y', '--no-install-recommends', 'chromium'));
     const after = found();
     if (installed && after !== undefined) return after;
   }

@@ -1,11 +1,17 @@
-import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
 import { freePort } from '@kubevirt-migration/control-plane';
-import { testKubeConfig, testKubeconfigPath, freshNamespace, customApi } from '@kubevirt-migration/control-plane/testing';
+import {
+  customApi,
+  freshNamespace,
+  testKubeConfig,
+  testKubeconfigPath,
+} from '@kubevirt-migration/control-plane/testing';
+import { SETTING_NAME } from '@kubevirt-migration/migration-policy';
+
 import { KubeClient } from './client.js';
-import { isAdapterError, type AdapterError } from './errors.js';
-import { MIGRATIONS } from './kinds.js';
-import { loadConnection, type Connection } from './kubeconfig.js';
+import { type AdapterError, isAdapterError } from './errors.js';
 import { KubeHttp } from './http.js';
+import { MIGRATIONS } from './kinds.js';
+import { type Connection, loadConnection } from './kubeconfig.js';
 
 const rejection = async (p: Promise<unknown>): Promise<AdapterError> => {
   try {
@@ -37,7 +43,12 @@ describe('KubeClient against a real API server', () => {
     await customApi(kc).createNamespacedCustomObject({
       ...MIGRATIONS,
       namespace: ns,
-      body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name: 'm1' }, spec: { vmiName: 'vm1' } },
+      body: {
+        apiVersion: 'kubevirt.io/v1',
+        kind: 'VirtualMachineInstanceMigration',
+        metadata: { name: 'm1' },
+        spec: { vmiName: 'vm1' },
+      },
     });
     const names = (await client.listMigrations()).map(
       (m) => `${(m['metadata'] as { namespace: string }).namespace}/${(m['metadata'] as { name: string }).name}`,
@@ -48,14 +59,24 @@ describe('KubeClient against a real API server', () => {
   });
 
   it('maps a failed JSON Patch test to TestFailed, a schema violation to Invalid, and records the field manager on a write', async () => {
-    const error = await rejection(client.patchKubeVirt([{ op: 'test', path: '/metadata/resourceVersion', value: 'stale' }]));
+    const error = await rejection(
+      client.patchKubeVirt([{ op: 'test', path: '/metadata/resourceVersion', value: 'stale' }]),
+    );
     expect(error).toMatchObject({ kind: 'TestFailed', status: 422 });
     expect(error).toBeInstanceOf(Error);
-    const invalid = await rejection(client.patchKubeVirt([{ op: 'add', path: '/spec/configuration/migrations', value: { bandwidthPerMigration: 'lots' } }]));
+    const invalid = await rejection(
+      client.patchKubeVirt([
+        { op: 'add', path: '/spec/configuration/migrations', value: { bandwidthPerMigration: 'lots' } },
+      ]),
+    );
     expect(invalid).toMatchObject({ kind: 'Invalid', status: 422 });
     expect(invalid.message).toMatch(/bandwidthPerMigration/);
-    const written = await client.patchKubeVirt([{ op: 'add', path: '/metadata/labels', value: { 'test.kubevirt-migration/touched': 'yes' } }]);
-    const managers = ((written['metadata'] as { managedFields: { manager: string }[] }).managedFields ?? []).map((f) => f.manager);
+    const written = await client.patchKubeVirt([
+      { op: 'add', path: '/metadata/labels', value: { 'test.kubevirt-migration/touched': 'yes' } },
+    ]);
+    const managers = ((written['metadata'] as { managedFields: { manager: string }[] }).managedFields ?? []).map(
+      (f) => f.manager,
+    );
     expect(managers).toContain('kubevirt-migration-test');
   });
 

@@ -1,7 +1,17 @@
 import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, type Operation } from '@kubevirt-migration/migration-policy';
+
 import { orAbsent } from './errors.js';
 import type { KubeHttp } from './http.js';
-import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS, objectPath, SETTINGS, type CustomKind } from './kinds.js';
+import {
+  collectionPath,
+  CRDS,
+  type CustomKind,
+  KUBEVIRT_CRD_NAME,
+  KUBEVIRTS,
+  MIGRATIONS,
+  objectPath,
+  SETTINGS,
+} from './kinds.js';
 
 /** Objects as the API server returns them; the policy decodes them. */
 export type KubeObject = Record<string, unknown>;
@@ -26,7 +36,9 @@ export class KubeClient {
 
   async getKubeVirt(): Promise<KubeObject | undefined> {
     const what = `get KubeVirt ${KUBEVIRT_NAMESPACE}/${KUBEVIRT_NAME}`;
-    const obj = await orAbsent(() => this.http.request(what, 'GET', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE)));
+    const obj = await orAbsent(() =>
+      this.http.request(what, 'GET', objectPath(KUBEVIRTS, KUBEVIRT_NAME, KUBEVIRT_NAMESPACE)),
+    );
     return obj === undefined ? undefined : asObject(obj);
   }
 
@@ -37,7 +49,9 @@ export class KubeClient {
   }
 
   async listMigrations(): Promise<readonly KubeObject[]> {
-    const list = asObject(await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS)));
+    const list = asObject(
+      await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS)),
+    );
     const items = list['items'];
     return Array.isArray(items) ? items.map(asObject) : [];
   }

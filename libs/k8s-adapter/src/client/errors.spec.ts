@@ -1,4 +1,11 @@
-import { AdapterError, apiError, decodeStatus, fromClientNode, transportError, type AdapterErrorKind } from './errors.js';
+import {
+  AdapterError,
+  type AdapterErrorKind,
+  apiError,
+  decodeStatus,
+  fromClientNode,
+  transportError,
+} from './errors.js';
 
 /** What client-node throws for an answer of the API server (ApiException's fields). */
 const answer = (code: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -21,7 +28,11 @@ describe('client-node errors converted to the one error type', () => {
       answer(422, status('Invalid', 'the server rejected our request due to an error in our request')),
       'TestFailed',
     ],
-    ['422 with causes (a schema violation)', answer(422, status('Invalid', 'KubeVirt.kubevirt.io "kubevirt" is invalid', [{ field: 'spec' }])), 'Invalid'],
+    [
+      '422 with causes (a schema violation)',
+      answer(422, status('Invalid', 'KubeVirt.kubevirt.io "kubevirt" is invalid', [{ field: 'spec' }])),
+      'Invalid',
+    ],
     ['400', answer(400, status('BadRequest', 'admission webhook denied the request')), 'BadRequest'],
     ['401', answer(401, status('Unauthorized', 'Unauthorized')), 'Unauthorized'],
     ['403', answer(403, status('Forbidden', 'settings is forbidden')), 'Forbidden'],
@@ -30,8 +41,16 @@ describe('client-node errors converted to the one error type', () => {
     ['500', answer(500, status('InternalError', 'etcd')), 'Unavailable'],
     ['503', answer(503, 'service unavailable'), 'Unavailable'],
     ['418', answer(418, ''), 'Other'],
-    ['a refused connection (fetch)', Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }), 'Unavailable'],
-    ['a reset deep in the causes', new Error('a', { cause: new Error('b', { cause: Object.assign(new Error('c'), { code: 'ECONNRESET' }) }) }), 'Unavailable'],
+    [
+      'a refused connection (fetch)',
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      'Unavailable',
+    ],
+    [
+      'a reset deep in the causes',
+      new Error('a', { cause: new Error('b', { cause: Object.assign(new Error('c'), { code: 'ECONNRESET' }) }) }),
+      'Unavailable',
+    ],
     ['a timeout', Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), 'Unavailable'],
     ['anything else', new Error('boom'), 'Other'],
     ['not even an Error', 'boom', 'Other'],
@@ -48,7 +67,10 @@ describe('client-node errors converted to the one error type', () => {
   });
 
   it("keeps the server's message, status, reason and Retry-After", () => {
-    const e = fromClientNode(answer(429, status('TooManyRequests', 'storage is (re)initializing'), { 'retry-after': '1' }), 'list VMIMs');
+    const e = fromClientNode(
+      answer(429, status('TooManyRequests', 'storage is (re)initializing'), { 'retry-after': '1' }),
+      'list VMIMs',
+    );
     expect(e.message).toBe('list VMIMs: storage is (re)initializing');
     expect(e.detail).toEqual({ status: 429, reason: 'TooManyRequests', retryAfterMs: 1000 });
     expect(e.retryAfterMs).toBe(1000);
@@ -72,14 +94,29 @@ describe("the adapter's own client: one constructor per failure, converted where
     [503, 'ServiceUnavailable', undefined, 'Unavailable'],
     [418, 'Teapot', undefined, 'Other'],
   ])('apiError: HTTP %d with reason %s (cause %s) is %s', (code, reason, cause, kind) => {
-    const body = JSON.stringify({ kind: 'Status', reason, message: 'said the server', details: cause === undefined ? {} : { causes: [{ field: cause }] } });
+    const body = JSON.stringify({
+      kind: 'Status',
+      reason,
+      message: 'said the server',
+      details: cause === undefined ? {} : { causes: [{ field: cause }] },
+    });
     const e = apiError('patch KubeVirt', code, decodeStatus(body), 2000);
     expect(e).toBeInstanceOf(AdapterError);
-    expect([e.kind, e.message, e.status, e.detail.reason, e.retryAfterMs]).toEqual([kind, 'patch KubeVirt: said the server', code, reason, 2000]);
+    expect([e.kind, e.message, e.status, e.detail.reason, e.retryAfterMs]).toEqual([
+      kind,
+      'patch KubeVirt: said the server',
+      code,
+      reason,
+      2000,
+    ]);
   });
 
   it.each<[string, unknown, { message?: string; reason?: string; causes: number }]>([
-    ['a Status as text', '{"reason":"NotFound","message":"gone","details":{"causes":[1,2]}}', { reason: 'NotFound', message: 'gone', causes: 2 }],
+    [
+      'a Status as text',
+      '{"reason":"NotFound","message":"gone","details":{"causes":[1,2]}}',
+      { reason: 'NotFound', message: 'gone', causes: 2 },
+    ],
     [
       'a Status already parsed (a watch ERROR event)',
       { code: 410, reason: 'Expired', message: 'too old' },
@@ -115,14 +152,21 @@ describe("the adapter's own client: one constructor per failure, converted where
       'Unavailable',
       'list x: API server unreachable (ECONNRESET)',
     ],
-    ['a TLS failure', Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'Other', 'list x: self-signed certificate'],
+    [
+      'a TLS failure',
+      Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      'Other',
+      'list x: self-signed certificate',
+    ],
   ])('transportError: %s', (_, thrown, kind, message) => {
     const e = transportError('list x', thrown);
     expect([e.kind, e.message]).toEqual([kind, message]);
   });
 
   it("undici's codes come only from client-node (its fetch), so only fromClientNode reads them", () => {
-    const socket = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    const socket = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
     expect(fromClientNode(socket, 'x').kind).toBe('Unavailable');
     expect(transportError('x', socket).kind).toBe('Other');
   });

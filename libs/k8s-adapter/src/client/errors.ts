@@ -51,7 +51,8 @@ export class AdapterError extends Error {
 export const isAdapterError = (e: unknown): e is AdapterError => e instanceof AdapterError;
 
 /** True for an AdapterError of one of these kinds. */
-export const isKind = (e: unknown, ...kinds: readonly AdapterErrorKind[]): e is AdapterError => isAdapterError(e) && kinds.includes(e.kind);
+export const isKind = (e: unknown, ...kinds: readonly AdapterErrorKind[]): e is AdapterError =>
+  isAdapterError(e) && kinds.includes(e.kind);
 
 /** The fields of a `metav1.Status` that decide an error's kind and message. */
 export interface ApiStatus {
@@ -108,7 +109,8 @@ const kindOf = (status: number, body: ApiStatus): AdapterErrorKind => {
 
 /** The server's Retry-After in milliseconds, when it sent one (429, 503). */
 export const retryAfterMs = (headers: unknown): number | undefined => {
-  const value = typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)['retry-after'] : undefined;
+  const value =
+    typeof headers === 'object' && headers !== null ? (headers as Record<string, unknown>)['retry-after'] : undefined;
   const seconds = Number(value);
   return typeof value === 'string' && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
 };
@@ -174,7 +176,8 @@ export const transportError = (what: string, e: unknown): AdapterError => failur
 const failureWithoutAnswer = (what: string, e: unknown, codes: ReadonlySet<string>): AdapterError => {
   if (isAdapterError(e)) return e;
   const net = networkFailure(e, codes);
-  if (net !== undefined) return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
+  if (net !== undefined)
+    return new AdapterError('Unavailable', `${what}: API server unreachable (${net})`, {}, { cause: e });
   return new AdapterError('Other', `${what}: ${causes(e)}`, {}, { cause: e });
 };
 
@@ -183,8 +186,13 @@ const failureWithoutAnswer = (what: string, e: unknown, codes: ReadonlySet<strin
  * as an AdapterError: for the tests and the control plane, which still use client-node.
  */
 export const fromClientNode = (e: unknown, what: string): AdapterError => {
-  const { code, body, headers } = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; body?: unknown; headers?: unknown };
-  if (!isAdapterError(e) && typeof code === 'number' && code >= 100 && code < 600) return apiError(what, code, decodeStatus(body), retryAfterMs(headers));
+  const { code, body, headers } = (typeof e === 'object' && e !== null ? e : {}) as {
+    code?: unknown;
+    body?: unknown;
+    headers?: unknown;
+  };
+  if (!isAdapterError(e) && typeof code === 'number' && code >= 100 && code < 600)
+    return apiError(what, code, decodeStatus(body), retryAfterMs(headers));
   return failureWithoutAnswer(what, e, UNDICI_CODES);
 };
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
 import { decideCertificates } from '../webhook/certificates.js';
 import { AdapterError } from './errors.js';
 import { KubeHttp, type WatchEvent } from './http.js';
@@ -7,7 +8,11 @@ import type { Connection } from './kubeconfig.js';
 
 /** A CA and a serving certificate for the IPv6 loopback, made as the webhook makes its own. */
 const issued = (() => {
-  const d = decideCertificates(undefined, { hosts: ['::1'], servingLifetimeMs: 3600_000, caLifetimeMs: 7200_000, caOverlapMs: 0 }, new Date());
+  const d = decideCertificates(
+    undefined,
+    { hosts: ['::1'], servingLifetimeMs: 3600_000, caLifetimeMs: 7200_000, caOverlapMs: 0 },
+    new Date(),
+  );
   if (d.action !== 'replace') throw new Error('expected certificates');
   return d.set;
 })();
@@ -16,12 +21,17 @@ const issued = (() => {
 const apiServer = async (): Promise<{ server: Server; url: string }> => {
   const server = createServer({ ...issued.serving }, (req, res) => {
     if (req.url?.startsWith('/echo') === true)
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, url: req.url }));
-    if (req.url === '/version') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"gitVersion":"v1.34.4"}');
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ method: req.method, url: req.url }));
+    if (req.url === '/version')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"gitVersion":"v1.34.4"}');
     if (req.url?.startsWith('/api/v1/secrets?watch=true') === true) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`${JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a', resourceVersion: '5' } } })}\n`);
-      res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' } })}\n`);
+      res.end(
+        `${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 1 (5)' } })}\n`,
+      );
       return;
     }
     res
@@ -57,7 +67,9 @@ describe("the adapter's client over IPv6", () => {
   });
 
   it('a failure status comes back as one AdapterError from the Status the server sent', async () => {
-    const e: unknown = await http.request('get Setting x', 'GET', '/apis/harvesterhci.io/v1beta1/settings/x').catch((error: unknown) => error);
+    const e: unknown = await http
+      .request('get Setting x', 'GET', '/apis/harvesterhci.io/v1beta1/settings/x')
+      .catch((error: unknown) => error);
     expect(e).toBeInstanceOf(AdapterError);
     expect(e).toMatchObject({
       kind: 'NotFound',
@@ -71,14 +83,19 @@ describe("the adapter's client over IPv6", () => {
     try {
       const sent = async (method: string, query?: Record<string, string>) =>
         (
-          (await managed.request('echo', method, '/echo', { ...(method === 'GET' ? {} : { body: {} }), ...(query === undefined ? {} : { query }) })) as {
+          (await managed.request('echo', method, '/echo', {
+            ...(method === 'GET' ? {} : { body: {} }),
+            ...(query === undefined ? {} : { query }),
+          })) as {
             url: string;
           }
         ).url;
       expect(await sent('POST')).toBe('/echo?fieldManager=kubevirt-migration-webhook');
       expect(await sent('PUT')).toBe('/echo?fieldManager=kubevirt-migration-webhook');
       expect(await sent('PATCH', { dryRun: 'All' })).toBe('/echo?dryRun=All&fieldManager=kubevirt-migration-webhook');
-      expect(await sent('PATCH', { fieldManager: 'kubevirt-migration-cli' })).toBe('/echo?fieldManager=kubevirt-migration-cli');
+      expect(await sent('PATCH', { fieldManager: 'kubevirt-migration-cli' })).toBe(
+        '/echo?fieldManager=kubevirt-migration-cli',
+      );
       expect(await sent('GET')).toBe('/echo');
       expect(await sent('DELETE')).toBe('/echo');
     } finally {
@@ -92,9 +109,7 @@ describe("the adapter's client over IPv6", () => {
       'watch secrets',
       '/api/v1/secrets',
       {},
-      (e) => events.push(e.type),
-      () => undefined,
-      5000,
+      { onEvent: (e) => events.push(e.type), onConnected: () => undefined, idleMs: 5000 },
     );
     await handle.done;
     expect(events).toEqual(['ADDED', 'ERROR']);

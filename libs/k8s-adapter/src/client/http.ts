@@ -1,6 +1,7 @@
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
+
 import { AdapterError, apiError, decodeStatus, retryAfterMs, transportError } from './errors.js';
 import type { Connection } from './kubeconfig.js';
 
@@ -22,6 +23,13 @@ export interface RequestOptions {
 export interface WatchEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
   readonly object: Record<string, unknown>;
+}
+
+/** What a watch calls: `onEvent` per event, `onConnected` once the server accepted it; `idleMs` without an event fails it. */
+export interface WatchListener {
+  readonly onEvent: (e: WatchEvent) => void;
+  readonly onConnected: () => void;
+  readonly idleMs: number;
 }
 
 export interface WatchHandle {
@@ -50,6 +58,44 @@ export interface KubeHttpOptions {
    */
   readonly fieldManager?: string;
 }
+
+/**
+ * Hands each complete line of a watch's body to `onEvent` as an event; a line longer than
+ * MAX_LINE_BYTES or one that is not JSON ends the watch with the reason.
+ */
+const streamEvents = ({
+  res,
+  req,
+  what,
+  onEvent,
+}: {
+  readonly res: IncomingMessage;
+  readonly req: ReturnType<typeof httpRequest>;
+  readonly what: string;
+  readonly onEvent: (event: WatchEvent) => void;
+}): void => {
+  let pending = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => {
+    pending += chunk;
+    if (pending.length > MAX_LINE_BYTES) {
+      req.destroy(new AdapterError('Other', `${what}: a watch event longer than ${MAX_LINE_BYTES} bytes`));
+      return;
+    }
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (line === '') continue;
+      try {
+        onEvent(JSON.parse(line) as WatchEvent);
+      } catch (e) {
+        req.destroy(transportError(what, e));
+        return;
+      }
+    }
+  });
+};
 
 /** Methods that write, and so carry a field manager. */
 const WRITES: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
@@ -84,12 +130,21 @@ export class KubeHttp {
       accept,
       'user-agent': 'kubevirt-migration',
       ...(authorization === undefined ? {} : { authorization }),
-      ...(body === undefined ? {} : { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
+      ...(body === undefined
+        ? {}
+        : { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(body)) }),
     };
     const prefix = this.base.pathname.replace(/\/+$/, '');
     // urlToHttpOptions gives an IPv6 host without its brackets ([::1] would be looked up as a name)
     const { hostname, port } = urlToHttpOptions(this.base);
-    const options = { method, hostname, port, path: `${prefix}${path}${queryString(this.withFieldManager(method, o.query))}`, headers, agent: this.agent };
+    const options = {
+      method,
+      hostname,
+      port,
+      path: `${prefix}${path}${queryString(this.withFieldManager(method, o.query))}`,
+      headers,
+      agent: this.agent,
+    };
     const req = this.secure ? httpsRequest(options) : httpRequest(options);
     req.end(body);
     return req;
@@ -97,7 +152,9 @@ export class KubeHttp {
 
   private withFieldManager(method: string, query: RequestOptions['query']): RequestOptions['query'] {
     const fieldManager = this.options.fieldManager;
-    return fieldManager === undefined || !WRITES.has(method) || query?.['fieldManager'] !== undefined ? query : { ...query, fieldManager };
+    return fieldManager === undefined || !WRITES.has(method) || query?.['fieldManager'] !== undefined
+      ? query
+      : { ...query, fieldManager };
   }
 
   /** A request whose answer is JSON; a status of 400 or more is thrown as an AdapterError. */
@@ -105,14 +162,17 @@ export class KubeHttp {
     return new Promise((resolve, reject) => {
       const req = this.open(method, path, o, 'application/json');
       const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      req.setTimeout(timeoutMs, () => req.destroy(new AdapterError('Unavailable', `${what}: no answer within ${timeoutMs / 1000} s`)));
+      req.setTimeout(timeoutMs, () =>
+        req.destroy(new AdapterError('Unavailable', `${what}: no answer within ${timeoutMs / 1000} s`)),
+      );
       req.on('error', (e) => reject(transportError(what, e)));
       req.on('response', (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new AdapterError('Other', `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`));
+          if (size > MAX_RESPONSE_BYTES)
+            req.destroy(new AdapterError('Other', `${what}: answer larger than ${MAX_RESPONSE_BYTES} bytes`));
           else chunks.push(chunk);
         });
         res.on('error', (e) => reject(transportError(what, e)));
@@ -123,7 +183,9 @@ export class KubeHttp {
           try {
             resolve(text === '' ? undefined : JSON.parse(text));
           } catch {
-            reject(new AdapterError('Other', `${what}: the API server answered with text that is not JSON`, { status }));
+            reject(
+              new AdapterError('Other', `${what}: the API server answered with text that is not JSON`, { status }),
+            );
           }
         });
       });
@@ -135,43 +197,34 @@ export class KubeHttp {
    * when the server accepted the watch (status 200). No event for `idleMs` (the server sends
    * bookmarks and ends the watch by its own timeout well before) is a failure.
    */
-  watch(what: string, path: string, query: RequestOptions['query'], onEvent: (e: WatchEvent) => void, onConnected: () => void, idleMs: number): WatchHandle {
+  watch(
+    what: string,
+    path: string,
+    query: RequestOptions['query'],
+    { onEvent, onConnected, idleMs }: WatchListener,
+  ): WatchHandle {
     let req: ReturnType<typeof httpRequest> | undefined;
     let aborted = false;
     const done = new Promise<void>((resolve, reject) => {
       req = this.open('GET', path, { query: { ...query, watch: 'true' } }, 'application/json');
-      req.setTimeout(idleMs, () => req?.destroy(new AdapterError('Unavailable', `${what}: no event for ${idleMs / 1000} s`)));
+      req.setTimeout(idleMs, () =>
+        req?.destroy(new AdapterError('Unavailable', `${what}: no event for ${idleMs / 1000} s`)),
+      );
       req.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
       req.on('response', (res: IncomingMessage) => {
         const status = res.statusCode ?? 0;
         if (status >= 400) {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => reject(apiError(what, status, decodeStatus(Buffer.concat(chunks).toString('utf8')), retryAfterMs(res.headers))));
+          res.on('end', () =>
+            reject(
+              apiError(what, status, decodeStatus(Buffer.concat(chunks).toString('utf8')), retryAfterMs(res.headers)),
+            ),
+          );
           return;
         }
         onConnected();
-        let pending = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          pending += chunk;
-          if (pending.length > MAX_LINE_BYTES) {
-            req?.destroy(new AdapterError('Other', `${what}: a watch event longer than ${MAX_LINE_BYTES} bytes`));
-            return;
-          }
-          let newline: number;
-          while ((newline = pending.indexOf('\n')) >= 0) {
-            const line = pending.slice(0, newline).trim();
-            pending = pending.slice(newline + 1);
-            if (line === '') continue;
-            try {
-              onEvent(JSON.parse(line) as WatchEvent);
-            } catch (e) {
-              req?.destroy(transportError(what, e));
-              return;
-            }
-          }
-        });
+        if (req !== undefined) streamEvents({ res, req, what, onEvent });
         res.on('error', (e) => (aborted ? resolve() : reject(transportError(what, e))));
         res.on('end', () => resolve());
       });

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+
 import { fileErrorText, firstLine } from '@kubevirt-migration/service';
+import { parse } from 'yaml';
 
 /**
  * Where the API server is and how to authenticate to it, found as client-go finds it: --kubeconfig,
@@ -33,7 +34,8 @@ export interface Connection {
 }
 
 /** The folder of the pod's service account (a test may point it elsewhere). */
-const serviceAccountDir = (env: NodeJS.ProcessEnv): string => env['KUBEVIRT_MIGRATION_SERVICE_ACCOUNT_DIR'] ?? '/var/run/secrets/kubernetes.io/serviceaccount';
+const serviceAccountDir = (env: NodeJS.ProcessEnv): string =>
+  env['KUBEVIRT_MIGRATION_SERVICE_ACCOUNT_DIR'] ?? '/var/run/secrets/kubernetes.io/serviceaccount';
 
 const fail = (source: string, problem: string): never => {
   throw new Error(`kubeconfig ${source}: ${problem}`);
@@ -92,7 +94,8 @@ interface Merged {
   readonly contexts: Map<string, Record<string, unknown>>;
 }
 
-const record = (u: unknown): Record<string, unknown> => (typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {});
+const record = (u: unknown): Record<string, unknown> =>
+  typeof u === 'object' && u !== null && !Array.isArray(u) ? (u as Record<string, unknown>) : {};
 const str = (u: unknown): string | undefined => (typeof u === 'string' && u !== '' ? u : undefined);
 
 /** Reads the kubeconfig files; the first file to define a name (or the current context) wins, as kubectl merges them. */
@@ -120,7 +123,11 @@ const mergeFiles = (files: readonly string[], source: string): Merged => {
         if (name !== undefined) put(name, record(record(entry)[body]));
       }
     };
-    each('clusters', 'cluster', (name, value) => void (merged.clusters.has(name) || merged.clusters.set(name, { value, dir })));
+    each(
+      'clusters',
+      'cluster',
+      (name, value) => void (merged.clusters.has(name) || merged.clusters.set(name, { value, dir })),
+    );
     each('users', 'user', (name, value) => void (merged.users.has(name) || merged.users.set(name, { value, dir })));
     each('contexts', 'context', (name, value) => void (merged.contexts.has(name) || merged.contexts.set(name, value)));
   }
@@ -130,15 +137,30 @@ const mergeFiles = (files: readonly string[], source: string): Merged => {
 const pathIn = (dir: string, file: string): string => (isAbsolute(file) ? file : join(dir, file));
 
 /** The bytes of `<key>-data` (base64) or of the file `<key>`. */
-const material = (entry: { readonly value: Record<string, unknown>; readonly dir: string }, key: string, source: string): Buffer | undefined => {
+const material = (
+  entry: { readonly value: Record<string, unknown>; readonly dir: string },
+  key: string,
+  source: string,
+): Buffer | undefined => {
   const data = str(entry.value[`${key}-data`]);
   if (data !== undefined) return Buffer.from(data, 'base64');
   const file = str(entry.value[key]);
   return file === undefined ? undefined : readFile(pathIn(entry.dir, file), key, source);
 };
 
-const fromFiles = (files: readonly string[], context: string | undefined, label: string): Connection => {
-  const merged = mergeFiles(files, label);
+/** A cluster or user entry with the folder of the file it came from (its relative paths start there). */
+type Entry = { readonly value: Record<string, unknown>; readonly dir: string };
+
+/** The chosen context's cluster (and its server) and user, and the source they are named by in messages. */
+interface Chosen {
+  readonly source: string;
+  readonly server: string;
+  readonly cluster: Entry;
+  readonly user: Entry;
+  readonly userName: string | undefined;
+}
+
+const chosen = (merged: Merged, context: string | undefined, label: string): Chosen => {
   const contextName = context ?? merged.currentContext ?? fail(label, 'no current-context (give --context)');
   const ctx = merged.contexts.get(contextName) ?? fail(label, `no context named ${contextName}`);
   const source = `${label} (context ${contextName})`;
@@ -146,27 +168,42 @@ const fromFiles = (files: readonly string[], context: string | undefined, label:
   const cluster = merged.clusters.get(clusterName) ?? fail(source, `no cluster named ${clusterName}`);
   const server = str(cluster.value['server']) ?? fail(source, `cluster ${clusterName} has no server`);
   const userName = str(ctx['user']);
-  const user = userName === undefined ? { value: {}, dir: '' } : (merged.users.get(userName) ?? fail(source, `no user named ${userName}`));
-  if (user.value['exec'] !== undefined || user.value['auth-provider'] !== undefined) {
-    fail(
-      source,
-      `user ${userName ?? ''} authenticates through an exec or auth-provider plugin, which this program does not run; use a kubeconfig with a token or a client certificate`,
-    );
-  }
+  const user =
+    userName === undefined
+      ? { value: {}, dir: '' }
+      : (merged.users.get(userName) ?? fail(source, `no user named ${userName}`));
+  return { source, server, cluster, user, userName };
+};
+
+/** The user's Authorization header: a token (given or from a file), else basic auth, else none. */
+const authorizationOf = (user: Entry, source: string): (() => string | undefined) => {
   const token = str(user.value['token']);
   const tokenPath = str(user.value['tokenFile']);
-  const readToken = token !== undefined ? () => token : tokenPath !== undefined ? tokenFile(pathIn(user.dir, tokenPath), source) : undefined;
+  const readToken =
+    token !== undefined
+      ? () => token
+      : tokenPath !== undefined
+        ? tokenFile(pathIn(user.dir, tokenPath), source)
+        : undefined;
   const username = str(user.value['username']);
-  const basic = username === undefined ? undefined : `Basic ${Buffer.from(`${username}:${str(user.value['password']) ?? ''}`).toString('base64')}`;
+  const basic =
+    username === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${username}:${str(user.value['password']) ?? ''}`).toString('base64')}`;
+  return readToken !== undefined ? () => `Bearer ${readToken()}` : () => basic;
+};
+
+/** The TLS material of the cluster and the user, only the parts they give. */
+const tlsOf = (
+  cluster: Entry,
+  user: Entry,
+  source: string,
+): Pick<Connection, 'ca' | 'cert' | 'key' | 'tlsServerName'> => {
   const ca = material(cluster, 'certificate-authority', source);
   const cert = material(user, 'client-certificate', source);
   const key = material(user, 'client-key', source);
   const tlsServerName = str(cluster.value['tls-server-name']);
   return {
-    server: server.replace(/\/+$/, ''),
-    source,
-    insecureSkipTLSVerify: cluster.value['insecure-skip-tls-verify'] === true,
-    authorization: readToken !== undefined ? () => `Bearer ${readToken()}` : () => basic,
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert }),
     ...(key === undefined ? {} : { key }),
@@ -174,14 +211,34 @@ const fromFiles = (files: readonly string[], context: string | undefined, label:
   };
 };
 
+const fromFiles = (files: readonly string[], context: string | undefined, label: string): Connection => {
+  const { source, server, cluster, user, userName } = chosen(mergeFiles(files, label), context, label);
+  if (user.value['exec'] !== undefined || user.value['auth-provider'] !== undefined) {
+    fail(
+      source,
+      `user ${userName ?? ''} authenticates through an exec or auth-provider plugin, which this program does not run; use a kubeconfig with a token or a client certificate`,
+    );
+  }
+  return {
+    server: server.replace(/\/+$/, ''),
+    source,
+    insecureSkipTLSVerify: cluster.value['insecure-skip-tls-verify'] === true,
+    authorization: authorizationOf(user, source),
+    ...tlsOf(cluster, user, source),
+  };
+};
+
 /** Finds the cluster as client-go does (see above); fails with one line naming the source and the problem. */
 export const loadConnection = (flags: KubeConfigFlags, env: NodeJS.ProcessEnv = process.env): Connection => {
   const context = flags.context === undefined || flags.context === '' ? undefined : flags.context;
-  if (flags.kubeconfig !== undefined && flags.kubeconfig !== '') return fromFiles([flags.kubeconfig], context, flags.kubeconfig);
+  if (flags.kubeconfig !== undefined && flags.kubeconfig !== '')
+    return fromFiles([flags.kubeconfig], context, flags.kubeconfig);
   const fromEnv = (env['KUBECONFIG'] ?? '').split(':').filter((f) => f !== '');
   if (fromEnv.length > 0) return fromFiles(fromEnv, context, fromEnv.join(':'));
   if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '' && context === undefined) return inCluster(env);
   const home = join(homedir(), '.kube', 'config');
   if (existsSync(home)) return fromFiles([home], context, home);
-  throw new Error('no cluster configured: give --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account');
+  throw new Error(
+    'no cluster configured: give --kubeconfig, set KUBECONFIG, create ~/.kube/config, or run in a pod with a service account',
+  );
 };

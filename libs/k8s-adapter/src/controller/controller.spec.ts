@@ -1,7 +1,7 @@
-import { ControllerLoop, EXPECTATION_MS, type ControllerOptions } from './controller.js';
-import type { ReconcileOutcome } from './reconcile.js';
-import { ManualClock } from '../testing/manual-clock.js';
 import { conflict, kubevirtObject, RecordingCluster, settingObject, unavailable } from '../testing/fakes.js';
+import { ManualClock } from '../testing/manual-clock.js';
+import { ControllerLoop, type ControllerOptions, EXPECTATION_MS } from './controller.js';
+import type { ReconcileOutcome } from './reconcile.js';
 
 const VALUE = '{"parallelMigrationsPerCluster":3}';
 

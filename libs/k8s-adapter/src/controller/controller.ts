@@ -1,15 +1,23 @@
-import { KUBEVIRT_NAME, KUBEVIRT_NAMESPACE, SETTING_NAME, type Notice, type Operation, type SupportedOptions } from '@kubevirt-migration/migration-policy';
-import { InformerCache, type CacheOptions } from '../informer/cache.js';
-import { KubeClient, type KubeObject } from '../client/client.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
-import { isKind } from '../client/errors.js';
+import {
+  KUBEVIRT_NAME,
+  KUBEVIRT_NAMESPACE,
+  type Notice,
+  type Operation,
+  SETTING_NAME,
+  type SupportedOptions,
+} from '@kubevirt-migration/migration-policy';
 import { errorMessage } from '@kubevirt-migration/service';
-import { apiEventSink, EventRecorder } from './events.js';
+
+import { KubeClient, type KubeObject } from '../client/client.js';
+import { isKind } from '../client/errors.js';
 import type { KubeHttp } from '../client/http.js';
 import { KUBEVIRTS, SETTINGS } from '../client/kinds.js';
-import { reconcile, type ReconcileOutcome } from './reconcile.js';
+import { type CacheOptions, InformerCache } from '../informer/cache.js';
 import { SupportedOptionsWatch } from '../informer/watches.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 import { WorkQueue } from '../runtime/workqueue.js';
+import { apiEventSink, EventRecorder } from './events.js';
+import { reconcile, type ReconcileOutcome } from './reconcile.js';
 
 /** What a pass reads from caches (kept by informers, or a fake in unit specs). */
 export interface ControllerCaches {
@@ -142,7 +150,10 @@ export class ControllerLoop {
     } catch (e) {
       this.conflicts = 0;
       const unavailable = isKind(e, 'Unavailable');
-      const delay = unavailable && e.retryAfterMs !== undefined ? e.retryAfterMs : this.queue.backoff(key, unavailable ? UNAVAILABLE_MAX_MS : undefined);
+      const delay =
+        unavailable && e.retryAfterMs !== undefined
+          ? e.retryAfterMs
+          : this.queue.backoff(key, unavailable ? UNAVAILABLE_MAX_MS : undefined);
       this.queue.addAfter(key, delay);
       this.o.onError?.(errorMessage(e), delay);
     }
@@ -189,7 +200,12 @@ export class MigrationController {
     const onError = o.onCacheError === undefined ? {} : { onError: o.onCacheError };
     const seen = (which: Which) => (obj: KubeObject) => this.loop.observed(which, obj);
     const whole = (obj: KubeObject): KubeObject => obj;
-    this.settingCache = new InformerCache(http, SETTINGS, { name: SETTING_NAME, transform: whole, onChange: seen('setting'), ...onError });
+    this.settingCache = new InformerCache(http, SETTINGS, {
+      name: SETTING_NAME,
+      transform: whole,
+      onChange: seen('setting'),
+      ...onError,
+    });
     this.kubevirtCache = new InformerCache(http, KUBEVIRTS, {
       namespace: KUBEVIRT_NAMESPACE,
       name: KUBEVIRT_NAME,

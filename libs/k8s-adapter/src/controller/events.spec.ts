@@ -1,7 +1,7 @@
-import { EventRecorder, type CoreEvent, type EventSink } from './events.js';
 import { AdapterError } from '../client/errors.js';
 import { SETTINGS } from '../client/kinds.js';
 import { ManualClock } from '../testing/manual-clock.js';
+import { type CoreEvent, EventRecorder, type EventSink } from './events.js';
 
 const setting = { metadata: { name: 'kubevirt-migration', uid: 'u-1' } };
 const drift = { type: 'Normal' as const, reason: 'DriftCorrected', message: 'set back 1 migration option' };
@@ -35,7 +35,12 @@ describe('the event recorder', () => {
       count: 3,
       reason: 'DriftCorrected',
       type: 'Normal',
-      involvedObject: { apiVersion: 'harvesterhci.io/v1beta1', kind: 'Setting', name: 'kubevirt-migration', uid: 'u-1' },
+      involvedObject: {
+        apiVersion: 'harvesterhci.io/v1beta1',
+        kind: 'Setting',
+        name: 'kubevirt-migration',
+        uid: 'u-1',
+      },
       source: { component: 'test' },
     });
     expect(event?.lastTimestamp.getTime()).toBe(event !== undefined ? event.firstTimestamp.getTime() + 1000 : 0);
@@ -80,7 +85,10 @@ describe('the event recorder', () => {
 
   it('a refused write is thrown to the caller (who reports it)', async () => {
     const recorder = new EventRecorder(
-      { create: async () => Promise.reject(new AdapterError('Forbidden', 'create Event: forbidden', { status: 403 })), bump: async () => undefined },
+      {
+        create: async () => Promise.reject(new AdapterError('Forbidden', 'create Event: forbidden', { status: 403 })),
+        bump: async () => undefined,
+      },
       { component: 'test', clock: new ManualClock() },
     );
     await expect(recorder.record(SETTINGS, setting, drift)).rejects.toMatchObject({ kind: 'Forbidden' });

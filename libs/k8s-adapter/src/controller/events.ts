@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+
 import type { Notice } from '@kubevirt-migration/migration-policy';
+
 import { isKind } from '../client/errors.js';
 import type { KubeHttp } from '../client/http.js';
-import { collectionPath, EVENTS, objectPath } from '../client/kinds.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
 import type { CustomKind } from '../client/kinds.js';
+import { collectionPath, EVENTS, objectPath } from '../client/kinds.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 
 /** Events of a cluster-scoped object live in the namespace `default`, as kubectl describe looks for them. */
 const EVENT_NAMESPACE = 'default';
@@ -20,7 +22,12 @@ export interface EventSink {
 
 export interface CoreEvent {
   readonly metadata: { readonly name: string; readonly namespace: string };
-  readonly involvedObject: { readonly apiVersion: string; readonly kind: string; readonly name: string; readonly uid?: string };
+  readonly involvedObject: {
+    readonly apiVersion: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly uid?: string;
+  };
   readonly type: string;
   readonly reason: string;
   readonly message: string;
@@ -87,7 +94,10 @@ export class EventRecorder {
 
   /** Records `notice` about `obj` (an object of `kind`); throws AdapterError when the API server refuses. */
   async record(kind: CustomKind, obj: unknown, notice: Notice): Promise<RecordResult> {
-    const meta = (typeof obj === 'object' && obj !== null ? (obj as { metadata?: { name?: unknown; uid?: unknown } }).metadata : undefined) ?? {};
+    const meta =
+      (typeof obj === 'object' && obj !== null
+        ? (obj as { metadata?: { name?: unknown; uid?: unknown } }).metadata
+        : undefined) ?? {};
     const name = typeof meta.name === 'string' ? meta.name : '';
     const uid = typeof meta.uid === 'string' ? meta.uid : undefined;
     const message = notice.message.slice(0, MAX_MESSAGE);
@@ -108,7 +118,12 @@ export class EventRecorder {
     const eventName = `${name}.${now.getTime().toString(16)}${randomBytes(4).toString('hex')}`;
     await this.sink.create({
       metadata: { name: eventName, namespace: EVENT_NAMESPACE },
-      involvedObject: { apiVersion: `${kind.group}/${kind.version}`, kind: kind.kind, name, ...(uid === undefined ? {} : { uid }) },
+      involvedObject: {
+        apiVersion: `${kind.group}/${kind.version}`,
+        kind: kind.kind,
+        name,
+        ...(uid === undefined ? {} : { uid }),
+      },
       type: notice.type,
       reason: notice.reason,
       message,
@@ -126,7 +141,9 @@ export class EventRecorder {
 /** Events in the API server, in the namespace `default`. */
 export const apiEventSink = (http: KubeHttp): EventSink => ({
   create: async (event) => {
-    await http.request(`create Event ${event.reason}`, 'POST', collectionPath(EVENTS, EVENT_NAMESPACE), { body: event });
+    await http.request(`create Event ${event.reason}`, 'POST', collectionPath(EVENTS, EVENT_NAMESPACE), {
+      body: event,
+    });
   },
   bump: async (name, count, lastTimestamp) => {
     await http.request(`update Event ${name}`, 'PATCH', objectPath(EVENTS, name, EVENT_NAMESPACE), {

@@ -1,6 +1,6 @@
-import { LeaderElector, type LeaseRecord, type LeaseStore } from './leader.js';
 import { AdapterError } from '../client/errors.js';
 import { ManualClock } from '../testing/manual-clock.js';
+import { LeaderElector, type LeaseRecord, type LeaseStore } from './leader.js';
 
 /** One Lease in memory with optimistic concurrency, as the API server keeps it. */
 class MemoryLease {
@@ -22,13 +22,18 @@ class MemoryLease {
       },
       create: async (record: LeaseRecord) => {
         await gate();
-        if (this.record !== undefined) throw new AdapterError('AlreadyExists', 'create Lease: already exists', { status: 409, reason: 'AlreadyExists' });
+        if (this.record !== undefined)
+          throw new AdapterError('AlreadyExists', 'create Lease: already exists', {
+            status: 409,
+            reason: 'AlreadyExists',
+          });
         this.record = record;
         this.rv++;
       },
       update: async (record: LeaseRecord, resourceVersion: string) => {
         await gate();
-        if (resourceVersion !== String(this.rv)) throw new AdapterError('Conflict', 'update Lease: modified', { status: 409, reason: 'Conflict' });
+        if (resourceVersion !== String(this.rv))
+          throw new AdapterError('Conflict', 'update Lease: modified', { status: 409, reason: 'Conflict' });
         this.record = record;
         this.rv++;
       },

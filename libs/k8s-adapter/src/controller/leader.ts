@@ -1,8 +1,9 @@
-import { isKind, orAbsent } from '../client/errors.js';
 import { errorMessage } from '@kubevirt-migration/service';
+
+import { isKind, orAbsent } from '../client/errors.js';
 import type { KubeHttp } from '../client/http.js';
 import { collectionPath, LEASES, objectPath } from '../client/kinds.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 
 /** The spec of a coordination.k8s.io/v1 Lease, as leader election reads and writes it. */
 export interface LeaseRecord {
@@ -67,7 +68,8 @@ export class LeaderElector {
   ) {
     this.clock = o.clock ?? systemClock;
     this.stopping = new Promise((resolve) => (this.signalStop = () => resolve(false)));
-    if (o.renewDeadlineMs >= o.leaseDurationMs) throw new Error('the renew deadline must be shorter than the lease duration');
+    if (o.renewDeadlineMs >= o.leaseDurationMs)
+      throw new Error('the renew deadline must be shorter than the lease duration');
   }
 
   /** True while this replica leads and renewed its lease within the renew deadline. */
@@ -162,7 +164,10 @@ export class LeaderElector {
     try {
       const lease = await this.store.get();
       if (lease === undefined || lease.record.holderIdentity !== this.o.identity) return;
-      await this.store.update({ ...lease.record, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.date()) }, lease.resourceVersion);
+      await this.store.update(
+        { ...lease.record, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime(this.clock.date()) },
+        lease.resourceVersion,
+      );
     } catch (e) {
       this.o.onError?.(`release the lease: ${errorMessage(e)}`);
     }
@@ -182,13 +187,17 @@ export const apiLeaseStore = (http: KubeHttp, namespace: string, name: string): 
     get: async () => {
       const lease = (await orAbsent(() => http.request(`get ${what}`, 'GET', objectPath(LEASES, name, namespace)))) as
         { spec?: LeaseRecord; metadata?: { resourceVersion?: string } } | undefined;
-      return lease === undefined ? undefined : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
+      return lease === undefined
+        ? undefined
+        : { record: lease.spec ?? {}, resourceVersion: lease.metadata?.resourceVersion ?? '' };
     },
     create: async (record) => {
       await http.request(`create ${what}`, 'POST', collectionPath(LEASES, namespace), { body: body(record) });
     },
     update: async (record, resourceVersion) => {
-      await http.request(`update ${what}`, 'PUT', objectPath(LEASES, name, namespace), { body: body(record, resourceVersion) });
+      await http.request(`update ${what}`, 'PUT', objectPath(LEASES, name, namespace), {
+        body: body(record, resourceVersion),
+      });
     },
   };
 };

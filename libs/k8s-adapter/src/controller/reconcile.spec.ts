@@ -1,13 +1,24 @@
 import { HARVESTER_DEFAULT } from '@kubevirt-migration/migration-policy';
 import { errorMessage } from '@kubevirt-migration/service';
+
+import {
+  conflict,
+  kubevirtObject,
+  RecordingCluster,
+  settingObject,
+  testFailed,
+  unavailable,
+} from '../testing/fakes.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
-import { conflict, kubevirtObject, RecordingCluster, settingObject, testFailed, unavailable } from '../testing/fakes.js';
 
 const NOW = new Date('2026-03-04T05:06:07.891Z');
 const T = '2026-03-04T05:06:07Z';
 
 /** One pass against the recording cluster, reading what the API server holds. */
-const pass = (c: RecordingCluster, o: { mayWrite?: () => boolean; onEventError?: ReconcileDeps['onEventError'] } = {}) =>
+const pass = (
+  c: RecordingCluster,
+  o: { mayWrite?: () => boolean; onEventError?: ReconcileDeps['onEventError'] } = {},
+) =>
   reconcile({
     setting: c.client.getSetting,
     kubevirt: c.client.getKubeVirt,
@@ -28,7 +39,8 @@ const APPLIED = {
   lastUpdateTime: T,
   lastTransitionTime: T,
 };
-const annotationsOf = (c: RecordingCluster) => ((c.setting?.['metadata'] ?? {}) as { annotations?: Record<string, string> }).annotations ?? {};
+const annotationsOf = (c: RecordingCluster) =>
+  ((c.setting?.['metadata'] ?? {}) as { annotations?: Record<string, string> }).annotations ?? {};
 
 describe('reconcile: the exact writes of each outcome, in order', () => {
   it('applied: the CR patch, the Applied event, then the Setting record (marker, applied configuration, condition)', async () => {
@@ -42,7 +54,12 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
           { op: 'add', path: '/spec/configuration/migrations', value: { parallelMigrationsPerCluster: 3 } },
         ],
       },
-      { write: 'Event', type: 'Normal', reason: 'Applied', message: 'applied the setting to the KubeVirt CR harvester-system/kubevirt (1 change)' },
+      {
+        write: 'Event',
+        type: 'Normal',
+        reason: 'Applied',
+        message: 'applied the setting to the KubeVirt CR harvester-system/kubevirt (1 change)',
+      },
       {
         write: 'PatchSetting',
         patch: [
@@ -87,7 +104,8 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
         write: 'Event',
         type: 'Normal',
         reason: 'DriftCorrected',
-        message: 'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
+        message:
+          'set back 1 migration option changed directly on the KubeVirt CR harvester-system/kubevirt to the kubevirt-migration setting',
       },
     ]);
   });
@@ -102,7 +120,10 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
   });
 
   it('adopted: only the Setting value is written, then the Adopted event; the CR is not touched', async () => {
-    const c = new RecordingCluster(settingObject(''), kubevirtObject({ parallelMigrationsPerCluster: 10, network: 'mig' }));
+    const c = new RecordingCluster(
+      settingObject(''),
+      kubevirtObject({ parallelMigrationsPerCluster: 10, network: 'mig' }),
+    );
     expect(await pass(c)).toBe('Adopted');
     expect(c.writes).toEqual([
       {
@@ -126,7 +147,10 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
   });
 
   it('adopted with omissions: a second, Warning event names what was left out', async () => {
-    const c = new RecordingCluster(settingObject(undefined), kubevirtObject({ parallelMigrationsPerCluster: 0, progressTimeout: 30 }));
+    const c = new RecordingCluster(
+      settingObject(undefined),
+      kubevirtObject({ parallelMigrationsPerCluster: 0, progressTimeout: 30 }),
+    );
     expect(await pass(c)).toBe('Adopted');
     expect(c.kinds).toEqual(['PatchSetting', 'Event Adopted', 'Event AdoptionOmitted']);
     expect(c.writes[2]).toMatchObject({
@@ -141,7 +165,9 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
     expect(c.kinds).toEqual(['PatchSetting', 'Event InvalidSetting']);
     expect(c.writes[1]).toMatchObject({
       type: 'Warning',
-      message: expect.stringMatching(/^not applied: Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster/),
+      message: expect.stringMatching(
+        /^not applied: Setting.harvesterhci.io "kubevirt-migration" is invalid: value.parallelMigrationsPerCluster/,
+      ),
     });
     c.writes.length = 0;
     expect(await pass(c)).toBe('Invalid');
@@ -189,8 +215,12 @@ describe('reconcile: the exact writes of each outcome, in order', () => {
   it('the seeded default on a CR without migrations: all eleven options in one add', async () => {
     const c = new RecordingCluster(settingObject(undefined), kubevirtObject());
     expect(await pass(c)).toBe('Applied');
-    expect(c.writes[0]).toMatchObject({ patch: [{ op: 'test' }, { op: 'add', value: JSON.parse(HARVESTER_DEFAULT) as unknown }] });
-    expect(c.writes[1]).toMatchObject({ message: 'applied the setting to the KubeVirt CR harvester-system/kubevirt (11 changes)' });
+    expect(c.writes[0]).toMatchObject({
+      patch: [{ op: 'test' }, { op: 'add', value: JSON.parse(HARVESTER_DEFAULT) as unknown }],
+    });
+    expect(c.writes[1]).toMatchObject({
+      message: 'applied the setting to the KubeVirt CR harvester-system/kubevirt (11 changes)',
+    });
   });
 });
 

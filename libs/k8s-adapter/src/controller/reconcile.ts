@@ -1,4 +1,11 @@
-import { plan, type Notice, type Operation, type PlanOutcome, type SupportedOptions } from '@kubevirt-migration/migration-policy';
+import {
+  type Notice,
+  type Operation,
+  plan,
+  type PlanOutcome,
+  type SupportedOptions,
+} from '@kubevirt-migration/migration-policy';
+
 import { isKind } from '../client/errors.js';
 
 /** What one pass needs: reads (from caches, or fresh after a conflict), writes, a clock and a fence. */

@@ -1,14 +1,27 @@
 import { join } from 'node:path';
+
 import { KubeConfig } from '@kubernetes/client-node';
-import { startControlPlane, quietLog, installCrds, crdFiles, type ControlPlane } from '@kubevirt-migration/control-plane';
-import { freshNamespace, customApi, until } from '@kubevirt-migration/control-plane/testing';
-import { InformerCache } from './cache.js';
+import {
+  type ControlPlane,
+  crdFiles,
+  installCrds,
+  quietLog,
+  startControlPlane,
+} from '@kubevirt-migration/control-plane';
+import { customApi, freshNamespace, until } from '@kubevirt-migration/control-plane/testing';
+
+import type { KubeObject } from '../client/client.js';
 import { KubeHttp } from '../client/http.js';
 import { MIGRATIONS } from '../client/kinds.js';
 import { loadConnection } from '../client/kubeconfig.js';
-import type { KubeObject } from '../client/client.js';
+import { InformerCache } from './cache.js';
 
-const vmim = (name: string) => ({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachineInstanceMigration', metadata: { name }, spec: { vmiName: name } });
+const vmim = (name: string) => ({
+  apiVersion: 'kubevirt.io/v1',
+  kind: 'VirtualMachineInstanceMigration',
+  metadata: { name },
+  spec: { vmiName: name },
+});
 
 /** This file restarts its API server, so it runs on a control plane of its own. */
 describe('InformerCache', () => {
@@ -73,7 +86,11 @@ describe('InformerCache', () => {
       if (Date.now() - ready >= 2000) console.log(`ready at ${ready - t0} ms; errors:\n${seen.join('\n')}`);
       expect(Date.now() - ready).toBeLessThan(2000);
       await customApi(kc).createNamespacedCustomObject({ ...MIGRATIONS, namespace: ns, body: vmim('during-recovery') });
-      await until('the restarted watch to deliver the object', () => cache.get('during-recovery', ns) !== undefined, 30000);
+      await until(
+        'the restarted watch to deliver the object',
+        () => cache.get('during-recovery', ns) !== undefined,
+        30000,
+      );
       expect(errors).toContain('Unavailable');
       expect(cache.synced).toBe(true);
     } finally {

@@ -1,8 +1,8 @@
-import { systemClock, type Clock } from '../runtime/clock.js';
+import type { KubeObject } from '../client/client.js';
 import { AdapterError, apiError, decodeStatus, transportError } from '../client/errors.js';
 import type { KubeHttp, WatchEvent } from '../client/http.js';
 import { collectionPath, type CustomKind } from '../client/kinds.js';
-import type { KubeObject } from '../client/client.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
 
 export interface CacheOptions<T> {
   /** Only this namespace (default: all namespaces, or cluster-scoped). */
@@ -130,7 +130,12 @@ export class InformerCache<T = KubeObject> {
 
   /** Lists, replaces the cache's content (reporting what changed), and gives the list's resourceVersion. */
   private async relist(): Promise<string | undefined> {
-    const list = (await this.http.request(`list ${this.kind.plural}`, 'GET', collectionPath(this.kind, this.o.namespace), { query: this.query })) as {
+    const list = (await this.http.request(
+      `list ${this.kind.plural}`,
+      'GET',
+      collectionPath(this.kind, this.o.namespace),
+      { query: this.query },
+    )) as {
       items?: unknown;
       metadata?: { resourceVersion?: unknown };
     };
@@ -184,22 +189,24 @@ export class InformerCache<T = KubeObject> {
       `watch ${this.kind.plural}`,
       collectionPath(this.kind, this.o.namespace),
       { ...this.query, resourceVersion: rv, allowWatchBookmarks: 'true', timeoutSeconds: String(seconds) },
-      (e) => {
-        try {
-          onEvent(e);
-        } catch (error) {
-          handle.abort();
-          watchError = error;
-        }
+      {
+        onEvent: (e) => {
+          try {
+            onEvent(e);
+          } catch (error) {
+            handle.abort();
+            watchError = error;
+          }
+        },
+        onConnected: () => {
+          this.failures = 0;
+          if (!this.isFresh) this.freshSince = this.clock.now();
+          this.isFresh = true;
+          this.lastError = undefined;
+          for (const wake of this.freshWaiters.splice(0)) wake();
+        },
+        idleMs: (seconds + 60) * 1000,
       },
-      () => {
-        this.failures = 0;
-        if (!this.isFresh) this.freshSince = this.clock.now();
-        this.isFresh = true;
-        this.lastError = undefined;
-        for (const wake of this.freshWaiters.splice(0)) wake();
-      },
-      (seconds + 60) * 1000,
     );
     this.watch = handle;
     await handle.done;

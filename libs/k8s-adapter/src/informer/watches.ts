@@ -1,17 +1,18 @@
-import * as E from 'fp-ts/lib/Either.js';
 import {
   decodeSupportedOptions,
+  type FeatureGates,
   featureGatesOf,
   isInProgress,
   KUBEVIRT_NAME,
   KUBEVIRT_NAMESPACE,
-  type FeatureGates,
   type SupportedOptions,
 } from '@kubevirt-migration/migration-policy';
-import { InformerCache, type CacheOptions } from './cache.js';
+import * as E from 'fp-ts/lib/Either.js';
+
+import type { KubeObject } from '../client/client.js';
 import type { KubeHttp } from '../client/http.js';
 import { collectionPath, CRDS, KUBEVIRT_CRD_NAME, KUBEVIRTS, MIGRATIONS } from '../client/kinds.js';
-import type { KubeObject } from '../client/client.js';
+import { type CacheOptions, InformerCache } from './cache.js';
 
 type ErrorHandler = CacheOptions<unknown>['onError'];
 
@@ -38,7 +39,10 @@ const projectMigration = (obj: KubeObject): MigrationProjection => {
       name: str(meta['name']) ?? '',
       ...(deletion !== undefined && deletion !== null ? { deletionTimestamp: String(deletion) } : {}),
     },
-    status: { ...(phase === undefined ? {} : { phase }), ...(state['completed'] === true ? { migrationState: { completed: true } } : {}) },
+    status: {
+      ...(phase === undefined ? {} : { phase }),
+      ...(state['completed'] === true ? { migrationState: { completed: true } } : {}),
+    },
   };
 };
 
@@ -71,7 +75,9 @@ export class InProgressMigrations {
 
   /** The migrations in progress read from the API server itself (a consistent list), not from the cache. */
   async listLive(): Promise<readonly MigrationProjection[]> {
-    const list = (await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS), { timeoutMs: 2000 })) as {
+    const list = (await this.http.request('list VirtualMachineInstanceMigrations', 'GET', collectionPath(MIGRATIONS), {
+      timeoutMs: 2000,
+    })) as {
       items?: unknown;
     };
     const items = Array.isArray(list.items) ? (list.items as KubeObject[]) : [];
@@ -92,7 +98,11 @@ export class SupportedOptionsWatch {
     this.cache = new InformerCache(http, CRDS, {
       name: KUBEVIRT_CRD_NAME,
       transform: (obj) => {
-        const decoded = decodeSupportedOptions({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...obj });
+        const decoded = decodeSupportedOptions({
+          apiVersion: 'apiextensions.k8s.io/v1',
+          kind: 'CustomResourceDefinition',
+          ...obj,
+        });
         return E.isRight(decoded) ? decoded.right : undefined;
       },
       onChange: (options, verb) => {

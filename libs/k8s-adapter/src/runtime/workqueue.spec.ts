@@ -1,5 +1,5 @@
-import { WorkQueue } from './workqueue.js';
 import { ManualClock } from '../testing/manual-clock.js';
+import { WorkQueue } from './workqueue.js';
 
 describe('WorkQueue', () => {
   it('deduplicates a key added while it waits', async () => {
@@ -58,7 +58,9 @@ describe('WorkQueue', () => {
   it('backs off exponentially per key, capped, and forgets on success', () => {
     const clock = new ManualClock();
     const q = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 350, clock });
-    expect([q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('b')]).toEqual([100, 200, 350, 100]);
+    expect([q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('a'), q.addRateLimited('b')]).toEqual([
+      100, 200, 350, 100,
+    ]);
     q.forget('a');
     expect(q.addRateLimited('a')).toBe(100);
     expect([q.backoff('c', 150), q.backoff('c', 150), q.backoff('c', 150)]).toEqual([100, 150, 150]);

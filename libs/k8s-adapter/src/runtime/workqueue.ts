@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from './clock.js';
+import { type Clock, systemClock } from './clock.js';
 
 /**
  * A deduplicating work queue with per-key retry backoff, after client-go's: a key added while it
@@ -45,7 +45,10 @@ export class WorkQueue {
   backoff(key: string, capMs?: number): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    return Math.min((this.options.baseDelayMs ?? 200) * 2 ** Math.min(n, 30), capMs ?? this.options.maxDelayMs ?? 30000);
+    return Math.min(
+      (this.options.baseDelayMs ?? 200) * 2 ** Math.min(n, 30),
+      capMs ?? this.options.maxDelayMs ?? 30000,
+    );
   }
 
   /** Re-adds after the backoff of this key's failures; gives the delay. */

@@ -1,7 +1,8 @@
-import * as E from 'fp-ts/lib/Either.js';
 import { applyPatch, HARVESTER_DEFAULT, type Notice, type Operation } from '@kubevirt-migration/migration-policy';
-import { AdapterError } from '../client/errors.js';
+import * as E from 'fp-ts/lib/Either.js';
+
 import type { KubeObject } from '../client/client.js';
+import { AdapterError } from '../client/errors.js';
 import type { ControllerCaches, ControllerClient } from '../controller/controller.js';
 
 /** Objects as the API server holds them, for the unit specs of the adapter. */
@@ -38,9 +39,16 @@ export type Write =
 export const conflict = (what: string): AdapterError =>
   new AdapterError('Conflict', `${what}: the object has been modified`, { status: 409, reason: 'Conflict' });
 export const testFailed = (what: string): AdapterError =>
-  new AdapterError('TestFailed', `${what}: the server rejected our request due to an error in our request`, { status: 422, reason: 'Invalid' });
+  new AdapterError('TestFailed', `${what}: the server rejected our request due to an error in our request`, {
+    status: 422,
+    reason: 'Invalid',
+  });
 export const unavailable = (what: string, retryAfterMs?: number): AdapterError =>
-  new AdapterError('Unavailable', `${what}: API server unreachable (ECONNREFUSED)`, retryAfterMs === undefined ? {} : { status: 429, retryAfterMs });
+  new AdapterError(
+    'Unavailable',
+    `${what}: API server unreachable (ECONNREFUSED)`,
+    retryAfterMs === undefined ? {} : { status: 429, retryAfterMs },
+  );
 
 /**
  * A cluster in memory that records every write: the caches and the fresh reads see the same objects

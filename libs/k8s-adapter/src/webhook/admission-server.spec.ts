@@ -1,11 +1,16 @@
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createAdmissionServer, type AdmissionOutcome, type AdmissionServerOptions } from './admission-server.js';
-import { decideCertificates } from './certificates.js';
+
 import type { AdmissionRequest } from './admission.js';
+import { type AdmissionOutcome, type AdmissionServerOptions, createAdmissionServer } from './admission-server.js';
+import { decideCertificates } from './certificates.js';
 
 const DAY = 86400_000;
-const made = decideCertificates(undefined, { hosts: ['127.0.0.1'], servingLifetimeMs: DAY, caLifetimeMs: 10 * DAY, caOverlapMs: 0 }, new Date());
+const made = decideCertificates(
+  undefined,
+  { hosts: ['127.0.0.1'], servingLifetimeMs: DAY, caLifetimeMs: 10 * DAY, caOverlapMs: 0 },
+  new Date(),
+);
 if (made.action !== 'replace') throw new Error('expected certificates');
 const { serving, caBundle } = made.set;
 // fixed credentials: nothing to follow, nothing to stop
@@ -17,7 +22,11 @@ const credentials = {
 };
 
 const review = (uid: string) =>
-  JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid, operation: 'UPDATE', object: {} } });
+  JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: { uid, operation: 'UPDATE', object: {} },
+  });
 
 /** Starts a server with `review` and `onOutcome`, posts `bodies` one after another, and stops it (even when a request fails). */
 const exchange = async (
@@ -33,11 +42,21 @@ const exchange = async (
     for (const body of bodies)
       answers.push(
         await new Promise((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: caBundle, headers: { 'content-type': contentType } }, (res) => {
-            let text = '';
-            res.on('data', (d: Buffer) => (text += d.toString()));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-          });
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port,
+              path: '/validate',
+              method: 'POST',
+              ca: caBundle,
+              headers: { 'content-type': contentType },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (d: Buffer) => (text += d.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+            },
+          );
           req.on('error', reject);
           req.end(body);
         }),
@@ -48,7 +67,8 @@ const exchange = async (
   }
 };
 
-const responseOf = (a: { body: unknown }) => (a.body as { response: { uid: string; allowed: boolean; status?: { code: number; message: string } } }).response;
+const responseOf = (a: { body: unknown }) =>
+  (a.body as { response: { uid: string; allowed: boolean; status?: { code: number; message: string } } }).response;
 
 describe('the admission server: a review answered at once or later', () => {
   it('answers a review that decides at once, and one that decides later, each with its uid', async () => {
@@ -57,7 +77,9 @@ describe('the admission server: a review answered at once or later', () => {
       {
         review: (r) => {
           seen.push(r);
-          return r.uid === 'later' ? new Promise((resolve) => setTimeout(() => resolve({ allowed: false }), 10)) : { allowed: true };
+          return r.uid === 'later'
+            ? new Promise((resolve) => setTimeout(() => resolve({ allowed: false }), 10))
+            : { allowed: true };
         },
       },
       [review('now'), review('later')],
@@ -80,10 +102,10 @@ describe('the admission server: a review answered at once or later', () => {
   ])('a review that %s denies with 500 in the answer, and the server keeps serving', async (_name, failing) => {
     const outcomes: AdmissionOutcome[] = [];
     let calls = 0;
-    const answers = await exchange({ review: (r) => (++calls === 1 ? failing(r) : { allowed: true }), onOutcome: (o) => outcomes.push(o) }, [
-      review('a'),
-      review('b'),
-    ]);
+    const answers = await exchange(
+      { review: (r) => (++calls === 1 ? failing(r) : { allowed: true }), onOutcome: (o) => outcomes.push(o) },
+      [review('a'), review('b')],
+    );
     expect(responseOf(answers[0] ?? { body: {} })).toMatchObject({
       uid: 'a',
       allowed: false,
@@ -157,5 +179,88 @@ describe('the admission server: the content type', () => {
   ])('%s: %d', async (contentType, status) => {
     const answers = await exchange({ review: () => ({ allowed: true }) }, [review('a')], contentType);
     expect(answers[0]?.status).toBe(status);
+  });
+});
+
+describe('the admission server: graceful shutdown', () => {
+  /** A started server with `review` and the given shutdown timing. */
+  const started = async (options: Pick<AdmissionServerOptions, 'review' | 'drainDelayMs' | 'inFlightTimeoutMs'>) => {
+    const s = createAdmissionServer({ credentials, path: '/validate', ...options });
+    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+    return { s, port: (s.server.address() as AddressInfo).port };
+  };
+  /** One POST on a kept-alive connection: its status, its Connection header, and its uid (or the error that ended it). */
+  const post = (port: number, uid: string) =>
+    new Promise<{ status: number; connection: string | undefined; uid: string } | { error: string }>((resolve) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/validate',
+          method: 'POST',
+          ca: caBundle,
+          headers: { 'content-type': 'application/json', connection: 'keep-alive' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              connection: res.headers.connection,
+              uid: (JSON.parse(text) as { response: { uid: string } }).response.uid,
+            }),
+          );
+          res.on('error', (e) => resolve({ error: e.message }));
+        },
+      );
+      req.on('error', (e: Error & { code?: string }) => resolve({ error: e.code ?? e.message }));
+      req.end(review(uid));
+    });
+
+  it('a request in flight when close() is called is answered, and close() resolves after it', async () => {
+    let release: () => void = () => undefined;
+    const { s, port } = await started({
+      review: () => new Promise((resolve) => (release = () => resolve({ allowed: true }))),
+      drainDelayMs: 50,
+      inFlightTimeoutMs: 10000,
+    });
+    const answer = post(port, 'in-flight');
+    await new Promise((r) => setTimeout(r, 100));
+    let closed = false;
+    const closing = s.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.draining()).toBe(true);
+    expect(closed).toBe(false);
+    release();
+    expect(await answer).toEqual({ status: 200, connection: 'close', uid: 'in-flight' });
+    await closing;
+    expect(closed).toBe(true);
+  });
+
+  it('keeps serving during the drain delay, every answer with Connection: close; before close() answers keep the connection', async () => {
+    const { s, port } = await started({ review: () => ({ allowed: true }), drainDelayMs: 1000 });
+    expect(await post(port, 'before')).toEqual({ status: 200, connection: 'keep-alive', uid: 'before' });
+    const closing = s.close();
+    expect(s.draining()).toBe(true);
+    expect(await post(port, 'during-1')).toEqual({ status: 200, connection: 'close', uid: 'during-1' });
+    expect(await post(port, 'during-2')).toEqual({ status: 200, connection: 'close', uid: 'during-2' });
+    await closing;
+    expect(await post(port, 'after')).toEqual({ error: 'ECONNREFUSED' });
+  });
+
+  it('a request still in flight after the drain delay and the in-flight timeout is cut, and close() resolves', async () => {
+    const { s, port } = await started({
+      review: () => new Promise<never>(() => undefined),
+      drainDelayMs: 100,
+      inFlightTimeoutMs: 500,
+    });
+    const answer = post(port, 'stuck');
+    await new Promise((r) => setTimeout(r, 100));
+    const began = performance.now();
+    await s.close();
+    const took = performance.now() - began;
+    expect(took).toBeGreaterThanOrEqual(590);
+    expect(await answer).toEqual({ error: 'ECONNRESET' });
   });
 });

@@ -1,10 +1,12 @@
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Duplex } from 'node:stream';
+
+import { errorMessage } from '@kubevirt-migration/service';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import { errorMessage } from '@kubevirt-migration/service';
-import { admissionReview, decodeAdmissionReview, type AdmissionRequest } from './admission.js';
+
+import { type AdmissionRequest, admissionReview, decodeAdmissionReview } from './admission.js';
 import type { ServingCredentials } from './serving-credentials.js';
 
 /** What happened to one request, for metrics and logs. */
@@ -21,18 +23,34 @@ export interface AdmissionServerOptions {
   /** The path the API server posts AdmissionReviews to. */
   readonly path: string;
   /** The decision; it must not throw, but if it does the request is denied, never crashed. */
-  readonly review: (request: AdmissionRequest) => { readonly allowed: boolean } | Promise<{ readonly allowed: boolean }>;
+  readonly review: (
+    request: AdmissionRequest,
+  ) => { readonly allowed: boolean } | Promise<{ readonly allowed: boolean }>;
   /** Other paths (probes), answered before a 404. */
   readonly other?: (req: IncomingMessage, res: ServerResponse) => boolean;
   readonly maxBodyBytes?: number;
   /** A client that has not sent its whole request by then gets 408. */
   readonly requestTimeoutMs?: number;
   readonly onOutcome?: (outcome: AdmissionOutcome) => void;
+  /**
+   * At `close()`, how long the server keeps serving (every answer with `Connection: close`) before it
+   * stops accepting, so that the API server drops its pooled connections and the Service its endpoint.
+   */
+  readonly drainDelayMs?: number;
+  /** After the drain delay, how long requests in flight may take before their connections are cut (default: the request timeout). */
+  readonly inFlightTimeoutMs?: number;
 }
 
 /** The server, not yet listening (the caller starts it, so that a busy port is its error to report). */
 export interface AdmissionServer {
   readonly server: Server;
+  /** True from `close()` on: readiness should fail from then. */
+  readonly draining: () => boolean;
+  /**
+   * Graceful shutdown: serves for the drain delay with `Connection: close` on every answer, then stops
+   * accepting, closes idle connections, lets requests in flight finish, and cuts what remains after
+   * the in-flight timeout. Resolves when every connection is closed.
+   */
   readonly close: () => Promise<void>;
 }
 
@@ -44,7 +62,13 @@ const IDLE_TIMEOUT_MS = 30000;
 
 const send = (res: ServerResponse, status: number, body: object, extra: Record<string, string> = {}): void => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text).toString(), ...extra }).end(text);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text).toString(),
+      ...extra,
+    })
+    .end(text);
 };
 
 /**
@@ -72,7 +96,8 @@ const readBody = (req: IncomingMessage, max: number, done: (body: E.Either<numbe
   req.on('error', () => finish(E.left(400)));
 };
 
-const isPromise = <T>(u: T | Promise<T>): u is Promise<T> => typeof (u as { then?: unknown } | undefined)?.then === 'function';
+const isPromise = <T>(u: T | Promise<T>): u is Promise<T> =>
+  typeof (u as { then?: unknown } | undefined)?.then === 'function';
 
 /** One request being answered; `record` reports its outcome (once per answer). */
 interface Exchange {
@@ -87,7 +112,12 @@ const exchange = (o: AdmissionServerOptions, req: IncomingMessage, res: ServerRe
     req,
     res,
     record: (result, status, reason) =>
-      o.onOutcome?.({ result, status, seconds: (performance.now() - started) / 1000, ...(reason === undefined ? {} : { reason }) }),
+      o.onOutcome?.({
+        result,
+        status,
+        seconds: (performance.now() - started) / 1000,
+        ...(reason === undefined ? {} : { reason }),
+      }),
   };
 };
 
@@ -137,7 +167,8 @@ const refusal = (
 ): { readonly status: number; readonly error: string; readonly extra?: Record<string, string> } | undefined => {
   if (req.method !== 'POST') return { status: 405, error: `use POST for ${path}`, extra: { allow: 'POST' } };
   const type = mediaType(req);
-  if (type !== 'application/json') return { status: 415, error: `content type must be application/json, not ${JSON.stringify(type)}` };
+  if (type !== 'application/json')
+    return { status: 415, error: `content type must be application/json, not ${JSON.stringify(type)}` };
   return undefined;
 };
 
@@ -159,7 +190,14 @@ const decodeBody = (body: Buffer): E.Either<string, AdmissionRequest> => {
 const answerReview = (x: Exchange, review: AdmissionServerOptions['review'], request: AdmissionRequest): void => {
   const failed = (e: unknown): void => {
     const message = `internal error while reviewing: ${errorMessage(e)}`;
-    send(x.res, 200, admissionReview(request.uid, { allowed: false, status: { status: 'Failure', code: 500, reason: 'InternalError', message } }));
+    send(
+      x.res,
+      200,
+      admissionReview(request.uid, {
+        allowed: false,
+        status: { status: 'Failure', code: 500, reason: 'InternalError', message },
+      }),
+    );
     x.record('error', 200, message);
   };
   const answer = (response: { readonly allowed: boolean }): void => {
@@ -182,7 +220,9 @@ const onBody =
   (body: E.Either<number, Buffer>): void =>
     guard(x, () => {
       if (E.isLeft(body))
-        return body.left === 413 ? tooLarge(x, `body is over the limit of ${max} bytes`) : reject(x, 400, 'the request body could not be read');
+        return body.left === 413
+          ? tooLarge(x, `body is over the limit of ${max} bytes`)
+          : reject(x, 400, 'the request body could not be read');
       const request = decodeBody(body.right);
       if (E.isLeft(request)) return reject(x, 400, request.left);
       answerReview(x, o.review, request.right);
@@ -194,7 +234,8 @@ const handle = (o: AdmissionServerOptions, max: number, x: Exchange): void => {
   const query = url.indexOf('?');
   const path = query < 0 ? url : url.slice(0, query);
   if (path !== o.path) {
-    if (o.other?.(x.req, x.res) !== true) send(x.res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });
+    if (o.other?.(x.req, x.res) !== true)
+      send(x.res, 404, { error: `no such path ${path}; AdmissionReviews go to POST ${o.path}` });
     return;
   }
   const refused = refusal(x.req, o.path);
@@ -206,7 +247,8 @@ const handle = (o: AdmissionServerOptions, max: number, x: Exchange): void => {
 
 /** Timeouts of a slow or silent client, and the answers to TLS and HTTP errors of a client (counted as rejected). */
 const bound = (server: Server, requestTimeout: number, onOutcome: AdmissionServerOptions['onOutcome']): void => {
-  const rejected = (status: number, reason: string): void => onOutcome?.({ result: 'rejected', status, seconds: 0, reason });
+  const rejected = (status: number, reason: string): void =>
+    onOutcome?.({ result: 'rejected', status, seconds: 0, reason });
   server.headersTimeout = Math.min(requestTimeout, 10000);
   // the API server keeps its connections busy; an idle one is closed after this long
   server.keepAliveTimeout = IDLE_TIMEOUT_MS;
@@ -217,7 +259,11 @@ const bound = (server: Server, requestTimeout: number, onOutcome: AdmissionServe
     const timedOut = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' || e.code === 'ERR_HTTP_HEADERS_TIMEOUT';
     rejected(timedOut ? 408 : 400, `client error: ${e.code ?? e.message}`);
     if (socket.writable)
-      socket.end(timedOut ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      socket.end(
+        timedOut
+          ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
+          : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n',
+      );
     socket.destroy();
   });
 };
@@ -231,25 +277,48 @@ const bound = (server: Server, requestTimeout: number, onOutcome: AdmissionServe
 export const createAdmissionServer = (o: AdmissionServerOptions): AdmissionServer => {
   const max = o.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const requestTimeout = o.requestTimeoutMs ?? 10000;
+  let draining = false;
+  // answers not yet begun: told Connection: close when shutdown starts
+  const unanswered = new Set<ServerResponse>();
   // Node checks request timeouts every connectionsCheckingInterval (30 s by default): check often
   // enough that a slow client is cut off close to its deadline.
   const connectionsCheckingInterval = Math.max(100, Math.min(1000, requestTimeout / 4));
   const server: Server = createServer(
     // a TLS handshake must finish in 5 s (Node's default is 120 s)
-    { ...o.credentials.pair(), minVersion: 'TLSv1.2', requestTimeout, connectionsCheckingInterval, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
+    {
+      ...o.credentials.pair(),
+      minVersion: 'TLSv1.2',
+      requestTimeout,
+      connectionsCheckingInterval,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+    },
     (req, res) => {
+      // shutting down: the client is told not to send another request on this connection
+      if (draining) res.setHeader('connection', 'close');
+      else {
+        unanswered.add(res);
+        res.on('close', () => unanswered.delete(res));
+      }
       const x = exchange(o, req, res);
       guard(x, () => handle(o, max, x));
     },
   );
   bound(server, requestTimeout, o.onOutcome);
   o.credentials.onChange(() => server.setSecureContext({ ...o.credentials.pair(), minVersion: 'TLSv1.2' }));
-  return {
-    server,
-    close: () =>
-      new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      }),
-  };
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closed ??= new Promise<void>((done) => {
+      draining = true;
+      for (const res of unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+      unanswered.clear();
+      setTimeout(() => {
+        const cut = setTimeout(() => server.closeAllConnections(), o.inFlightTimeoutMs ?? requestTimeout);
+        server.close(() => {
+          clearTimeout(cut);
+          done();
+        });
+        server.closeIdleConnections();
+      }, o.drainDelayMs ?? 0);
+    }));
+  return { server, draining: () => draining, close };
 };

@@ -14,7 +14,8 @@ const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'obj
 /** Decodes a parsed request body; Left says what is wrong with it, for a 400 answer. */
 export const decodeAdmissionReview = (body: unknown): E.Either<string, AdmissionRequest> => {
   if (!isObject(body)) return E.left('the body is not a JSON object');
-  if (body['kind'] !== 'AdmissionReview') return E.left(`expected kind AdmissionReview, got ${JSON.stringify(body['kind'] ?? null)}`);
+  if (body['kind'] !== 'AdmissionReview')
+    return E.left(`expected kind AdmissionReview, got ${JSON.stringify(body['kind'] ?? null)}`);
   if (body['apiVersion'] !== 'admission.k8s.io/v1') {
     return E.left(
       `expected apiVersion admission.k8s.io/v1, got ${JSON.stringify(body['apiVersion'] ?? null)} (register the webhook with admissionReviewVersions: [v1])`,

@@ -1,5 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { decideCertificates, decideRotation, type CertificateFacts, type CertificateIntent, type CertificateSet } from './certificates.js';
+
+import {
+  type CertificateFacts,
+  type CertificateIntent,
+  type CertificateSet,
+  decideCertificates,
+  decideRotation,
+} from './certificates.js';
 
 const DAY = 86400_000;
 const policy = {
@@ -21,7 +28,8 @@ const nextCheckAt = (s: CertificateSet, p: typeof policy, now: Date): number => 
   if (d.action !== 'keep') throw new Error('expected the set to be kept');
   return d.recheckAt;
 };
-const cas = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.length ?? 0;
+const cas = (bundle: string) =>
+  bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)?.length ?? 0;
 const issuer = (s: CertificateSet) => new X509Certificate(s.serving.cert).issuer;
 
 describe('decideCertificates: the rotation rule', () => {
@@ -59,7 +67,9 @@ describe('decideCertificates: the rotation rule', () => {
     for (let day = 61; day < 601; day += 60) s = replaced(decideCertificates(s, policy, at(day)));
     // the serving certificate would be due within the overlap: renewed first, from the old CA
     const renewedFirst = replaced(decideCertificates(s, policy, at(601)));
-    expect(renewedFirst.reason).toBe('the serving certificate is renewed before the CA rotates, to last through the overlap');
+    expect(renewedFirst.reason).toBe(
+      'the serving certificate is renewed before the CA rotates, to last through the overlap',
+    );
     s = renewedFirst;
     const step1 = replaced(decideCertificates(s, policy, at(601)));
     expect(step1.reason).toBe('the CA is due for renewal');
@@ -150,17 +160,36 @@ describe('decideRotation: the rule over certificate facts, without keys', () => 
 
   it.each<[string, CertificateFacts | undefined, number, Record<string, unknown>]>([
     ['no certificates', undefined, d(0), { action: 'newCa', reason: 'no certificates yet' }],
-    ['an unusable set', { usable: false, reason: 'the CA and its key do not match' }, d(0), { action: 'newCa', reason: 'the CA and its key do not match' }],
+    [
+      'an unusable set',
+      { usable: false, reason: 'the CA and its key do not match' },
+      d(0),
+      { action: 'newCa', reason: 'the CA and its key do not match' },
+    ],
     ['an expired CA', facts(), d(900), { action: 'newCa', reason: 'the CA has expired' }],
     ['a fresh set', facts(), d(1), { action: 'keep', recheckAt: d(60) }],
     ['a set just before the serving renewal', facts(), d(59), { action: 'keep', recheckAt: d(60) }],
-    ['a serving certificate due', facts(), d(60), { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted: [0] }],
-    ['an expired serving certificate', facts(), d(90), { action: 'reissueServing', reason: 'the serving certificate has expired', trusted: [0] }],
+    [
+      'a serving certificate due',
+      facts(),
+      d(60),
+      { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted: [0] },
+    ],
+    [
+      'an expired serving certificate',
+      facts(),
+      d(90),
+      { action: 'reissueServing', reason: 'the serving certificate has expired', trusted: [0] },
+    ],
     [
       'a serving certificate for other hosts',
       facts({ serving: { coversHosts: false } }),
       d(1),
-      { action: 'reissueServing', reason: `the serving certificate does not name ${policy.hosts.join(', ')}`, trusted: [0] },
+      {
+        action: 'reissueServing',
+        reason: `the serving certificate does not name ${policy.hosts.join(', ')}`,
+        trusted: [0],
+      },
     ],
     [
       'a CA due with a serving certificate that lasts through the overlap',
@@ -172,23 +201,39 @@ describe('decideRotation: the rule over certificate facts, without keys', () => 
       'a CA due with a serving certificate due within the overlap',
       facts({ serving: { issuedAt: d(540), notAfter: d(630) } }),
       d(600),
-      { action: 'renewServing', reason: 'the serving certificate is renewed before the CA rotates, to last through the overlap', trusted: [0] },
+      {
+        action: 'renewServing',
+        reason: 'the serving certificate is renewed before the CA rotates, to last through the overlap',
+        trusted: [0],
+      },
     ],
     [
       'a serving certificate of the old CA within the overlap',
-      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false }, bundle: [d(1500), d(900)] }),
+      facts({
+        ca: { issuedAt: d(600), notAfter: d(1500) },
+        serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false },
+        bundle: [d(1500), d(900)],
+      }),
       d(600.5),
       { action: 'keep', recheckAt: d(601) },
     ],
     [
       'a serving certificate of the old CA after the overlap',
-      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false }, bundle: [d(1500), d(900)] }),
+      facts({
+        ca: { issuedAt: d(600), notAfter: d(1500) },
+        serving: { issuedAt: d(599), notAfter: d(689), signedByCa: false },
+        bundle: [d(1500), d(900)],
+      }),
       d(601),
       { action: 'reissueServing', reason: 'the serving certificate moves to the new CA', trusted: [0, 1] },
     ],
     [
       'an old CA that has expired leaves the bundle',
-      facts({ ca: { issuedAt: d(600), notAfter: d(1500) }, serving: { issuedAt: d(880), notAfter: d(970) }, bundle: [d(1500), d(900)] }),
+      facts({
+        ca: { issuedAt: d(600), notAfter: d(1500) },
+        serving: { issuedAt: d(880), notAfter: d(970) },
+        bundle: [d(1500), d(900)],
+      }),
       d(940),
       { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted: [0] },
     ],

@@ -1,8 +1,9 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+
+import { errorMessage } from '@kubevirt-migration/service';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import * as x509 from '@peculiar/asn1-x509';
-import { errorMessage } from '@kubevirt-migration/service';
 
 /**
  * The webhook's own certificates, when no one else provides them: a CA and a serving certificate
@@ -44,7 +45,9 @@ const BACKDATE_MS = 5 * 60 * 1000;
 
 const nameOf = (cn: string): x509.Name =>
   new x509.Name([
-    new x509.RelativeDistinguishedName([new x509.AttributeTypeAndValue({ type: COMMON_NAME, value: new x509.AttributeValue({ utf8String: cn }) })]),
+    new x509.RelativeDistinguishedName([
+      new x509.AttributeTypeAndValue({ type: COMMON_NAME, value: new x509.AttributeValue({ utf8String: cn }) }),
+    ]),
   ]);
 
 const extension = (extnID: string, critical: boolean, value: object): x509.Extension =>
@@ -73,14 +76,16 @@ interface Request {
   readonly issuer?: SigningCa;
 }
 
-const issue = (r: Request): Issued => {
-  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const signingKey = r.issuer === undefined ? pair.privateKey : createPrivateKey(r.issuer.key);
-  const issuerName = r.issuer === undefined ? r.subject : r.issuer.subject;
-  const extensions = r.ca
+/** A CA's extensions (signs certificates and CRLs), or a serving certificate's (TLS server, its hosts). */
+const extensionsFor = (r: Request): x509.Extension[] =>
+  r.ca
     ? [
         extension(x509.id_ce_basicConstraints, true, new x509.BasicConstraints({ cA: true, pathLenConstraint: 0 })),
-        extension(x509.id_ce_keyUsage, true, new x509.KeyUsage(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign)),
+        extension(
+          x509.id_ce_keyUsage,
+          true,
+          new x509.KeyUsage(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign),
+        ),
       ]
     : [
         extension(x509.id_ce_basicConstraints, true, new x509.BasicConstraints({ cA: false })),
@@ -90,10 +95,18 @@ const issue = (r: Request): Issued => {
           x509.id_ce_subjectAltName,
           false,
           new x509.SubjectAlternativeName(
-            (r.hosts ?? []).map((h) => (isIP(h) === 0 ? new x509.GeneralName({ dNSName: h }) : new x509.GeneralName({ iPAddress: h }))),
+            (r.hosts ?? []).map((h) =>
+              isIP(h) === 0 ? new x509.GeneralName({ dNSName: h }) : new x509.GeneralName({ iPAddress: h }),
+            ),
           ),
         ),
       ];
+
+const issue = (r: Request): Issued => {
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const signingKey = r.issuer === undefined ? pair.privateKey : createPrivateKey(r.issuer.key);
+  const issuerName = r.issuer === undefined ? r.subject : r.issuer.subject;
+  const extensions = extensionsFor(r);
   const tbs = new x509.TBSCertificate({
     version: x509.Version.v3,
     serialNumber: serial(),
@@ -101,7 +114,10 @@ const issue = (r: Request): Issued => {
     issuer: nameOf(issuerName),
     subject: nameOf(r.subject),
     validity: new x509.Validity({ notBefore: new Date(r.now.getTime() - BACKDATE_MS), notAfter: r.notAfter }),
-    subjectPublicKeyInfo: AsnConvert.parse(pair.publicKey.export({ type: 'spki', format: 'der' }), x509.SubjectPublicKeyInfo),
+    subjectPublicKeyInfo: AsnConvert.parse(
+      pair.publicKey.export({ type: 'spki', format: 'der' }),
+      x509.SubjectPublicKeyInfo,
+    ),
     extensions: new x509.Extensions(extensions),
   });
   const signature = sign('sha256', Buffer.from(AsnConvert.serialize(tbs)), signingKey);
@@ -121,7 +137,11 @@ const issueCa = (now: Date, lifetimeMs: number): SigningCa => {
   const subject = `kubevirt-migration-webhook-ca@${Math.floor(now.getTime() / 1000)}`;
   const notAfter = new Date(now.getTime() + lifetimeMs);
   // certificate times have whole seconds
-  return { ...issue({ subject, ca: true, now, notAfter }), subject, notAfter: Math.floor(notAfter.getTime() / 1000) * 1000 };
+  return {
+    ...issue({ subject, ca: true, now, notAfter }),
+    subject,
+    notAfter: Math.floor(notAfter.getTime() / 1000) * 1000,
+  };
 };
 
 /** A serving certificate for `hosts`, signed by `ca`, never valid beyond the CA. */
@@ -165,9 +185,13 @@ export type CertificateFacts =
       readonly bundle: readonly number[];
     };
 
-const pemBlocks = (bundle: string): string[] => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+const pemBlocks = (bundle: string): string[] =>
+  bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
 
-const validityOf = (c: X509Certificate): Validity => ({ issuedAt: new Date(c.validFrom).getTime() + BACKDATE_MS, notAfter: new Date(c.validTo).getTime() });
+const validityOf = (c: X509Certificate): Validity => ({
+  issuedAt: new Date(c.validFrom).getTime() + BACKDATE_MS,
+  notAfter: new Date(c.validTo).getTime(),
+});
 
 const covers = (c: X509Certificate, hosts: readonly string[]): boolean =>
   hosts.every((h) => (isIP(h) === 0 ? c.checkHost(h, { wildcards: false }) !== undefined : c.checkIP(h) !== undefined));
@@ -178,8 +202,10 @@ const readCertificates = (s: CertificateSet, hosts: readonly string[]): Certific
     const ca = new X509Certificate(s.ca.cert);
     const serving = new X509Certificate(s.serving.cert);
     const bundle = pemBlocks(s.caBundle).map((b) => new X509Certificate(b));
-    if (!ca.ca || !ca.checkPrivateKey(createPrivateKey(s.ca.key))) return { usable: false, reason: 'the CA and its key do not match' };
-    if (!serving.checkPrivateKey(createPrivateKey(s.serving.key))) return { usable: false, reason: 'the serving certificate and its key do not match' };
+    if (!ca.ca || !ca.checkPrivateKey(createPrivateKey(s.ca.key)))
+      return { usable: false, reason: 'the CA and its key do not match' };
+    if (!serving.checkPrivateKey(createPrivateKey(s.serving.key)))
+      return { usable: false, reason: 'the serving certificate and its key do not match' };
     if (!bundle.some((b) => serving.checkIssued(b) && serving.verify(b.publicKey)))
       return { usable: false, reason: 'the serving certificate is not signed by a CA of the bundle' };
     return {
@@ -211,7 +237,10 @@ const renewalAt = (v: Validity): number => v.notAfter - (v.notAfter - v.issuedAt
 
 /** When a usable set needs looking at again: the earliest renewal point; a serving certificate of the old CA moves once the overlap is over (or when it expires, if sooner). */
 const recheckAt = (f: Extract<CertificateFacts, { usable: true }>, p: CertificatePolicy): number =>
-  Math.min(renewalAt(f.ca), f.serving.signedByCa ? renewalAt(f.serving) : Math.min(f.ca.issuedAt + p.caOverlapMs, f.serving.notAfter));
+  Math.min(
+    renewalAt(f.ca),
+    f.serving.signedByCa ? renewalAt(f.serving) : Math.min(f.ca.issuedAt + p.caOverlapMs, f.serving.notAfter),
+  );
 
 /**
  * The rotation rule, one step at a time so that a client always trusts what is served:
@@ -224,20 +253,31 @@ const recheckAt = (f: Extract<CertificateFacts, { usable: true }>, p: Certificat
  * - the serving certificate is due, or signed by a CA that is no longer the signing one (once the
  *   new CA has been trusted for the overlap): a new one from the signing CA.
  */
-export const decideRotation = (facts: CertificateFacts | undefined, p: CertificatePolicy, now: number): CertificateIntent => {
+export const decideRotation = (
+  facts: CertificateFacts | undefined,
+  p: CertificatePolicy,
+  now: number,
+): CertificateIntent => {
   if (facts === undefined) return { action: 'newCa', reason: 'no certificates yet' };
   if (!facts.usable) return { action: 'newCa', reason: facts.reason };
   if (now >= facts.ca.notAfter) return { action: 'newCa', reason: 'the CA has expired' };
   const trusted = facts.bundle.flatMap((notAfter, i) => (notAfter > now ? [i] : []));
   const { serving, ca } = facts;
-  if (now >= serving.notAfter) return { action: 'reissueServing', reason: 'the serving certificate has expired', trusted };
-  if (!serving.coversHosts) return { action: 'reissueServing', reason: `the serving certificate does not name ${p.hosts.join(', ')}`, trusted };
+  if (now >= serving.notAfter)
+    return { action: 'reissueServing', reason: 'the serving certificate has expired', trusted };
+  if (!serving.coversHosts)
+    return { action: 'reissueServing', reason: `the serving certificate does not name ${p.hosts.join(', ')}`, trusted };
   if (now >= renewalAt(ca)) {
     if (serving.signedByCa && renewalAt(serving) < now + p.caOverlapMs)
-      return { action: 'renewServing', reason: 'the serving certificate is renewed before the CA rotates, to last through the overlap', trusted };
+      return {
+        action: 'renewServing',
+        reason: 'the serving certificate is renewed before the CA rotates, to last through the overlap',
+        trusted,
+      };
     return { action: 'addCa', reason: 'the CA is due for renewal', trusted };
   }
-  if (serving.signedByCa && now >= renewalAt(serving)) return { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted };
+  if (serving.signedByCa && now >= renewalAt(serving))
+    return { action: 'renewServing', reason: 'the serving certificate is due for renewal', trusted };
   if (!serving.signedByCa && now >= ca.issuedAt + p.caOverlapMs)
     return { action: 'reissueServing', reason: 'the serving certificate moves to the new CA', trusted };
   return { action: 'keep', recheckAt: recheckAt(facts, p) };
@@ -252,7 +292,11 @@ const issueFor = (
 ): CertificateSet => {
   if (intent.action === 'newCa' || current === undefined) {
     const ca = issueCa(now, p.caLifetimeMs);
-    return { ca: { cert: ca.cert, key: ca.key }, caBundle: ca.cert, serving: issueServing(ca, p.hosts, now, p.servingLifetimeMs) };
+    return {
+      ca: { cert: ca.cert, key: ca.key },
+      caBundle: ca.cert,
+      serving: issueServing(ca, p.hosts, now, p.servingLifetimeMs),
+    };
   }
   const blocks = pemBlocks(current.caBundle);
   const stillTrusted = intent.trusted.map((i) => blocks[i] ?? '');
@@ -261,16 +305,31 @@ const issueFor = (
     return { ...current, ca: { cert: ca.cert, key: ca.key }, caBundle: [ca.cert, ...stillTrusted].join('') };
   }
   const signing = new X509Certificate(current.ca.cert);
-  const ca: SigningCa = { ...current.ca, subject: signing.subject.replace(/^CN=/, ''), notAfter: new Date(signing.validTo).getTime() };
+  const ca: SigningCa = {
+    ...current.ca,
+    subject: signing.subject.replace(/^CN=/, ''),
+    notAfter: new Date(signing.validTo).getTime(),
+  };
   return { ...current, caBundle: stillTrusted.join(''), serving: issueServing(ca, p.hosts, now, p.servingLifetimeMs) };
 };
 
 /** What to do with the certificates found (none: no Secret data yet): keep them until `recheckAt`, or write `set`. */
 export type CertificateDecision =
-  { readonly action: 'keep'; readonly recheckAt: number } | { readonly action: 'replace'; readonly reason: string; readonly set: CertificateSet };
+  | { readonly action: 'keep'; readonly recheckAt: number }
+  | { readonly action: 'replace'; readonly reason: string; readonly set: CertificateSet };
 
 /** The rotation rule carried out: read the set once, decide, and issue what the intent needs. */
-export const decideCertificates = (current: CertificateSet | undefined, p: CertificatePolicy, now: Date): CertificateDecision => {
-  const intent = decideRotation(current === undefined ? undefined : readCertificates(current, p.hosts), p, now.getTime());
-  return intent.action === 'keep' ? intent : { action: 'replace', reason: intent.reason, set: issueFor(intent, current, p, now) };
+export const decideCertificates = (
+  current: CertificateSet | undefined,
+  p: CertificatePolicy,
+  now: Date,
+): CertificateDecision => {
+  const intent = decideRotation(
+    current === undefined ? undefined : readCertificates(current, p.hosts),
+    p,
+    now.getTime(),
+  );
+  return intent.action === 'keep'
+    ? intent
+    : { action: 'replace', reason: intent.reason, set: issueFor(intent, current, p, now) };
 };

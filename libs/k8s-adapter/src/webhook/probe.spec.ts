@@ -7,9 +7,13 @@ describe('judgeProbe: what the API server’s answer to the dry run says about t
   it.each([
     [
       'the webhook’s own denial',
-      new AdapterError('Invalid', `admission webhook "${NAME}" denied the request: value.parallelMigrationsPerCluster: Invalid value: 0: 0 is refused`, {
-        status: 422,
-      }),
+      new AdapterError(
+        'Invalid',
+        `admission webhook "${NAME}" denied the request: value.parallelMigrationsPerCluster: Invalid value: 0: 0 is refused`,
+        {
+          status: 422,
+        },
+      ),
       'answered',
     ],
     [
@@ -32,12 +36,26 @@ describe('judgeProbe: what the API server’s answer to the dry run says about t
     ],
     [
       'another webhook’s denial',
-      new AdapterError('Invalid', 'admission webhook "validator.harvesterhci.io" denied the request: no', { status: 400 }),
+      new AdapterError('Invalid', 'admission webhook "validator.harvesterhci.io" denied the request: no', {
+        status: 400,
+      }),
       'failed',
     ],
-    ['another webhook unreachable', new AdapterError('Unavailable', 'failed calling webhook "validator.harvesterhci.io": EOF', { status: 500 }), 'failed'],
-    ['no permission', new AdapterError('Forbidden', 'settings.harvesterhci.io "kubevirt-migration" is forbidden', { status: 403 }), 'failed'],
-    ['no such Setting', new AdapterError('NotFound', 'settings.harvesterhci.io "kubevirt-migration" not found', { status: 404 }), 'failed'],
+    [
+      'another webhook unreachable',
+      new AdapterError('Unavailable', 'failed calling webhook "validator.harvesterhci.io": EOF', { status: 500 }),
+      'failed',
+    ],
+    [
+      'no permission',
+      new AdapterError('Forbidden', 'settings.harvesterhci.io "kubevirt-migration" is forbidden', { status: 403 }),
+      'failed',
+    ],
+    [
+      'no such Setting',
+      new AdapterError('NotFound', 'settings.harvesterhci.io "kubevirt-migration" not found', { status: 404 }),
+      'failed',
+    ],
     ['a network error before any answer', new Error('connect ECONNREFUSED 127.0.0.1:6443'), 'failed'],
   ])('%s', (_, error, outcome) => {
     const probe = judgeProbe(NAME, { error });

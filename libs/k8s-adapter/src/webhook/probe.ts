@@ -1,4 +1,5 @@
 import { errorMessage } from '@kubevirt-migration/service';
+
 import { isAdapterError } from '../client/errors.js';
 import type { KubeHttp } from '../client/http.js';
 import { objectPath, SETTINGS } from '../client/kinds.js';
@@ -26,21 +27,29 @@ export const PROBE_VALUE = '{"parallelMigrationsPerCluster":0}';
  * (`admission webhook "<name>" denied the request`, `failed calling webhook "<name>"`): the Status
  * has no field for it, so the message is what is read here.
  */
-export const judgeProbe = (registration: string, answer: { readonly accepted: true } | { readonly error: unknown }): WebhookProbe => {
+export const judgeProbe = (
+  registration: string,
+  answer: { readonly accepted: true } | { readonly error: unknown },
+): WebhookProbe => {
   if ('accepted' in answer)
     return {
       outcome: 'absent',
       message: `the API server accepted a value the webhook refuses: no webhook "${registration}" guards the Setting (is the registration there, and does it match the Setting?)`,
     };
   const message = errorMessage(answer.error);
-  if (message.includes(`admission webhook "${registration}" denied the request`)) return { outcome: 'answered', message };
+  if (message.includes(`admission webhook "${registration}" denied the request`))
+    return { outcome: 'answered', message };
   if (message.includes(`failed calling webhook "${registration}"`)) return { outcome: 'unreachable', message };
   const status = isAdapterError(answer.error) ? answer.error.status : undefined;
   return { outcome: 'failed', message: status === undefined ? message : `${message} (HTTP ${status})` };
 };
 
 /** Sends the probe: a server-side dry-run JSON patch of the Setting's value, then classifies the answer. */
-export const probeWebhook = async (http: KubeHttp, registration: string, settingName: string): Promise<WebhookProbe> => {
+export const probeWebhook = async (
+  http: KubeHttp,
+  registration: string,
+  settingName: string,
+): Promise<WebhookProbe> => {
   try {
     await http.request(`dry-run patch of Setting ${settingName}`, 'PATCH', objectPath(SETTINGS, settingName), {
       body: [{ op: 'add', path: '/value', value: PROBE_VALUE }],

@@ -1,11 +1,18 @@
 import { X509Certificate } from 'node:crypto';
+
 import { AdmissionregistrationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { freshNamespace, testKubeConfig, testKubeHttp, until } from '@kubevirt-migration/control-plane/testing';
+
 import type { KubeHttp } from '../client/http.js';
-import { RegistrationKeeper, registrationDrift, removeRegistration, type RegistrationSpec } from './registration.js';
+import { registrationDrift, RegistrationKeeper, type RegistrationSpec, removeRegistration } from './registration.js';
 import { SecretCredentials } from './serving-credentials.js';
 
-const policy = { hosts: ['webhook.example.svc', '127.0.0.1'], servingLifetimeMs: 365 * 86400_000, caLifetimeMs: 3650 * 86400_000, caOverlapMs: 3600_000 };
+const policy = {
+  hosts: ['webhook.example.svc', '127.0.0.1'],
+  servingLifetimeMs: 365 * 86400_000,
+  caLifetimeMs: 3650 * 86400_000,
+  caOverlapMs: 3600_000,
+};
 
 let kc: KubeConfig;
 let http: KubeHttp;
@@ -20,7 +27,10 @@ describe('SecretCredentials (certificates the webhook makes and keeps in a Secre
     const namespace = await freshNamespace(kc);
     const core = kc.makeApiClient(CoreV1Api);
     // as the chart creates it: no data, Helm's labels
-    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'tls', labels: { 'app.kubernetes.io/managed-by': 'Helm' } }, type: 'Opaque' } });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'tls', labels: { 'app.kubernetes.io/managed-by': 'Helm' } }, type: 'Opaque' },
+    });
     const a = new SecretCredentials(http, { namespace, name: 'tls', policy });
     const b = new SecretCredentials(http, { namespace, name: 'tls', policy });
     try {
@@ -32,7 +42,13 @@ describe('SecretCredentials (certificates the webhook makes and keeps in a Secre
       expect(cert.checkIssued(new X509Certificate(a.caBundle() ?? ''))).toBe(true);
       const secret = await core.readNamespacedSecret({ namespace, name: 'tls' });
       expect(secret.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'Helm' });
-      expect(Object.keys(secret.data ?? {}).sort()).toEqual(['ca.crt', 'signing-ca.crt', 'signing-ca.key', 'tls.crt', 'tls.key']);
+      expect(Object.keys(secret.data ?? {}).sort()).toEqual([
+        'ca.crt',
+        'signing-ca.crt',
+        'signing-ca.key',
+        'tls.crt',
+        'tls.key',
+      ]);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
@@ -80,7 +96,10 @@ describe('SecretCredentials (certificates the webhook makes and keeps in a Secre
     const junk = Buffer.from('not a certificate').toString('base64');
     await core.createNamespacedSecret({
       namespace,
-      body: { metadata: { name: 'tls' }, data: { 'tls.crt': junk, 'tls.key': junk, 'ca.crt': junk, 'signing-ca.crt': junk, 'signing-ca.key': junk } },
+      body: {
+        metadata: { name: 'tls' },
+        data: { 'tls.crt': junk, 'tls.key': junk, 'ca.crt': junk, 'signing-ca.crt': junk, 'signing-ca.key': junk },
+      },
     });
     const reasons: string[] = [];
     const c = new SecretCredentials(http, { namespace, name: 'tls', policy, onChanged: (r) => reasons.push(r) });
@@ -103,7 +122,9 @@ describe('RegistrationKeeper', () => {
   const spec = (name: string): RegistrationSpec => ({
     name,
     settingName: 'kubevirt-migration',
-    endpoint: { service: { namespace: 'kubevirt-migration', name: 'kubevirt-migration-webhook', port: 443, path: '/validate' } },
+    endpoint: {
+      service: { namespace: 'kubevirt-migration', name: 'kubevirt-migration-webhook', port: 443, path: '/validate' },
+    },
     timeoutSeconds: 10,
   });
   const read = (name: string) => api.readValidatingWebhookConfiguration({ name });
@@ -113,14 +134,19 @@ describe('RegistrationKeeper', () => {
     const name = unique();
     let bundle = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
     const repaired: string[] = [];
-    const keeper = new RegistrationKeeper(http, { spec: spec(name), caBundle: () => bundle, onRepaired: (w) => repaired.push(w) });
+    const keeper = new RegistrationKeeper(http, {
+      spec: spec(name),
+      caBundle: () => bundle,
+      onRepaired: (w) => repaired.push(w),
+    });
     try {
       await keeper.start();
       // as the API server stores it (client-node's models add undefined fields)
-      const stored = (await http.request('read', 'GET', `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${name}`)) as Record<
-        string,
-        unknown
-      >;
+      const stored = (await http.request(
+        'read',
+        'GET',
+        `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${name}`,
+      )) as Record<string, unknown>;
       expect(registrationDrift(spec(name), bundle, stored)).toBeUndefined();
       const created = await read(name);
 
@@ -131,7 +157,10 @@ describe('RegistrationKeeper', () => {
       hook.failurePolicy = 'Ignore';
       hook.objectSelector = { matchLabels: { never: 'true' } };
       await api.replaceValidatingWebhookConfiguration({ name, body: altered });
-      await until('the registration to be restored', async () => (await read(name)).webhooks?.[0]?.failurePolicy === 'Fail');
+      await until(
+        'the registration to be restored',
+        async () => (await read(name)).webhooks?.[0]?.failurePolicy === 'Fail',
+      );
       expect((await read(name)).webhooks?.[0]?.objectSelector).toEqual({});
 
       await api.deleteValidatingWebhookConfiguration({ name });
@@ -139,7 +168,10 @@ describe('RegistrationKeeper', () => {
 
       bundle = '-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n';
       keeper.refresh();
-      await until('caBundle to follow', async () => (await read(name)).webhooks?.[0]?.clientConfig.caBundle === Buffer.from(bundle).toString('base64'));
+      await until(
+        'caBundle to follow',
+        async () => (await read(name)).webhooks?.[0]?.clientConfig.caBundle === Buffer.from(bundle).toString('base64'),
+      );
       expect(repaired.length).toBeGreaterThanOrEqual(3);
     } finally {
       await keeper.stop();
@@ -154,7 +186,9 @@ describe('RegistrationKeeper', () => {
     try {
       await keeper.start();
       const created = await read(name);
-      expect(created.metadata?.annotations?.['cert-manager.io/inject-ca-from']).toBe('kubevirt-migration/kubevirt-migration-webhook');
+      expect(created.metadata?.annotations?.['cert-manager.io/inject-ca-from']).toBe(
+        'kubevirt-migration/kubevirt-migration-webhook',
+      );
       // the injector writes its bundle: left alone
       const injected = structuredClone(created);
       const hook = injected.webhooks?.[0];

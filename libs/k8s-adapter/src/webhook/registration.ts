@@ -1,16 +1,26 @@
 import { isDeepStrictEqual } from 'node:util';
-import { InformerCache } from '../informer/cache.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
+
+import { errorMessage } from '@kubevirt-migration/service';
+
 import type { KubeObject } from '../client/client.js';
 import { isKind, orAbsent } from '../client/errors.js';
-import { errorMessage } from '@kubevirt-migration/service';
 import type { KubeHttp } from '../client/http.js';
-import { WorkQueue } from '../runtime/workqueue.js';
 import { collectionPath, DEPLOYMENTS, objectPath, SETTINGS, WEBHOOK_CONFIGURATIONS } from '../client/kinds.js';
+import { InformerCache } from '../informer/cache.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { WorkQueue } from '../runtime/workqueue.js';
 
 /** How the API server reaches the webhook: a Service in the cluster, or a URL. */
 export type WebhookEndpoint =
-  { readonly service: { readonly namespace: string; readonly name: string; readonly port: number; readonly path: string } } | { readonly url: string };
+  | {
+      readonly service: {
+        readonly namespace: string;
+        readonly name: string;
+        readonly port: number;
+        readonly path: string;
+      };
+    }
+  | { readonly url: string };
 
 export interface RegistrationSpec {
   /** Name of the ValidatingWebhookConfiguration and of its one webhook. */
@@ -40,8 +50,18 @@ const desiredWebhook = (spec: RegistrationSpec, caBundle: string | undefined): R
     ...('url' in spec.endpoint ? { url: spec.endpoint.url } : { service: spec.endpoint.service }),
     ...(caBundle === undefined ? {} : { caBundle: Buffer.from(caBundle).toString('base64') }),
   },
-  rules: [{ apiGroups: [SETTINGS.group], apiVersions: [SETTINGS.version], resources: [SETTINGS.plural], operations: ['CREATE', 'UPDATE'], scope: 'Cluster' }],
-  matchConditions: [{ name: 'only-the-kubevirt-migration-setting', expression: `request.name == ${JSON.stringify(spec.settingName)}` }],
+  rules: [
+    {
+      apiGroups: [SETTINGS.group],
+      apiVersions: [SETTINGS.version],
+      resources: [SETTINGS.plural],
+      operations: ['CREATE', 'UPDATE'],
+      scope: 'Cluster',
+    },
+  ],
+  matchConditions: [
+    { name: 'only-the-kubevirt-migration-setting', expression: `request.name == ${JSON.stringify(spec.settingName)}` },
+  ],
   failurePolicy: 'Fail',
   sideEffects: 'None',
   timeoutSeconds: spec.timeoutSeconds,
@@ -50,15 +70,19 @@ const desiredWebhook = (spec: RegistrationSpec, caBundle: string | undefined): R
   objectSelector: {},
 });
 
+/** The drift of a registration whose caBundle has not yet followed a new serving CA: expected, not a repair. */
+const CA_BUNDLE_BEHIND = 'caBundle is not the serving CA bundle';
+
 /**
  * How the registration differs from what it must be (undefined: it does not). Fields the API
  * server adds are ignored; a second webhook, a selector, or any changed field is a difference.
  * caBundle is compared only when the webhook manages it.
  */
-/** The drift of a registration whose caBundle has not yet followed a new serving CA: expected, not a repair. */
-const CA_BUNDLE_BEHIND = 'caBundle is not the serving CA bundle';
-
-export const registrationDrift = (spec: RegistrationSpec, caBundle: string | undefined, actual: KubeObject): string | undefined => {
+export const registrationDrift = (
+  spec: RegistrationSpec,
+  caBundle: string | undefined,
+  actual: KubeObject,
+): string | undefined => {
   const webhooks = Array.isArray(actual['webhooks']) ? (actual['webhooks'] as Record<string, unknown>[]) : [];
   if (webhooks.length !== 1) return `it has ${webhooks.length} webhooks instead of 1`;
   const want = desiredWebhook(spec, caBundle);
@@ -71,8 +95,11 @@ export const registrationDrift = (spec: RegistrationSpec, caBundle: string | und
       if (caBundle !== undefined && gotBundle !== wantedBundle) return CA_BUNDLE_BEHIND;
     } else if (!isDeepStrictEqual(have[field], value)) return `${field} changed`;
   }
-  const annotations = ((actual['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[INJECT_CA_ANNOTATION];
-  if (spec.injectCaFrom !== undefined && annotations !== spec.injectCaFrom) return `annotation ${INJECT_CA_ANNOTATION} changed`;
+  const annotations = ((actual['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[
+    INJECT_CA_ANNOTATION
+  ];
+  if (spec.injectCaFrom !== undefined && annotations !== spec.injectCaFrom)
+    return `annotation ${INJECT_CA_ANNOTATION} changed`;
   return undefined;
 };
 
@@ -141,7 +168,8 @@ export class RegistrationKeeper {
       name,
       transform: (o) => o,
       onChange: () => this.refresh(),
-      onError: (e, retryInMs) => o.onError?.(`the registration ${name} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
+      onError: (e, retryInMs) =>
+        o.onError?.(`the registration ${name} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
     });
   }
 
@@ -163,7 +191,10 @@ export class RegistrationKeeper {
   }
 
   private body(resourceVersion?: string): Record<string, unknown> {
-    const annotations = { ...this.metadata.annotations, ...(this.spec.injectCaFrom === undefined ? {} : { [INJECT_CA_ANNOTATION]: this.spec.injectCaFrom }) };
+    const annotations = {
+      ...this.metadata.annotations,
+      ...(this.spec.injectCaFrom === undefined ? {} : { [INJECT_CA_ANNOTATION]: this.spec.injectCaFrom }),
+    };
     return {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingWebhookConfiguration',
@@ -195,26 +226,8 @@ export class RegistrationKeeper {
     const what = `ValidatingWebhookConfiguration ${this.spec.name}`;
     try {
       const actual = this.cache.get(this.spec.name);
-      if (actual === undefined) {
-        if (this.release !== undefined && (await this.releaseGone(this.release))) {
-          this.o.onReleaseGone?.();
-          return;
-        }
-        await this.http.request(`create ${what}`, 'POST', collectionPath(WEBHOOK_CONFIGURATIONS), { body: this.body() });
-        this.o.onRepaired?.(`${what} was missing: created`);
-      } else {
-        const meta = (actual['metadata'] ?? {}) as { labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
-        this.metadata = {
-          ...(meta.labels === undefined ? {} : { labels: meta.labels }),
-          ...(meta.annotations === undefined ? {} : { annotations: meta.annotations }),
-        };
-        const drift = registrationDrift(this.spec, this.managedBundle(), actual);
-        if (drift !== undefined) {
-          await this.http.request(`update ${what}`, 'PUT', objectPath(WEBHOOK_CONFIGURATIONS, this.spec.name), { body: this.body(meta.resourceVersion) });
-          if (drift === CA_BUNDLE_BEHIND) this.o.onCaBundleUpdated?.();
-          else this.o.onRepaired?.(`${what} had changed (${drift}): restored`);
-        }
-      }
+      if (actual === undefined) await this.createMissing(what);
+      else await this.restoreDrift(what, actual);
     } catch (e) {
       // a replica that acted at the same time: what it wrote comes back through the watch
       if (!isKind(e, 'Conflict', 'AlreadyExists', 'NotFound')) {
@@ -222,6 +235,36 @@ export class RegistrationKeeper {
         this.queue.addAfter(RECONCILE, RETRY_MS);
       }
     }
+  }
+
+  /** Creates the missing registration, unless the release it belongs to is going away. */
+  private async createMissing(what: string): Promise<void> {
+    if (this.release !== undefined && (await this.releaseGone(this.release))) {
+      this.o.onReleaseGone?.();
+      return;
+    }
+    await this.http.request(`create ${what}`, 'POST', collectionPath(WEBHOOK_CONFIGURATIONS), { body: this.body() });
+    this.o.onRepaired?.(`${what} was missing: created`);
+  }
+
+  /** Keeps the registration's labels and annotations, and writes it back when it drifted from the spec. */
+  private async restoreDrift(what: string, actual: KubeObject): Promise<void> {
+    const meta = (actual['metadata'] ?? {}) as {
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+      resourceVersion?: string;
+    };
+    this.metadata = {
+      ...(meta.labels === undefined ? {} : { labels: meta.labels }),
+      ...(meta.annotations === undefined ? {} : { annotations: meta.annotations }),
+    };
+    const drift = registrationDrift(this.spec, this.managedBundle(), actual);
+    if (drift === undefined) return;
+    await this.http.request(`update ${what}`, 'PUT', objectPath(WEBHOOK_CONFIGURATIONS, this.spec.name), {
+      body: this.body(meta.resourceVersion),
+    });
+    if (drift === CA_BUNDLE_BEHIND) this.o.onCaBundleUpdated?.();
+    else this.o.onRepaired?.(`${what} had changed (${drift}): restored`);
   }
 
   /** After the delay: still missing, and the release gone (or this identity revoked with it)? */
@@ -249,7 +292,11 @@ export class RegistrationKeeper {
 /** Removes the registration (before a lone webhook stops: with failurePolicy Fail it would block the Setting). */
 export const removeRegistration = async (http: KubeHttp, name: string): Promise<void> => {
   try {
-    await http.request(`delete ValidatingWebhookConfiguration ${name}`, 'DELETE', objectPath(WEBHOOK_CONFIGURATIONS, name));
+    await http.request(
+      `delete ValidatingWebhookConfiguration ${name}`,
+      'DELETE',
+      objectPath(WEBHOOK_CONFIGURATIONS, name),
+    );
   } catch (e) {
     if (!isKind(e, 'NotFound')) throw e;
   }
@@ -260,7 +307,8 @@ export const removeRegistration = async (http: KubeHttp, name: string): Promise<
  * uninstall`), as opposed to a pod restarting or a rolling update, which keep the registration.
  */
 export const deploymentGone = async (http: KubeHttp, namespace: string, name: string): Promise<boolean> => {
-  const d = (await orAbsent(() => http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)))) as
-    { metadata?: { deletionTimestamp?: string } } | undefined;
+  const d = (await orAbsent(() =>
+    http.request(`get Deployment ${namespace}/${name}`, 'GET', objectPath(DEPLOYMENTS, name, namespace)),
+  )) as { metadata?: { deletionTimestamp?: string } } | undefined;
   return d === undefined || d.metadata?.deletionTimestamp !== undefined;
 };

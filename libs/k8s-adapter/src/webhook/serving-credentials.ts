@@ -1,14 +1,16 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext } from 'node:tls';
-import { InformerCache } from '../informer/cache.js';
-import { decideCertificates, type CertificatePolicy, type CertificateSet } from './certificates.js';
-import { systemClock, type Clock } from '../runtime/clock.js';
+
+import { errorMessage } from '@kubevirt-migration/service';
+
 import type { KubeObject } from '../client/client.js';
 import { isKind } from '../client/errors.js';
-import { errorMessage } from '@kubevirt-migration/service';
 import type { KubeHttp } from '../client/http.js';
-import { WorkQueue } from '../runtime/workqueue.js';
 import { collectionPath, objectPath, SECRETS } from '../client/kinds.js';
+import { InformerCache } from '../informer/cache.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { WorkQueue } from '../runtime/workqueue.js';
+import { type CertificatePolicy, type CertificateSet, decideCertificates } from './certificates.js';
 
 /** A serving certificate and its key, PEM. */
 export interface KeyPair {
@@ -80,7 +82,13 @@ export const fileCredentials = (
 };
 
 /** The keys of the Secret the webhook keeps its certificates in. */
-const KEYS = { cert: 'tls.crt', key: 'tls.key', caBundle: 'ca.crt', caCert: 'signing-ca.crt', caKey: 'signing-ca.key' } as const;
+const KEYS = {
+  cert: 'tls.crt',
+  key: 'tls.key',
+  caBundle: 'ca.crt',
+  caCert: 'signing-ca.crt',
+  caKey: 'signing-ca.key',
+} as const;
 
 interface SecretState {
   readonly resourceVersion: string;
@@ -89,11 +97,22 @@ interface SecretState {
 
 const decodeSecret = (o: KubeObject): SecretState => {
   const data = (o['data'] ?? {}) as Record<string, unknown>;
-  const text = (k: string): string | undefined => (typeof data[k] === 'string' ? Buffer.from(data[k], 'base64').toString('utf8') : undefined);
-  const [cert, key, caBundle, caCert, caKey] = [text(KEYS.cert), text(KEYS.key), text(KEYS.caBundle), text(KEYS.caCert), text(KEYS.caKey)];
+  const text = (k: string): string | undefined =>
+    typeof data[k] === 'string' ? Buffer.from(data[k], 'base64').toString('utf8') : undefined;
+  const [cert, key, caBundle, caCert, caKey] = [
+    text(KEYS.cert),
+    text(KEYS.key),
+    text(KEYS.caBundle),
+    text(KEYS.caCert),
+    text(KEYS.caKey),
+  ];
   const resourceVersion = String((o['metadata'] as { resourceVersion?: unknown } | undefined)?.resourceVersion ?? '');
-  const complete = cert !== undefined && key !== undefined && caBundle !== undefined && caCert !== undefined && caKey !== undefined;
-  return { resourceVersion, set: complete ? { serving: { cert, key }, caBundle, ca: { cert: caCert, key: caKey } } : undefined };
+  const complete =
+    cert !== undefined && key !== undefined && caBundle !== undefined && caCert !== undefined && caKey !== undefined;
+  return {
+    resourceVersion,
+    set: complete ? { serving: { cert, key }, caBundle, ca: { cert: caCert, key: caKey } } : undefined,
+  };
 };
 
 const encodeData = (s: CertificateSet): Record<string, string> => {
@@ -156,7 +175,10 @@ export class SecretCredentials implements ServingCredentials {
       name: o.name,
       transform: decodeSecret,
       onChange: () => this.queue.add(CHECK),
-      onError: (e, retryInMs) => o.onError?.(`the certificate Secret ${this.what} could not be watched (retrying in ${retryInMs} ms): ${e.message}`),
+      onError: (e, retryInMs) =>
+        o.onError?.(
+          `the certificate Secret ${this.what} could not be watched (retrying in ${retryInMs} ms): ${e.message}`,
+        ),
     });
   }
 
@@ -205,15 +227,28 @@ export class SecretCredentials implements ServingCredentials {
   private async write(state: SecretState | undefined, set: CertificateSet, reason: string): Promise<void> {
     try {
       if (state === undefined) {
-        const body = { apiVersion: 'v1', kind: 'Secret', metadata: { name: this.o.name, namespace: this.o.namespace }, type: 'Opaque', data: encodeData(set) };
-        await this.http.request(`create Secret ${this.what}`, 'POST', collectionPath(SECRETS, this.o.namespace), { body });
+        const body = {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: this.o.name, namespace: this.o.namespace },
+          type: 'Opaque',
+          data: encodeData(set),
+        };
+        await this.http.request(`create Secret ${this.what}`, 'POST', collectionPath(SECRETS, this.o.namespace), {
+          body,
+        });
       } else {
         // only the data changes (the chart's labels and annotations stay); the resourceVersion makes it conditional
         const body = { metadata: { resourceVersion: state.resourceVersion }, data: encodeData(set) };
-        await this.http.request(`update Secret ${this.what}`, 'PATCH', objectPath(SECRETS, this.o.name, this.o.namespace), {
-          body,
-          contentType: 'application/merge-patch+json',
-        });
+        await this.http.request(
+          `update Secret ${this.what}`,
+          'PATCH',
+          objectPath(SECRETS, this.o.name, this.o.namespace),
+          {
+            body,
+            contentType: 'application/merge-patch+json',
+          },
+        );
       }
       this.o.onChanged?.(`certificates written to Secret ${this.what}: ${reason}`);
     } catch (e) {

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
-import { applyPatch } from '../patch.js';
+
 import { plan, type PlanInput } from '../plan.js';
+import { kubevirtAfterPlan } from '../preview.js';
 import { formatViolation } from '../violation.js';
 
 /**
@@ -12,7 +13,7 @@ export const kubevirtAfterSetting = (input: PlanInput): E.Either<string, unknown
   const p = plan(input);
   if (p.outcome === 'Ignored') return E.left(`nothing to apply: ${p.reason}`);
   if (p.outcome === 'Invalid') return E.left(`the Setting is invalid: ${p.violations.map(formatViolation).join('; ')}`);
-  if (p.outcome !== 'Applied' && p.outcome !== 'DriftCorrected') return E.right(input.kubevirt);
-  const applied = applyPatch(input.kubevirt, p.patch);
-  return E.isLeft(applied) ? E.left(`the planned patch does not apply to the KubeVirt CR: ${applied.left}`) : applied;
+  return E.mapLeft((reason: string) => `the planned patch does not apply to the KubeVirt CR: ${reason}`)(
+    kubevirtAfterPlan(input.kubevirt, p),
+  );
 };

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
+
 import { effectiveConfiguration, type EffectiveInput } from './effective.js';
 import type { MigrationPolicy } from './policy.js';
 
 const vmi = { metadata: { namespace: 'prod', name: 'db-0', labels: { app: 'db' } } };
 const namespace = { metadata: { name: 'prod', labels: { 'kubernetes.io/metadata.name': 'prod' } } };
-const kubevirt = (migrations?: Record<string, unknown>) => ({ spec: { configuration: migrations === undefined ? {} : { migrations } } });
+const kubevirt = (migrations?: Record<string, unknown>) => ({
+  spec: { configuration: migrations === undefined ? {} : { migrations } },
+});
 const policy = (
   name: string,
   options: MigrationPolicy['options'],
@@ -14,7 +17,8 @@ const policy = (
   selectors,
   options,
 });
-const run = (over: Partial<EffectiveInput>) => effectiveConfiguration({ vmi, namespace, policies: [], kubevirt: kubevirt(), ...over });
+const run = (over: Partial<EffectiveInput>) =>
+  effectiveConfiguration({ vmi, namespace, policies: [], kubevirt: kubevirt(), ...over });
 
 describe('effectiveConfiguration (docs/semantics.md §7)', () => {
   it("without a CR block or a policy: KubeVirt's defaults, every option of the table", () => {
@@ -48,7 +52,13 @@ describe('effectiveConfiguration (docs/semantics.md §7)', () => {
     expect(e.policy).toBe('p');
   });
 
-  type Row = [string, Record<string, unknown> | undefined, readonly MigrationPolicy[], Record<string, unknown>, Record<string, string>];
+  type Row = [
+    string,
+    Record<string, unknown> | undefined,
+    readonly MigrationPolicy[],
+    Record<string, unknown>,
+    Record<string, string>,
+  ];
   it.each<Row>([
     [
       'the CR overrides the default per key',
@@ -57,7 +67,13 @@ describe('effectiveConfiguration (docs/semantics.md §7)', () => {
       { bandwidthPerMigration: '64Mi', progressTimeout: 30, completionTimeoutPerGiB: 150 },
       { bandwidthPerMigration: 'kubevirt', progressTimeout: 'kubevirt', completionTimeoutPerGiB: 'default' },
     ],
-    ['a null on the CR is absent', { progressTimeout: null }, [], { progressTimeout: 150 }, { progressTimeout: 'default' }],
+    [
+      'a null on the CR is absent',
+      { progressTimeout: null },
+      [],
+      { progressTimeout: 150 },
+      { progressTimeout: 'default' },
+    ],
     [
       'an unset allowWorkloadDisruption follows the CR allowPostCopy',
       { allowPostCopy: true },
@@ -135,7 +151,9 @@ describe('effectiveConfiguration (docs/semantics.md §7)', () => {
   });
 
   it('quirk 5: the empty winner is still named', () => {
-    expect(run({ policies: [policy('empty', {}), policy('lower', { completionTimeoutPerGiB: 10 }, {})] }).policy).toBe('empty');
+    expect(run({ policies: [policy('empty', {}), policy('lower', { completionTimeoutPerGiB: 10 }, {})] }).policy).toBe(
+      'empty',
+    );
   });
 
   it('quirk 6: a maxDowntimeMs the MigrationPolicy CRD does not list is not applied, nor settable', () => {
@@ -215,7 +233,9 @@ describe('effectiveConfiguration: laws', () => {
         for (const [key, source] of Object.entries(e.sources)) {
           expect(source === 'policy').toBe(set.has(key));
           if (source !== 'policy')
-            expect(e.configuration[key as keyof typeof e.configuration]).toEqual(cluster.configuration[key as keyof typeof e.configuration]);
+            expect(e.configuration[key as keyof typeof e.configuration]).toEqual(
+              cluster.configuration[key as keyof typeof e.configuration],
+            );
         }
         expect(Object.values(cluster.sources)).not.toContain('policy');
       }),

@@ -1,9 +1,9 @@
-import { OPTIONS, type OptionKey } from '../options.js';
 import type { SupportedOptions } from '../config.js';
-import { migrationsBlock } from '../kubevirt.js';
 import { at, isRecord } from '../json.js';
+import { migrationsBlock } from '../kubevirt.js';
+import { type OptionKey, OPTIONS } from '../options.js';
+import { type Labels, type MigrationPolicy, POLICY_OPTIONS, type PolicyOption } from './policy.js';
 import { choosePolicy, type PolicyChoice } from './precedence.js';
-import { POLICY_OPTIONS, type Labels, type MigrationPolicy, type PolicyOption } from './policy.js';
 
 /** Where an effective option's value comes from (docs/semantics.md §7). */
 export type OptionSource = 'default' | 'kubevirt' | 'policy';
@@ -52,16 +52,17 @@ const nameOf = (object: unknown): string => {
   return `${typeof ns === 'string' ? ns : ''}/${typeof name === 'string' ? name : ''}`;
 };
 
+/** The options of a configuration being built, and where each comes from. */
+interface Layers {
+  readonly configuration: { [K in OptionKey]?: unknown };
+  readonly sources: { [K in OptionKey]?: OptionSource };
+}
+
 const isPolicyOption = (key: string): key is PolicyOption => (POLICY_OPTIONS as readonly string[]).includes(key);
 
-/**
- * The effective migration configuration of one VMI as KubeVirt 1.7.0 resolves it (docs/semantics.md
- * §7): KubeVirt's defaults, overlaid by the CR's options, overlaid by the options the winning
- * MigrationPolicy sets; each option with its source.
- */
-export const effectiveConfiguration = (input: EffectiveInput): EffectiveConfiguration => {
-  const listed = OPTIONS.filter((o) => input.supportedOptions === undefined || input.supportedOptions.has(o.key));
-  const block = migrationsBlock(input.kubevirt) ?? {};
+/** Each listed option as the CR sets it, else KubeVirt's default; with its source. */
+const crLayer = (listed: readonly (typeof OPTIONS)[number][], kubevirt: unknown): Layers => {
+  const block = migrationsBlock(kubevirt) ?? {};
   const configuration: { [K in OptionKey]?: unknown } = {};
   const sources: { [K in OptionKey]?: OptionSource } = {};
   for (const option of listed) {
@@ -75,15 +76,30 @@ export const effectiveConfiguration = (input: EffectiveInput): EffectiveConfigur
     configuration.allowWorkloadDisruption = configuration.allowPostCopy === true;
     sources.allowWorkloadDisruption = sources.allowPostCopy ?? 'default';
   }
+  return { configuration, sources };
+};
+
+/** The options a policy sets, as KubeVirt applies them. */
+const policyOverlay = (set: MigrationPolicy['options']): Partial<Record<PolicyOption, unknown>> => {
+  // Quirk 4: a policy's allowPostCopy without its allowWorkloadDisruption sets the latter too.
+  const disruption = set.allowWorkloadDisruption ?? set.allowPostCopy;
+  return { ...set, ...(disruption === undefined ? {} : { allowWorkloadDisruption: disruption }) };
+};
+
+/**
+ * The effective migration configuration of one VMI as KubeVirt 1.7.0 resolves it (docs/semantics.md
+ * §7): KubeVirt's defaults, overlaid by the CR's options, overlaid by the options the winning
+ * MigrationPolicy sets; each option with its source.
+ */
+export const effectiveConfiguration = (input: EffectiveInput): EffectiveConfiguration => {
+  const listed = OPTIONS.filter((o) => input.supportedOptions === undefined || input.supportedOptions.has(o.key));
+  const { configuration, sources } = crLayer(listed, input.kubevirt);
   const settable = (key: OptionKey): boolean =>
     isPolicyOption(key) && key in configuration && (input.policyFields === undefined || input.policyFields.has(key));
   const choice = choosePolicy(input.policies, labelsOf(input.vmi), labelsOf(input.namespace));
   const winner = choice.winner;
   if (winner !== undefined) {
-    const set = winner.options;
-    // Quirk 4: a policy's allowPostCopy without its allowWorkloadDisruption sets the latter too.
-    const disruption = set.allowWorkloadDisruption ?? set.allowPostCopy;
-    const overlay: Partial<Record<PolicyOption, unknown>> = { ...set, ...(disruption === undefined ? {} : { allowWorkloadDisruption: disruption }) };
+    const overlay = policyOverlay(winner.options);
     for (const key of POLICY_OPTIONS) {
       const value = overlay[key];
       if (value !== undefined && settable(key)) {

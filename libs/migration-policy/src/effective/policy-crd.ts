@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { at, isRecord } from '../json.js';
 
 /**
@@ -6,7 +7,10 @@ import { at, isRecord } from '../json.js';
  * server prunes any other field, so the policy refuses them (docs/semantics.md §7).
  */
 export const decodePolicyCrdFields = (crd: unknown): E.Either<string, ReadonlySet<string>> => {
-  if (at(crd, 'kind') !== 'CustomResourceDefinition' || at(crd, 'metadata', 'name') !== 'migrationpolicies.migrations.kubevirt.io') {
+  if (
+    at(crd, 'kind') !== 'CustomResourceDefinition' ||
+    at(crd, 'metadata', 'name') !== 'migrationpolicies.migrations.kubevirt.io'
+  ) {
     return E.left('is not the CustomResourceDefinition migrationpolicies.migrations.kubevirt.io');
   }
   const versions = at(crd, 'spec', 'versions');

@@ -1,9 +1,10 @@
-import * as t from 'io-ts';
 import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
 import { BooleanOption, IntegerOption, PolicyQuantity, violationsOf } from '../codecs.js';
-import { at, describeJsonType, isRecord, type JsonRecord } from '../json.js';
-import { notSupported, typeInvalid, type FieldPath, type Violation } from '../violation.js';
 import type { MigrationConfig } from '../config.js';
+import { at, describeJsonType, isRecord, type JsonRecord } from '../json.js';
+import { type FieldPath, notSupported, typeInvalid, type Violation } from '../violation.js';
 
 /**
  * A KubeVirt `migrations.kubevirt.io/v1alpha1` MigrationPolicy, decoded as KubeVirt 1.7.0's CRD and
@@ -58,7 +59,8 @@ const decodeLabels = (u: unknown, path: FieldPath, violations: Violation[]): Lab
     violations.push(typeInvalid(path, u, `must be a map of label names to strings, not ${describeJsonType(u)}`));
     return undefined;
   }
-  for (const [k, v] of Object.entries(u)) if (typeof v !== 'string') violations.push(typeInvalid([...path, k], v, 'a label value must be a string'));
+  for (const [k, v] of Object.entries(u))
+    if (typeof v !== 'string') violations.push(typeInvalid([...path, k], v, 'a label value must be a string'));
   return u as Labels;
 };
 
@@ -75,7 +77,11 @@ const decodeSelectors = (u: unknown, violations: Violation[]): PolicySelectors |
     }
   }
   const ns = decodeLabels(u['namespaceSelector'], ['spec', 'selectors', 'namespaceSelector'], violations);
-  const vmi = decodeLabels(u['virtualMachineInstanceSelector'], ['spec', 'selectors', 'virtualMachineInstanceSelector'], violations);
+  const vmi = decodeLabels(
+    u['virtualMachineInstanceSelector'],
+    ['spec', 'selectors', 'virtualMachineInstanceSelector'],
+    violations,
+  );
   if (ns !== undefined) selectors.namespaceSelector = ns;
   if (vmi !== undefined) selectors.virtualMachineInstanceSelector = vmi;
   return selectors;
@@ -84,13 +90,23 @@ const decodeSelectors = (u: unknown, violations: Violation[]): PolicySelectors |
 /** The options of a policy's spec, each as KubeVirt lets it through. */
 const PolicyOptions = t.partial(POLICY_CODECS);
 
-const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | undefined, violations: Violation[]): MigrationPolicy['options'] => {
+const decodeOptions = (
+  spec: JsonRecord,
+  policyFields: ReadonlySet<string> | undefined,
+  violations: Violation[],
+): MigrationPolicy['options'] => {
   const known: Record<string, unknown> = {};
   for (const key of POLICY_OPTIONS) {
     const value = spec[key];
     if (value === undefined || value === null) continue;
     if (policyFields !== undefined && !policyFields.has(key)) {
-      violations.push(notSupported(['spec', key], key, 'the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it'));
+      violations.push(
+        notSupported(
+          ['spec', key],
+          key,
+          'the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it',
+        ),
+      );
     } else known[key] = value;
   }
   const decoded = PolicyOptions.decode(known);
@@ -104,15 +120,22 @@ const decodeOptions = (spec: JsonRecord, policyFields: ReadonlySet<string> | und
  * named from `spec` (`spec.completionTimeoutPerGiB`). `policyFields` are the spec fields the
  * installed MigrationPolicy CRD lists (undefined: not known, accept every field KubeVirt knows).
  */
-export const decodeMigrationPolicy = (object: unknown, policyFields?: ReadonlySet<string>): E.Either<readonly Violation[], MigrationPolicy> => {
+export const decodeMigrationPolicy = (
+  object: unknown,
+  policyFields?: ReadonlySet<string>,
+): E.Either<readonly Violation[], MigrationPolicy> => {
   const violations: Violation[] = [];
   const name = at(object, 'metadata', 'name');
-  if (typeof name !== 'string' || name === '') violations.push(typeInvalid(['metadata', 'name'], name, 'must be a non-empty string'));
+  if (typeof name !== 'string' || name === '')
+    violations.push(typeInvalid(['metadata', 'name'], name, 'must be a non-empty string'));
   const spec = at(object, 'spec');
-  if (!isRecord(spec)) return E.left([...violations, typeInvalid(['spec'], spec, `must be an object, not ${describeJsonType(spec)}`)]);
+  if (!isRecord(spec))
+    return E.left([...violations, typeInvalid(['spec'], spec, `must be an object, not ${describeJsonType(spec)}`)]);
   for (const key of Object.keys(spec)) {
     if (!SPEC_KEYS.has(key) && spec[key] !== null)
-      violations.push(notSupported(['spec', key], key, 'unknown field: the API server would drop it, so KubeVirt never sees it'));
+      violations.push(
+        notSupported(['spec', key], key, 'unknown field: the API server would drop it, so KubeVirt never sees it'),
+      );
   }
   const selectors = decodeSelectors(spec['selectors'], violations);
   const options = decodeOptions(spec, policyFields, violations);

@@ -1,13 +1,18 @@
 import fc from 'fast-check';
-import { choosePolicy } from './precedence.js';
+
 import type { Labels, MigrationPolicy, PolicySelectors } from './policy.js';
+import { choosePolicy } from './precedence.js';
 
 /**
  * KubeVirt 1.7.0's own examples (pkg/virt-controller/watch/migration/migration_test.go, "matching
  * and precedence"), rebuilt the way that test builds them: a policy with (v, n) matching labels has
  * v labels of its own on the VMI and n on the Namespace, and selects exactly those.
  */
-const policy = (name: string, selectors: PolicySelectors | undefined): MigrationPolicy => ({ name, selectors, options: {} });
+const policy = (name: string, selectors: PolicySelectors | undefined): MigrationPolicy => ({
+  name,
+  selectors,
+  options: {},
+});
 
 const scenario = (infos: readonly (readonly [string, number, number])[]) => {
   const vmi: Record<string, string> = { 'kubevirt.io/nodeName': 'node01' };
@@ -73,10 +78,15 @@ describe("KubeVirt's matching and precedence examples", () => {
   it('a policy with one non-fitting label does not match', () => {
     const { policies, vmi, ns } = scenario([['p', 4, 3]]);
     const [p] = policies;
-    const broken = policy('p', { ...p?.selectors, virtualMachineInstanceSelector: { ...p?.selectors?.virtualMachineInstanceSelector, 'p-key-0': 'XYZ' } });
+    const broken = policy('p', {
+      ...p?.selectors,
+      virtualMachineInstanceSelector: { ...p?.selectors?.virtualMachineInstanceSelector, 'p-key-0': 'XYZ' },
+    });
     const choice = choosePolicy([broken], vmi, ns);
     expect(choice.winner).toBeUndefined();
-    expect(choice.scores).toEqual([{ name: 'p', matches: false, vmiLabels: 0, namespaceLabels: 0, note: 'the VMI lacks the label p-key-0=XYZ' }]);
+    expect(choice.scores).toEqual([
+      { name: 'p', matches: false, vmiLabels: 0, namespaceLabels: 0, note: 'the VMI lacks the label p-key-0=XYZ' },
+    ]);
   });
 
   it('no policies: nothing matches', () => {
@@ -89,7 +99,13 @@ describe('the rules of docs/semantics.md §7', () => {
   const ns = { 'kubernetes.io/metadata.name': 'prod', env: 'prod' };
   it.each<[string, readonly MigrationPolicy[], Labels | undefined, Labels | undefined, string | undefined]>([
     ['selectors: {} matches everything with score 0', [policy('all', {})], vmi, ns, 'all'],
-    ['empty selectors lose to any matching label', [policy('all', {}), policy('zzz', { namespaceSelector: { env: 'prod' } })], vmi, ns, 'zzz'],
+    [
+      'empty selectors lose to any matching label',
+      [policy('all', {}), policy('zzz', { namespaceSelector: { env: 'prod' } })],
+      vmi,
+      ns,
+      'zzz',
+    ],
     ['quirk 1: a policy without selectors never matches', [policy('none', undefined)], vmi, ns, undefined],
     ['quirk 1: not even a VMI without labels', [policy('none', undefined)], undefined, ns, undefined],
     [
@@ -99,7 +115,13 @@ describe('the rules of docs/semantics.md §7', () => {
       ns,
       'strict',
     ],
-    ['quirk 2: an empty label map counts as no labels', [policy('strict', { namespaceSelector: { env: 'dev' } })], {}, ns, 'strict'],
+    [
+      'quirk 2: an empty label map counts as no labels',
+      [policy('strict', { namespaceSelector: { env: 'dev' } })],
+      {},
+      ns,
+      'strict',
+    ],
     [
       'quirk 2: then every policy scores 0 and the first name wins',
       [policy('b', { virtualMachineInstanceSelector: { app: 'db' } }), policy('a', { namespaceSelector: { x: 'y' } })],
@@ -107,8 +129,20 @@ describe('the rules of docs/semantics.md §7', () => {
       ns,
       'a',
     ],
-    ['quirk 3: a Namespace without labels fails a namespace selector', [policy('ns', { namespaceSelector: { env: 'prod' } })], vmi, undefined, undefined],
-    ['quirk 3: but not an empty one', [policy('ns', { namespaceSelector: {}, virtualMachineInstanceSelector: { app: 'db' } })], vmi, undefined, 'ns'],
+    [
+      'quirk 3: a Namespace without labels fails a namespace selector',
+      [policy('ns', { namespaceSelector: { env: 'prod' } })],
+      vmi,
+      undefined,
+      undefined,
+    ],
+    [
+      'quirk 3: but not an empty one',
+      [policy('ns', { namespaceSelector: {}, virtualMachineInstanceSelector: { app: 'db' } })],
+      vmi,
+      undefined,
+      'ns',
+    ],
     [
       'every selector pair must match',
       [policy('both', { namespaceSelector: { env: 'dev' }, virtualMachineInstanceSelector: { app: 'db' } })],
@@ -116,7 +150,13 @@ describe('the rules of docs/semantics.md §7', () => {
       ns,
       undefined,
     ],
-    ['a label value must be equal, not a prefix', [policy('p', { virtualMachineInstanceSelector: { app: 'd' } })], vmi, ns, undefined],
+    [
+      'a label value must be equal, not a prefix',
+      [policy('p', { virtualMachineInstanceSelector: { app: 'd' } })],
+      vmi,
+      ns,
+      undefined,
+    ],
     ['names compare by bytes: uppercase sorts before lowercase', [policy('b', {}), policy('B', {})], vmi, ns, 'B'],
     [
       'equal names (files only): the first given wins',
@@ -132,7 +172,10 @@ describe('the rules of docs/semantics.md §7', () => {
   });
 
   it('scores count VMI and Namespace labels separately', () => {
-    const p = policy('p', { virtualMachineInstanceSelector: { app: 'db', tier: 'gold' }, namespaceSelector: { env: 'prod' } });
+    const p = policy('p', {
+      virtualMachineInstanceSelector: { app: 'db', tier: 'gold' },
+      namespaceSelector: { env: 'prod' },
+    });
     expect(choosePolicy([p], vmi, ns).scores).toEqual([{ name: 'p', matches: true, vmiLabels: 2, namespaceLabels: 1 }]);
   });
 });
@@ -141,13 +184,21 @@ describe('the rules of docs/semantics.md §7', () => {
  * An independent model of KubeVirt's rule, written from its description rather than its loop: the
  * matching policies sorted by (total desc, VMI labels desc, name by code points, position), first.
  */
-const model = (policies: readonly MigrationPolicy[], vmi: Labels | undefined, ns: Labels | undefined): number | undefined => {
+const model = (
+  policies: readonly MigrationPolicy[],
+  vmi: Labels | undefined,
+  ns: Labels | undefined,
+): number | undefined => {
   const noVmiLabels = vmi === undefined || Object.keys(vmi).length === 0;
-  const has = (labels: Labels | undefined, sel: Labels | undefined): boolean => Object.entries(sel ?? {}).every(([k, v]) => labels?.[k] === v);
+  const has = (labels: Labels | undefined, sel: Labels | undefined): boolean =>
+    Object.entries(sel ?? {}).every(([k, v]) => labels?.[k] === v);
   const ranked = policies
     .map((p, index) => ({ p, index }))
     .filter(
-      ({ p }) => p.selectors !== undefined && (noVmiLabels || (has(vmi, p.selectors.virtualMachineInstanceSelector) && has(ns, p.selectors.namespaceSelector))),
+      ({ p }) =>
+        p.selectors !== undefined &&
+        (noVmiLabels ||
+          (has(vmi, p.selectors.virtualMachineInstanceSelector) && has(ns, p.selectors.namespaceSelector))),
     )
     .map(({ p, index }) => {
       const v = noVmiLabels ? 0 : Object.keys(p.selectors?.virtualMachineInstanceSelector ?? {}).length;
@@ -167,16 +218,24 @@ const key = fc.constantFrom('app', 'tier', 'env', 'team', 'kubevirt.io/nodeName'
 const value = fc.constantFrom('a', 'b', 'c');
 const labels = fc.dictionary(key, value, { maxKeys: 4 });
 const name = fc.stringMatching(/^[a-zA-Zéｚ😀-]{1,3}$/u); // ｚ (U+FF5A) sorts before 😀 by code point, after it by UTF-16 unit
-const selectors = fc.option(fc.record({ namespaceSelector: labels, virtualMachineInstanceSelector: labels }, { requiredKeys: [] }), { nil: undefined });
+const selectors = fc.option(
+  fc.record({ namespaceSelector: labels, virtualMachineInstanceSelector: labels }, { requiredKeys: [] }),
+  { nil: undefined },
+);
 const policies = fc.array(fc.record({ name, selectors, options: fc.constant({}) }), { maxLength: 8 });
 
 describe('choosePolicy against an independent model', () => {
   it('chooses the same policy for any policies and labels', () => {
     fc.assert(
-      fc.property(policies, fc.option(labels, { nil: undefined }), fc.option(labels, { nil: undefined }), (ps, vmi, ns) => {
-        const expected = model(ps, vmi, ns);
-        expect(choosePolicy(ps, vmi, ns).winner).toBe(expected === undefined ? undefined : ps[expected]);
-      }),
+      fc.property(
+        policies,
+        fc.option(labels, { nil: undefined }),
+        fc.option(labels, { nil: undefined }),
+        (ps, vmi, ns) => {
+          const expected = model(ps, vmi, ns);
+          expect(choosePolicy(ps, vmi, ns).winner).toBe(expected === undefined ? undefined : ps[expected]);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

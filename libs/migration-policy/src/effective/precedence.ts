@@ -29,11 +29,16 @@ const countMatching = (selector: Labels | undefined, labels: Labels | undefined)
   return { ok: true, count };
 };
 
-const scoreOf = (policy: MigrationPolicy, vmiLabels: Labels | undefined, namespaceLabels: Labels | undefined): PolicyScore => {
+const scoreOf = (
+  policy: MigrationPolicy,
+  vmiLabels: Labels | undefined,
+  namespaceLabels: Labels | undefined,
+): PolicyScore => {
   const none = { name: policy.name, matches: false, vmiLabels: 0, namespaceLabels: 0 };
   if (policy.selectors === undefined) return { ...none, note: 'it has no spec.selectors, so it never matches' };
   // Quirk 2: KubeVirt checks neither selector when the VMI has no labels.
-  if (vmiLabels === undefined) return { ...none, matches: true, note: 'the VMI has no labels, so KubeVirt checks no selector (quirk 2)' };
+  if (vmiLabels === undefined)
+    return { ...none, matches: true, note: 'the VMI has no labels, so KubeVirt checks no selector (quirk 2)' };
   const vmi = countMatching(policy.selectors.virtualMachineInstanceSelector, vmiLabels);
   if (!vmi.ok) return { ...none, note: `the VMI lacks the label ${vmi.missing}` };
   const ns = countMatching(policy.selectors.namespaceSelector, namespaceLabels);
@@ -60,7 +65,8 @@ const beats = (a: PolicyScore, b: PolicyScore): boolean => {
   return compareNames(a.name, b.name) < 0;
 };
 
-const noLabels = (labels: Labels | undefined): Labels | undefined => (labels === undefined || Object.keys(labels).length === 0 ? undefined : labels);
+const noLabels = (labels: Labels | undefined): Labels | undefined =>
+  labels === undefined || Object.keys(labels).length === 0 ? undefined : labels;
 
 /**
  * The MigrationPolicy KubeVirt 1.7.0 chooses for a VMI (docs/semantics.md §7), quirks included: a
@@ -68,7 +74,11 @@ const noLabels = (labels: Labels | undefined): Labels | undefined => (labels ===
  * other policy with score 0. The highest score wins (VMI plus Namespace labels matched), then the
  * one with more VMI labels, then the first name in byte order.
  */
-export const choosePolicy = (policies: readonly MigrationPolicy[], vmiLabels: Labels | undefined, namespaceLabels: Labels | undefined): PolicyChoice => {
+export const choosePolicy = (
+  policies: readonly MigrationPolicy[],
+  vmiLabels: Labels | undefined,
+  namespaceLabels: Labels | undefined,
+): PolicyChoice => {
   const scores = policies.map((p) => scoreOf(p, noLabels(vmiLabels), namespaceLabels));
   let best: number | undefined;
   scores.forEach((s, i) => {

@@ -1,12 +1,19 @@
 import { validatePolicy } from './validate-policy.js';
 
-const object = (spec: unknown) => ({ apiVersion: 'migrations.kubevirt.io/v1alpha1', kind: 'MigrationPolicy', metadata: { name: 'p' }, spec });
+const object = (spec: unknown) => ({
+  apiVersion: 'migrations.kubevirt.io/v1alpha1',
+  kind: 'MigrationPolicy',
+  metadata: { name: 'p' },
+  spec,
+});
 const fields = (spec: unknown) => validatePolicy(object(spec)).violations.map((v) => `${v.field}: ${v.message}`);
 const warned = (spec: unknown) => validatePolicy(object(spec)).warnings.map((w) => w.field);
 
 describe('validatePolicy (validate --policy)', () => {
   it('a valid policy has no violation and no warning', () => {
-    expect(validatePolicy(object({ selectors: {}, bandwidthPerMigration: '1Gi', completionTimeoutPerGiB: 300 }))).toEqual({
+    expect(
+      validatePolicy(object({ selectors: {}, bandwidthPerMigration: '1Gi', completionTimeoutPerGiB: 300 })),
+    ).toEqual({
       name: 'p',
       violations: [],
       warnings: [],
@@ -14,7 +21,11 @@ describe('validatePolicy (validate --policy)', () => {
   });
 
   it.each([
-    ['a missing spec.selectors (the CRD requires it; quirk 1)', { allowAutoConverge: true }, ['spec.selectors: Required value']],
+    [
+      'a missing spec.selectors (the CRD requires it; quirk 1)',
+      { allowAutoConverge: true },
+      ['spec.selectors: Required value'],
+    ],
     [
       'a fractional bandwidth: KubeVirt rounds it, the Setting refuses it',
       { selectors: {}, bandwidthPerMigration: '1.5' },
@@ -37,8 +48,16 @@ describe('validatePolicy (validate --policy)', () => {
   });
 
   it.each([
-    ['post-copy that can never start', { selectors: {}, allowPostCopy: true, allowWorkloadDisruption: false }, ['spec.allowWorkloadDisruption']],
-    ['a timeout below the Harvester UI minimum', { selectors: {}, completionTimeoutPerGiB: 5 }, ['spec.completionTimeoutPerGiB']],
+    [
+      'post-copy that can never start',
+      { selectors: {}, allowPostCopy: true, allowWorkloadDisruption: false },
+      ['spec.allowWorkloadDisruption'],
+    ],
+    [
+      'a timeout below the Harvester UI minimum',
+      { selectors: {}, completionTimeoutPerGiB: 5 },
+      ['spec.completionTimeoutPerGiB'],
+    ],
     [
       'a timeout at 0, which turns it off (KubeVirt and the Setting accept it)',
       { selectors: {}, completionTimeoutPerGiB: 0 },

@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js';
+
 import { decodeConfigObject } from '../config.js';
 import { at, isRecord } from '../json.js';
 import type { Violation } from '../violation.js';
-import { configWarnings, type ConfigWarning } from '../warnings.js';
+import { type ConfigWarning, configWarnings } from '../warnings.js';
 import { decodeMigrationPolicy, POLICY_OPTIONS } from './policy.js';
 
 /** The verdict on one MigrationPolicy: every violation and every warning. */
@@ -33,10 +34,13 @@ export const validatePolicy = (object: unknown, policyFields?: ReadonlySet<strin
   const decoded = decodeMigrationPolicy(object, policyFields);
   const violations: Violation[] = E.isLeft(decoded) ? [...decoded.left] : [];
   const spec = at(object, 'spec');
-  if (isRecord(spec) && (spec['selectors'] === undefined || spec['selectors'] === null)) violations.push(selectorsRequired);
+  if (isRecord(spec) && (spec['selectors'] === undefined || spec['selectors'] === null))
+    violations.push(selectorsRequired);
   const reported = new Set(violations.map((v) => v.field));
   const options = isRecord(spec)
-    ? Object.fromEntries(POLICY_OPTIONS.flatMap((k) => (reported.has(`spec.${k}`) || spec[k] === undefined ? [] : [[k, spec[k]]])))
+    ? Object.fromEntries(
+        POLICY_OPTIONS.flatMap((k) => (reported.has(`spec.${k}`) || spec[k] === undefined ? [] : [[k, spec[k]]])),
+      )
     : {};
   const asSetting = decodeConfigObject(options, ['spec']);
   if (E.isLeft(asSetting)) violations.push(...asSetting.left);

@@ -1,11 +1,14 @@
 import fc from 'fast-check';
+
 import { OPTIONS, type OptionSpec } from '../options.js';
 
 /** fast-check generators derived from the options table. */
 
 const quantity = fc.oneof(
   fc.nat({ max: 2 ** 40 }),
-  fc.tuple(fc.nat({ max: 4096 }), fc.constantFrom('', 'Ki', 'Mi', 'Gi', 'k', 'M', 'G', 'e3')).map(([n, s]) => `${n}${s}`),
+  fc
+    .tuple(fc.nat({ max: 4096 }), fc.constantFrom('', 'Ki', 'Mi', 'Gi', 'k', 'M', 'G', 'e3'))
+    .map(([n, s]) => `${n}${s}`),
 );
 
 const valueFor = (o: OptionSpec): fc.Arbitrary<unknown> => {
@@ -22,7 +25,10 @@ const valueFor = (o: OptionSpec): fc.Arbitrary<unknown> => {
 };
 
 /** A valid configuration object, any subset of the options. */
-export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc.record(Object.fromEntries(OPTIONS.map((o) => [o.key, valueFor(o)])), { requiredKeys: [] });
+export const validConfig: fc.Arbitrary<Record<string, unknown>> = fc.record(
+  Object.fromEntries(OPTIONS.map((o) => [o.key, valueFor(o)])),
+  { requiredKeys: [] },
+);
 
 /** A migrations block as a CR might hold it: valid owned options, any network and drain key, foreign keys. */
 export const migrationsBlock: fc.Arbitrary<Record<string, unknown>> = fc
@@ -39,7 +45,16 @@ export const migrationsBlock: fc.Arbitrary<Record<string, unknown>> = fc
     ...(drain === undefined ? {} : { nodeDrainTaintKey: drain }),
   }));
 
-const FACTORS: Readonly<Record<string, bigint>> = { '': 1n, Ki: 1024n, Mi: 1024n ** 2n, Gi: 1024n ** 3n, k: 1000n, M: 1000n ** 2n, G: 1000n ** 3n, e3: 1000n };
+const FACTORS: Readonly<Record<string, bigint>> = {
+  '': 1n,
+  Ki: 1024n,
+  Mi: 1024n ** 2n,
+  Gi: 1024n ** 3n,
+  k: 1000n,
+  M: 1000n ** 2n,
+  G: 1000n ** 3n,
+  e3: 1000n,
+};
 
 /**
  * An oracle independent of the code under test: the meaning of an owned option as the generators

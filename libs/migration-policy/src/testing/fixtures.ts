@@ -4,7 +4,13 @@ import { HARVESTER_DEFAULT } from '../setting.js';
 
 export const setting = (
   value: string | undefined,
-  extra: { default?: string; annotations?: Record<string, string>; name?: string; resourceVersion?: string; status?: unknown } = {},
+  extra: {
+    default?: string;
+    annotations?: Record<string, string>;
+    name?: string;
+    resourceVersion?: string;
+    status?: unknown;
+  } = {},
 ) => ({
   apiVersion: 'harvesterhci.io/v1beta1',
   kind: 'Setting',
@@ -22,7 +28,11 @@ export const setting = (
 /** Harvester's own feature gates; none of them enables a gated option. */
 export const HARVESTER_GATES: readonly string[] = ['LiveMigration', 'HotplugVolumes'];
 
-export const kubevirt = (migrations?: Record<string, unknown>, resourceVersion = '42', featureGates: readonly string[] = HARVESTER_GATES) => ({
+export const kubevirt = (
+  migrations?: Record<string, unknown>,
+  resourceVersion = '42',
+  featureGates: readonly string[] = HARVESTER_GATES,
+) => ({
   apiVersion: 'kubevirt.io/v1',
   kind: 'KubeVirt',
   metadata: { name: 'kubevirt', namespace: 'harvester-system', resourceVersion },
@@ -36,7 +46,12 @@ export const kubevirt = (migrations?: Record<string, unknown>, resourceVersion =
   },
 });
 
-export const vmim = (namespace: string, name: string, status?: Record<string, unknown>, deletionTimestamp?: string) => ({
+export const vmim = (
+  namespace: string,
+  name: string,
+  status?: Record<string, unknown>,
+  deletionTimestamp?: string,
+) => ({
   apiVersion: 'kubevirt.io/v1',
   kind: 'VirtualMachineInstanceMigration',
   metadata: { namespace, name, ...(deletionTimestamp ? { deletionTimestamp } : {}) },

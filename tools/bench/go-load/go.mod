@@ -1,0 +1,3 @@
+module kubevirt-migration.local/bench/go-load
+
+go 1.24
