@@ -10,14 +10,12 @@ import {
   prepareKubectl,
   removeKubectlHome,
 } from './testing/kubectl.js';
+import { NAMESPACE, RELEASE, WEBHOOK_SERVICE as SERVICE } from './testing/release-pods.js';
 
 /**
  * The chart's `helm test` on the node: its Pod runs the image's check, which dry-runs a patch of
  * the Setting through the API server and passes only on the webhook's own answer.
  */
-const NAMESPACE = 'kubevirt-migration';
-const RELEASE = 'kubevirt-migration';
-const SERVICE = 'kubevirt-migration-webhook';
 /** A selector label no pod carries: the webhook's Service then leads nowhere. */
 const NOWHERE = 'kubevirt-migration.test/nowhere';
 

@@ -5,7 +5,7 @@ import { testKubeConfig, testKubeconfigPath, until } from '@kubevirt-migration/c
 import { keepKilling, nodeProcessesOfPod } from './testing/host-processes.js';
 import { kubectlJson, PREPARE_KUBECTL_MS, prepareKubectl, removeKubectlHome, setValue } from './testing/kubectl.js';
 import { parallelMigrationsPerCluster } from './testing/kubevirt.js';
-import { allReady, NAMESPACE, podsOf } from './testing/release-pods.js';
+import { allReady, NAMESPACE, podsOf, WEBHOOK } from './testing/release-pods.js';
 
 /**
  * Outages of the release's pods on the node: every webhook process killed (the registration's
@@ -16,7 +16,6 @@ const kc = testKubeConfig();
 const core = kc.makeApiClient(CoreV1Api);
 const leases = kc.makeApiClient(CoordinationV1Api);
 const custom = kc.makeApiClient(CustomObjectsApi);
-const WEBHOOK = 'kubevirt-migration.harvesterhci.io';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const settingValue = (): string | undefined =>
   kubectlJson<{ value?: string }>(['get', 'settings.harvesterhci.io', 'kubevirt-migration']).value;

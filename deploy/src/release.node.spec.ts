@@ -11,13 +11,12 @@ import {
   removeKubectlHome,
   setValue,
 } from './testing/kubectl.js';
+import { NAMESPACE, WEBHOOK } from './testing/release-pods.js';
 
 /**
  * The chart installed with its defaults on a real node (the node project's global setup), operated
  * as README's "Install on a cluster" tells users: kubectl against the release.
  */
-const NAMESPACE = 'kubevirt-migration';
-const WEBHOOK = 'kubevirt-migration.harvesterhci.io';
 
 beforeAll(prepareKubectl, PREPARE_KUBECTL_MS);
 afterAll(removeKubectlHome);

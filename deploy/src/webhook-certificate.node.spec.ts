@@ -13,13 +13,12 @@ import {
   removeKubectlHome,
   setValue,
 } from './testing/kubectl.js';
-import { NAMESPACE } from './testing/release-pods.js';
+import { NAMESPACE, WEBHOOK } from './testing/release-pods.js';
 
 /**
  * The webhook's certificates, self-managed (the chart's default): one Secret shared by both
  * replicas, served as it changes, without a restart.
  */
-const WEBHOOK = 'kubevirt-migration.harvesterhci.io';
 const SECRET = 'kubevirt-migration-webhook-tls';
 
 beforeAll(prepareKubectl, PREPARE_KUBECTL_MS);

@@ -22,16 +22,18 @@ const file = (name: string, text: string) => {
   writeFileSync(p, text);
   return p;
 };
-const files = [
+/** The four inputs' flags: the examples, or the files given. */
+const filesWith = (given: { vmi?: string; namespace?: string; policies?: string } = {}): string[] => [
   '--vmi',
-  ex('vmi.yaml'),
+  given.vmi ?? ex('vmi.yaml'),
   '--namespace',
-  ex('namespace.yaml'),
+  given.namespace ?? ex('namespace.yaml'),
   '--policies',
-  ex('migration-policies.yaml'),
+  given.policies ?? ex('migration-policies.yaml'),
   '--kubevirt',
   ex('kubevirt.yaml'),
 ];
+const files = filesWith();
 const crds = ['--kubevirt-crd', KUBEVIRT_CRD, '--policy-crd', POLICY_CRD];
 
 describe('kubevirt-migration effective, from files', () => {
@@ -103,19 +105,7 @@ describe('kubevirt-migration effective, from files', () => {
       'p.yaml',
       'apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: db}\nspec: {selectors: {virtualMachineInstanceSelector: {app: db}}, allowAutoConverge: true}\n',
     );
-    const r = run(
-      'effective',
-      '--vmi',
-      vmi,
-      '--namespace',
-      ex('namespace.yaml'),
-      '--policies',
-      policies,
-      '--kubevirt',
-      ex('kubevirt.yaml'),
-      '-o',
-      'json',
-    );
+    const r = run('effective', ...filesWith({ vmi, policies }), '-o', 'json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.policy).toBeNull();
@@ -127,17 +117,7 @@ describe('kubevirt-migration effective, from files', () => {
       'bad.yaml',
       'apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: slow}\nspec: {selectors: {}, completionTimeoutPerGiB: -5}\n',
     );
-    const r = run(
-      'effective',
-      '--vmi',
-      ex('vmi.yaml'),
-      '--namespace',
-      ex('namespace.yaml'),
-      '--policies',
-      bad,
-      '--kubevirt',
-      ex('kubevirt.yaml'),
-    );
+    const r = run('effective', ...filesWith({ policies: bad }));
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
@@ -152,19 +132,7 @@ describe('kubevirt-migration effective, from files', () => {
       'md.yaml',
       'apiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\nmetadata: {name: md}\nspec: {selectors: {}, maxDowntimeMs: 300}\n',
     );
-    const r = run(
-      'effective',
-      '--vmi',
-      ex('vmi.yaml'),
-      '--namespace',
-      ex('namespace.yaml'),
-      '--policies',
-      p,
-      '--kubevirt',
-      ex('kubevirt.yaml'),
-      '--policy-crd',
-      POLICY_CRD,
-    );
+    const r = run('effective', ...filesWith({ policies: p }), '--policy-crd', POLICY_CRD);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('MigrationPolicy md: spec.maxDowntimeMs: Unsupported value: "maxDowntimeMs"');
   });
@@ -177,30 +145,12 @@ describe('kubevirt-migration effective, from files', () => {
     ],
     [
       'no cluster and a VMI by name',
-      [
-        '--vmi',
-        'prod/db-0',
-        '--namespace',
-        ex('namespace.yaml'),
-        '--policies',
-        ex('migration-policies.yaml'),
-        '--kubevirt',
-        ex('kubevirt.yaml'),
-      ],
+      filesWith({ vmi: 'prod/db-0' }),
       '--vmi FILE (prod/db-0 is no file) is required when no cluster is used',
     ],
     [
       'a Namespace file of another namespace',
-      [
-        '--vmi',
-        ex('vmi.yaml'),
-        '--namespace',
-        ex('kubevirt.yaml'),
-        '--policies',
-        ex('migration-policies.yaml'),
-        '--kubevirt',
-        ex('kubevirt.yaml'),
-      ],
+      filesWith({ namespace: ex('kubevirt.yaml') }),
       'expected a Namespace (v1), found kind KubeVirt',
     ],
     [

@@ -1,9 +1,13 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { testKubeConfig, until } from '@kubevirt-migration/control-plane/testing';
 
-/** The release the node's global setup installed, and its pods. */
+/** The release the node's global setup installed: its names, and its pods. */
 export const NAMESPACE = 'kubevirt-migration';
 export const RELEASE = 'kubevirt-migration';
+/** The chart's ValidatingWebhookConfiguration (and its one webhook). */
+export const WEBHOOK = 'kubevirt-migration.harvesterhci.io';
+/** The webhook's Service. */
+export const WEBHOOK_SERVICE = 'kubevirt-migration-webhook';
 
 export type Component = 'controller' | 'webhook';
 
