@@ -28,39 +28,42 @@ const review = (uid: string) =>
     request: { uid, operation: 'UPDATE', object: {} },
   });
 
+/** Starts a server with these options (and the test's credentials) on a free port of 127.0.0.1. */
+const start = async (options: Omit<AdmissionServerOptions, 'credentials' | 'path'>) => {
+  const s = createAdmissionServer({ credentials, path: '/validate', ...options });
+  await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
+  return { s, port: (s.server.address() as AddressInfo).port };
+};
+
+/** One POST of `body` to /validate, trusting the test CA: status, Connection header and text, or the error that ended it. */
+const postTo = (port: number, body: string, headers: Record<string, string>) =>
+  new Promise<{ status: number; connection: string | undefined; text: string }>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/validate', method: 'POST', ca: caBundle, headers },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+
 /** Starts a server with `review` and `onOutcome`, posts `bodies` one after another, and stops it (even when a request fails). */
 const exchange = async (
   options: Pick<AdmissionServerOptions, 'review' | 'onOutcome'>,
   bodies: readonly string[],
   contentType = 'application/json',
 ): Promise<{ status: number; body: unknown }[]> => {
-  const s = createAdmissionServer({ credentials, path: '/validate', ...options });
-  await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
-  const { port } = s.server.address() as AddressInfo;
+  const { s, port } = await start(options);
   try {
     const answers: { status: number; body: unknown }[] = [];
-    for (const body of bodies)
-      answers.push(
-        await new Promise((resolve, reject) => {
-          const req = request(
-            {
-              host: '127.0.0.1',
-              port,
-              path: '/validate',
-              method: 'POST',
-              ca: caBundle,
-              headers: { 'content-type': contentType },
-            },
-            (res) => {
-              let text = '';
-              res.on('data', (d: Buffer) => (text += d.toString()));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-            },
-          );
-          req.on('error', reject);
-          req.end(body);
-        }),
-      );
+    for (const body of bodies) {
+      const { status, text } = await postTo(port, body, { 'content-type': contentType });
+      answers.push({ status, body: JSON.parse(text) as unknown });
+    }
     return answers;
   } finally {
     await s.close();
@@ -183,44 +186,20 @@ describe('the admission server: the content type', () => {
 });
 
 describe('the admission server: graceful shutdown', () => {
-  /** A started server with `review` and the given shutdown timing. */
-  const started = async (options: Pick<AdmissionServerOptions, 'review' | 'drainDelayMs' | 'inFlightTimeoutMs'>) => {
-    const s = createAdmissionServer({ credentials, path: '/validate', ...options });
-    await new Promise<void>((resolve) => s.server.listen(0, '127.0.0.1', resolve));
-    return { s, port: (s.server.address() as AddressInfo).port };
-  };
   /** One POST on a kept-alive connection: its status, its Connection header, and its uid (or the error that ended it). */
   const post = (port: number, uid: string) =>
-    new Promise<{ status: number; connection: string | undefined; uid: string } | { error: string }>((resolve) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/validate',
-          method: 'POST',
-          ca: caBundle,
-          headers: { 'content-type': 'application/json', connection: 'keep-alive' },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              connection: res.headers.connection,
-              uid: (JSON.parse(text) as { response: { uid: string } }).response.uid,
-            }),
-          );
-          res.on('error', (e) => resolve({ error: e.message }));
-        },
-      );
-      req.on('error', (e: Error & { code?: string }) => resolve({ error: e.code ?? e.message }));
-      req.end(review(uid));
-    });
+    postTo(port, review(uid), { 'content-type': 'application/json', connection: 'keep-alive' }).then(
+      ({ status, connection, text }) => ({
+        status,
+        connection,
+        uid: (JSON.parse(text) as { response: { uid: string } }).response.uid,
+      }),
+      (e: Error & { code?: string }) => ({ error: e.code ?? e.message }),
+    );
 
   it('a request in flight when close() is called is answered, and close() resolves after it', async () => {
     let release: () => void = () => undefined;
-    const { s, port } = await started({
+    const { s, port } = await start({
       review: () => new Promise((resolve) => (release = () => resolve({ allowed: true }))),
       drainDelayMs: 50,
       inFlightTimeoutMs: 10000,
@@ -239,7 +218,7 @@ describe('the admission server: graceful shutdown', () => {
   });
 
   it('keeps serving during the drain delay, every answer with Connection: close; before close() answers keep the connection', async () => {
-    const { s, port } = await started({ review: () => ({ allowed: true }), drainDelayMs: 1000 });
+    const { s, port } = await start({ review: () => ({ allowed: true }), drainDelayMs: 1000 });
     expect(await post(port, 'before')).toEqual({ status: 200, connection: 'keep-alive', uid: 'before' });
     const closing = s.close();
     expect(s.draining()).toBe(true);
@@ -250,7 +229,7 @@ describe('the admission server: graceful shutdown', () => {
   });
 
   it('a request still in flight after the drain delay and the in-flight timeout is cut, and close() resolves', async () => {
-    const { s, port } = await started({
+    const { s, port } = await start({
       review: () => new Promise<never>(() => undefined),
       drainDelayMs: 100,
       inFlightTimeoutMs: 500,
