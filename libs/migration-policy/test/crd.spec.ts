@@ -5,8 +5,9 @@ import * as E from 'fp-ts/lib/Either.js';
 import { parse } from 'yaml';
 
 import { decodeSupportedOptions } from '../src/crd.js';
+import { decodePolicyCrdFields } from '../src/effective/policy-crd.js';
 import { OPTION_KEYS } from '../src/options.js';
-import { SUPPORTED_170 } from '../src/testing/fixtures.js';
+import { POLICY_FIELDS_170, SUPPORTED_170 } from '../src/testing/fixtures.js';
 
 /** The KubeVirt 1.7.0 CRD that Harvester ships (control-plane/crds, kept verbatim), parsed as it is. */
 const kubevirtCrd = (): unknown =>
@@ -55,6 +56,53 @@ describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares 
     expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual([
       'utilityVolumesTimeout',
     ]);
+  });
+});
+
+describe('spec fields of an installed MigrationPolicy CRD', () => {
+  const policyCrd = (): unknown =>
+    parse(
+      readFileSync(
+        join(
+          __dirname,
+          '..',
+          '..',
+          '..',
+          'control-plane',
+          'crds',
+          'migrationpolicies.migrations.kubevirt.io-v1.7.0.yaml',
+        ),
+        'utf8',
+      ),
+    );
+
+  it('the 1.7.0 CRD lists the selectors and every policy option but maxDowntimeMs', () => {
+    const fields = decodePolicyCrdFields(policyCrd());
+    expect(E.isRight(fields) && [...fields.right].sort()).toEqual([...POLICY_FIELDS_170].sort());
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'another CRD',
+      { kind: 'CustomResourceDefinition', metadata: { name: 'kubevirts.kubevirt.io' } },
+      'is not the CustomResourceDefinition migrationpolicies.migrations.kubevirt.io',
+    ],
+    [
+      'no versions',
+      { kind: 'CustomResourceDefinition', metadata: { name: 'migrationpolicies.migrations.kubevirt.io' }, spec: {} },
+      'has no storage version',
+    ],
+    [
+      'a version without a schema',
+      {
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'migrationpolicies.migrations.kubevirt.io' },
+        spec: { versions: [{ name: 'v1alpha1', storage: true }] },
+      },
+      'has no schema for spec',
+    ],
+  ])('%s: refused, saying why', (_name, crd, message) => {
+    expect(decodePolicyCrdFields(crd)).toEqual(E.left(message));
   });
 });
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 
+import { POLICY_FIELDS_170 } from '../testing/fixtures.js';
 import { effectiveConfiguration, type EffectiveInput } from './effective.js';
 import type { MigrationPolicy } from './policy.js';
 
@@ -157,14 +158,7 @@ describe('effectiveConfiguration (docs/semantics.md §7)', () => {
   });
 
   it('quirk 6: a maxDowntimeMs the MigrationPolicy CRD does not list is not applied, nor settable', () => {
-    const policyFields = new Set([
-      'selectors',
-      'allowAutoConverge',
-      'bandwidthPerMigration',
-      'completionTimeoutPerGiB',
-      'allowPostCopy',
-      'allowWorkloadDisruption',
-    ]);
+    const policyFields = POLICY_FIELDS_170;
     const e = run({ policies: [policy('p', { maxDowntimeMs: 100 })], policyFields });
     expect(e.configuration.maxDowntimeMs).toBe(900);
     expect(e.clusterOnly).toContain('maxDowntimeMs');

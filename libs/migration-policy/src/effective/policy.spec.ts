@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 
+import { POLICY_FIELDS_170 } from '../testing/fixtures.js';
 import { decodeMigrationPolicy } from './policy.js';
 
 const object = (spec: unknown) => ({
@@ -108,14 +109,7 @@ describe('decodeMigrationPolicy: what KubeVirt 1.7.0 lets through', () => {
   });
 
   it('refuses a field the installed MigrationPolicy CRD does not list (1.7.0 lacks maxDowntimeMs)', () => {
-    const fields = new Set([
-      'selectors',
-      'allowAutoConverge',
-      'bandwidthPerMigration',
-      'completionTimeoutPerGiB',
-      'allowPostCopy',
-      'allowWorkloadDisruption',
-    ]);
+    const fields = POLICY_FIELDS_170;
     expect(fieldsOf(object({ selectors: {}, maxDowntimeMs: 500 }), fields)).toEqual([
       'FieldValueNotSupported spec.maxDowntimeMs',
     ]);

@@ -75,3 +75,13 @@ export const SUPPORTED_170: ReadonlySet<string> = new Set([
   'progressTimeout',
   'unsafeMigrationOverride',
 ]);
+
+/** The spec fields the KubeVirt 1.7.0 MigrationPolicy CRD lists: no maxDowntimeMs (test/crd.spec.ts checks this against the real file). */
+export const POLICY_FIELDS_170: ReadonlySet<string> = new Set([
+  'selectors',
+  'allowAutoConverge',
+  'bandwidthPerMigration',
+  'completionTimeoutPerGiB',
+  'allowPostCopy',
+  'allowWorkloadDisruption',
+]);
