@@ -121,21 +121,31 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
     return file;
   };
 
-  it.each(CI_VALUES)('kubeconform -strict finds ci/%s valid, every kind known', async (values) => {
-    const file = await renderToFile(values);
-    const { stdout } = await run(join(bin, 'kubeconform'), [
+  /** A checker's JSON report (kubeconform and kube-score exit non-zero when they find something). */
+  const reportOf = async <T>(tool: string, args: readonly string[]): Promise<T> => {
+    const { stdout } = await run(join(bin, tool), [...args]).catch((e: { stdout?: string }) => ({
+      stdout: e.stdout ?? '',
+    }));
+    return JSON.parse(stdout) as T;
+  };
+  /** kubeconform -strict over `file` with the API server's schemas. */
+  const kubeconform = <T>(file: string, ...flags: string[]): Promise<T> =>
+    reportOf<T>('kubeconform', [
       '-strict',
-      '-summary',
+      ...flags,
       '-output',
       'json',
       '-schema-location',
       kubeconformLocation(schemas),
       file,
-    ]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-    const report = JSON.parse(stdout) as {
+    ]);
+
+  it.each(CI_VALUES)('kubeconform -strict finds ci/%s valid, every kind known', async (values) => {
+    const file = await renderToFile(values);
+    const report = await kubeconform<{
       resources: { kind: string; name: string; status: string; msg: string }[];
       summary: { valid: number };
-    };
+    }>(file, '-summary');
     expect(
       report.resources
         .filter((r) => r.status !== 'statusValid')
@@ -155,15 +165,7 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
         'apiVersion: example.com/v1\nkind: Unknown\nmetadata: {name: d}',
       ].join('\n---\n'),
     );
-    const { stdout } = await run(join(bin, 'kubeconform'), [
-      '-strict',
-      '-output',
-      'json',
-      '-schema-location',
-      kubeconformLocation(schemas),
-      file,
-    ]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-    const report = JSON.parse(stdout) as { resources: { kind: string; status: string }[] };
+    const report = await kubeconform<{ resources: { kind: string; status: string }[] }>(file);
     expect(report.resources.map((r) => `${r.kind}: ${r.status}`).sort()).toEqual([
       'PodDisruptionBudget: statusInvalid',
       'Service: statusInvalid',
@@ -174,12 +176,8 @@ describe('external checks of every ci/ render: kube-score and kubeconform (stric
 
   it.each(CI_VALUES)('kube-score finds nothing in ci/%s beyond the findings this chart accepts', async (values) => {
     const file = await renderToFile(values);
-    const { stdout } = await run(join(bin, 'kube-score'), ['score', '--output-format', 'json', file]).catch(
-      (e: { stdout?: string }) => ({
-        stdout: e.stdout ?? '',
-      }),
-    );
-    const findings = (JSON.parse(stdout) as KubeScoreObject[]).flatMap((o) =>
+    const scored = await reportOf<KubeScoreObject[]>('kube-score', ['score', '--output-format', 'json', file]);
+    const findings = scored.flatMap((o) =>
       o.checks
         .filter((c) => !c.skipped && c.grade < ALL_OK)
         .map((c) => ({
