@@ -21,6 +21,18 @@ const NOWHERE = 'kubevirt-migration.test/nowhere';
 
 const helmTest = (): Promise<HelmRun> =>
   helmRun(['test', RELEASE, '--namespace', NAMESPACE, '--logs', '--timeout', '3m'], testKubeconfigPath());
+/** kubectl's arguments for a patch of the webhook's Service. */
+const patchService = (type: 'merge' | 'json', patch: unknown): string[] => [
+  '-n',
+  NAMESPACE,
+  'patch',
+  'service',
+  SERVICE,
+  '--type',
+  type,
+  '-p',
+  JSON.stringify(patch),
+];
 const output = (r: HelmRun): string => `${r.stdout}\n${r.stderr}`;
 
 beforeAll(prepareKubectl, PREPARE_KUBECTL_MS);
@@ -50,17 +62,7 @@ describe('helm test', () => {
   });
 
   it('fails, with the API server’s words, while the webhook’s Service leads to no pod; passes again once it is restored', async () => {
-    kubectlOk([
-      '-n',
-      NAMESPACE,
-      'patch',
-      'service',
-      SERVICE,
-      '--type',
-      'merge',
-      '-p',
-      JSON.stringify({ spec: { selector: { [NOWHERE]: 'true' } } }),
-    ]);
+    kubectlOk(patchService('merge', { spec: { selector: { [NOWHERE]: 'true' } } }));
     let broken: HelmRun;
     try {
       // new connections follow the Service at once; the API server's kept-alive one still leads to a
@@ -84,17 +86,7 @@ describe('helm test', () => {
       broken = await helmTest();
       process.stderr.write(`helm test with the Service pointed nowhere:\n${output(broken)}\n`);
     } finally {
-      kubectl([
-        '-n',
-        NAMESPACE,
-        'patch',
-        'service',
-        SERVICE,
-        '--type',
-        'json',
-        '-p',
-        JSON.stringify([{ op: 'remove', path: `/spec/selector/${NOWHERE.replace('/', '~1')}` }]),
-      ]);
+      kubectl(patchService('json', [{ op: 'remove', path: `/spec/selector/${NOWHERE.replace('/', '~1')}` }]));
     }
     expect(broken.code).not.toBe(0);
     expect(output(broken)).toContain('Phase:          Failed');
