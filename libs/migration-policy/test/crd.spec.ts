@@ -8,21 +8,12 @@ import { decodeSupportedOptions } from '../src/crd.js';
 import { decodePolicyCrdFields } from '../src/effective/policy-crd.js';
 import { OPTION_KEYS } from '../src/options.js';
 import { POLICY_FIELDS_170, SUPPORTED_170 } from '../src/testing/fixtures.js';
-
-/** The KubeVirt 1.7.0 CRD that Harvester ships (control-plane/crds, kept verbatim), parsed as it is. */
-const kubevirtCrd = (): unknown =>
-  parse(
-    readFileSync(
-      join(__dirname, '..', '..', '..', 'control-plane', 'crds', 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'),
-      'utf8',
-    ),
-  );
+import { CRDS_DIR, KUBEVIRT_CRD_170, POLICY_CRD_170, readShippedCrd } from './crd-files.js';
 
 describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares it (control-plane/crds/SOURCES.md)', () => {
-  const crds = join(__dirname, '..', '..', '..', 'control-plane', 'crds');
-  const base = readFileSync(join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml'), 'utf8').split('\n');
+  const base = readFileSync(join(CRDS_DIR, KUBEVIRT_CRD_170), 'utf8').split('\n');
   const derived = readFileSync(
-    join(crds, 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml'),
+    join(CRDS_DIR, 'kubevirt-kubevirts.kubevirt.io-v1.7.0-with-maxDowntimeMs.yaml'),
     'utf8',
   ).split('\n');
   // pkg/virt-operator/resource/generate/components/validations_generated.go at v1.9.0, lines 1422-1429
@@ -60,24 +51,8 @@ describe('the derived CRD: KubeVirt 1.7.0 with maxDowntimeMs as v1.9.0 declares 
 });
 
 describe('spec fields of an installed MigrationPolicy CRD', () => {
-  const policyCrd = (): unknown =>
-    parse(
-      readFileSync(
-        join(
-          __dirname,
-          '..',
-          '..',
-          '..',
-          'control-plane',
-          'crds',
-          'migrationpolicies.migrations.kubevirt.io-v1.7.0.yaml',
-        ),
-        'utf8',
-      ),
-    );
-
   it('the 1.7.0 CRD lists the selectors and every policy option but maxDowntimeMs', () => {
-    const fields = decodePolicyCrdFields(policyCrd());
+    const fields = decodePolicyCrdFields(readShippedCrd(POLICY_CRD_170));
     expect(E.isRight(fields) && [...fields.right].sort()).toEqual([...POLICY_FIELDS_170].sort());
   });
 
@@ -108,7 +83,7 @@ describe('spec fields of an installed MigrationPolicy CRD', () => {
 
 describe('options supported by an installed KubeVirt CRD', () => {
   it('the 1.7.0 CRD lists every option but utilityVolumesTimeout and maxDowntimeMs', () => {
-    const supported = decodeSupportedOptions(kubevirtCrd());
+    const supported = decodeSupportedOptions(readShippedCrd(KUBEVIRT_CRD_170));
     expect(E.isRight(supported) && OPTION_KEYS.filter((k) => !supported.right.has(k))).toEqual([
       'utilityVolumesTimeout',
       'maxDowntimeMs',

@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as E from 'fp-ts/lib/Either.js';
-import { parse } from 'yaml';
 
 import { decodeConfigText, type MigrationConfig } from '../src/config.js';
 import { decodeSupportedOptions } from '../src/crd.js';
 import { OPTIONS, optionSpec } from '../src/options.js';
 import { parseQuantity } from '../src/quantity.js';
 import type { Violation } from '../src/violation.js';
+import { bandwidthPattern170, KUBEVIRT_CRD_170, readShippedCrd } from './crd-files.js';
 import { askGoOracle, BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
 
 /**
@@ -20,43 +19,10 @@ import { askGoOracle, BUILD_TIMEOUT_MS, buildGoOracle } from './go-oracle.js';
  * library's documented refusals (docs/semantics.md §2), which are counted by kind.
  */
 const ORACLE_DIR = join(__dirname, 'kubevirt-oracle');
-const CRD_FILE = join(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'control-plane',
-  'crds',
-  'kubevirt-kubevirts.kubevirt.io-v1.7.0.yaml',
-);
-
-const crd170 = (): unknown => parse(readFileSync(CRD_FILE, 'utf8'));
-
 const supported170 = (): ReadonlySet<string> => {
-  const decoded = decodeSupportedOptions(crd170());
+  const decoded = decodeSupportedOptions(readShippedCrd(KUBEVIRT_CRD_170));
   if (E.isLeft(decoded)) throw new Error(`the 1.7.0 CRD: ${decoded.left}`);
   return decoded.right;
-};
-
-/** The pattern the 1.7.0 CRD gives bandwidthPerMigration: the API server refuses a CR whose quantity does not match it. */
-const bandwidthPattern = (): RegExp => {
-  const path = [
-    'spec',
-    'properties',
-    'configuration',
-    'properties',
-    'migrations',
-    'properties',
-    'bandwidthPerMigration',
-    'pattern',
-  ];
-  const versions = (
-    crd170() as { spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: unknown } } }[] } }
-  ).spec.versions;
-  const schema = versions.find((v) => v.name === 'v1')?.schema.openAPIV3Schema.properties;
-  const pattern = path.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], schema);
-  if (typeof pattern !== 'string') throw new Error('no pattern for bandwidthPerMigration in the 1.7.0 CRD');
-  return new RegExp(pattern);
 };
 
 /** JSON texts of values for each kind of option: edge numbers, number forms Go refuses, quantities, escapes, wrong types, nulls. */
@@ -279,7 +245,7 @@ describe('the setting text, differentially against kubevirt.io/api v1.7.0 Migrat
     const answers = askGoOracle(oracle, ['decode'], texts) as Answer[];
     expect(answers).toHaveLength(texts.length);
     const supported = supported170();
-    const pattern = bandwidthPattern();
+    const pattern = bandwidthPattern170();
     const counts = { texts: texts.length, bothAccept: 0, bothRefuse: 0, oursOnlyAccept: 0, goOnlyAccept: 0 };
     const refusals = new Map<string, number>();
     const disagreements: string[] = [];
