@@ -9,19 +9,11 @@ import { applyPatch, type Operation } from './patch.js';
 import { type Plan, plan, type PlanInput, type Step } from './plan.js';
 import { HARVESTER_DEFAULT, HASH_ANNOTATION } from './setting.js';
 import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
-import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
+import { applied, HARVESTER_GATES, kubevirt, markers, setting } from './testing/fixtures.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const pass = (input: Omit<PlanInput, 'now'>): Plan => plan({ ...input, now: NOW });
 
-/** The annotations of a setting whose `value` was applied and brought the CR to `desired`. */
-const markers = (value: string | undefined, desired: Record<string, unknown>) => ({
-  [HASH_ANNOTATION]: appliedMarker({ value, annotations: {} }),
-  [APPLIED_CONFIG_ANNOTATION]: configMarker(desired),
-});
-/** A setting applied already, for exactly what it asks now: a difference on the CR is drift. */
-const applied = (value: string, desired: Record<string, unknown> = JSON.parse(value) as Record<string, unknown>) =>
-  setting(value, { annotations: markers(value, desired) });
 /** A setting applied once, for an earlier value: what it asks now is a change. */
 const changed = (value: string | undefined) =>
   setting(value, { annotations: { [HASH_ANNOTATION]: 'earlier', [APPLIED_CONFIG_ANNOTATION]: 'earlier' } });

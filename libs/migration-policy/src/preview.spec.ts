@@ -5,7 +5,7 @@ import { OWNED_KEYS } from './options.js';
 import type { PlanInput } from './plan.js';
 import { type PlanPreview, planPreview } from './preview.js';
 import { meaning, migrationsBlock, validConfig } from './testing/arbitraries.js';
-import { HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
+import { applied, HARVESTER_GATES, kubevirt, setting } from './testing/fixtures.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 const preview = (input: Omit<PlanInput, 'now'>): PlanPreview => {
@@ -53,6 +53,19 @@ describe('planPreview: a pass with the CR options before and after its patch', (
       'an adoption writes the Setting, not the CR: no patch of the CR',
       { setting: setting(undefined), kubevirt: kubevirt({ progressTimeout: 300 }) },
       { outcome: 'Adopted', ops: 0, before: { progressTimeout: 300 }, after: { progressTimeout: 300 } },
+    ],
+    [
+      'drift on the CR set back: the patch and the block it leads to',
+      {
+        setting: applied('{"parallelMigrationsPerCluster":3}'),
+        kubevirt: kubevirt({ parallelMigrationsPerCluster: 9 }),
+      },
+      {
+        outcome: 'DriftCorrected',
+        ops: 2,
+        before: { parallelMigrationsPerCluster: 9 },
+        after: { parallelMigrationsPerCluster: 3 },
+      },
     ],
     [
       'no CR: nothing to patch',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { POLICY_FIELDS_170 } from '../testing/fixtures.js';
-import { effectiveConfiguration, type EffectiveInput } from './effective.js';
+import { effectiveConfiguration, type EffectiveInput, labelsOf } from './effective.js';
 import type { MigrationPolicy } from './policy.js';
 
 const vmi = { metadata: { namespace: 'prod', name: 'db-0', labels: { app: 'db' } } };
@@ -20,6 +20,24 @@ const policy = (
 });
 const run = (over: Partial<EffectiveInput>) =>
   effectiveConfiguration({ vmi, namespace, policies: [], kubevirt: kubevirt(), ...over });
+
+describe('labelsOf and the VMI’s name', () => {
+  it('keeps only string values as labels; none left is no labels', () => {
+    expect(labelsOf({ metadata: { labels: { app: 'db', n: 5, x: null } } })).toEqual({ app: 'db' });
+    expect(labelsOf({ metadata: { labels: { n: 5 } } })).toBeUndefined();
+    expect(labelsOf({ metadata: { labels: {} } })).toBeUndefined();
+    expect(labelsOf({ metadata: {} })).toBeUndefined();
+  });
+
+  it.each<[unknown, string]>([
+    [{ metadata: { namespace: 'prod', name: 'db-0' } }, 'prod/db-0'],
+    [{ metadata: { name: 'db-0' } }, '/db-0'],
+    [{ metadata: { namespace: 'prod', name: 7 } }, 'prod/'],
+    [{ metadata: { namespace: 7 } }, '/'],
+  ])('names %j as %s', (object, name) => {
+    expect(run({ vmi: object }).vmi).toBe(name);
+  });
+});
 
 describe('effectiveConfiguration (docs/semantics.md §7)', () => {
   it("without a CR block or a policy: KubeVirt's defaults, every option of the table", () => {

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 
 import { POLICY_FIELDS_170 } from '../testing/fixtures.js';
+import { formatViolation } from '../violation.js';
 import { decodeMigrationPolicy } from './policy.js';
 
 const object = (spec: unknown) => ({
@@ -13,6 +14,71 @@ const fieldsOf = (u: unknown, fields?: ReadonlySet<string>): readonly string[] =
   const d = decodeMigrationPolicy(u, fields);
   return E.isLeft(d) ? d.left.map((v) => `${v.reason} ${v.field}`) : [];
 };
+
+describe('decodeMigrationPolicy: every refusal, as it is printed', () => {
+  const printed = (metadata: unknown, spec: unknown, fields?: ReadonlySet<string>): readonly string[] => {
+    const d = decodeMigrationPolicy({ metadata, spec }, fields);
+    return E.isLeft(d) ? d.left.map(formatViolation) : [];
+  };
+
+  it.each<[string, unknown, unknown, readonly string[]]>([
+    [
+      'a selector that is not a map',
+      { name: 'p' },
+      { selectors: { namespaceSelector: ['x'] } },
+      ['spec.selectors.namespaceSelector: Invalid value: ["x"]: must be a map of label names to strings, not an array'],
+    ],
+    [
+      'a label value that is not a string (a null selector is no selector)',
+      { name: 'p' },
+      { selectors: { namespaceSelector: null, virtualMachineInstanceSelector: { app: 5 } } },
+      ['spec.selectors.virtualMachineInstanceSelector.app: Invalid value: 5: a label value must be a string'],
+    ],
+    [
+      'selectors that are not an object',
+      { name: 'p' },
+      { selectors: 'all' },
+      ['spec.selectors: Invalid value: "all": must be an object, not a string'],
+    ],
+    [
+      'a selector KubeVirt does not know',
+      { name: 'p' },
+      { selectors: { nodeSelector: { a: 'b' } } },
+      [
+        'spec.selectors.nodeSelector: Unsupported value: "nodeSelector": unknown selector: the API server would drop it',
+      ],
+    ],
+    [
+      'a spec field KubeVirt does not know (a null one is no field)',
+      { name: 'p' },
+      { selectors: {}, foo: 1, bar: null },
+      ['spec.foo: Unsupported value: "foo": unknown field: the API server would drop it, so KubeVirt never sees it'],
+    ],
+    [
+      'an empty name and a spec that is not an object',
+      { name: '' },
+      'x',
+      [
+        'metadata.name: Invalid value: "": must be a non-empty string',
+        'spec: Invalid value: "x": must be an object, not a string',
+      ],
+    ],
+  ])('%s', (_name, metadata, spec, expected) => {
+    expect(printed(metadata, spec)).toEqual(expected);
+  });
+
+  it('a field the installed CRD does not list, named with what the API server would do', () => {
+    expect(printed({ name: 'p' }, { selectors: {}, maxDowntimeMs: 5 }, new Set(['selectors']))).toEqual([
+      'spec.maxDowntimeMs: Unsupported value: "maxDowntimeMs": the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it',
+    ]);
+  });
+
+  it('null selectors are absent selectors: a policy that never matches, not a refusal', () => {
+    expect(decodeMigrationPolicy({ metadata: { name: 'p' }, spec: { selectors: null } })).toEqual(
+      E.right({ name: 'p', selectors: undefined, options: {} }),
+    );
+  });
+});
 
 describe('decodeMigrationPolicy: what KubeVirt 1.7.0 lets through', () => {
   it('decodes every field: the selectors, and the options as written', () => {

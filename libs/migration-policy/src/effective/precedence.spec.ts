@@ -89,6 +89,27 @@ describe("KubeVirt's matching and precedence examples", () => {
     ]);
   });
 
+  it('says why each policy does or does not match', () => {
+    const policies = [
+      policy('none', undefined),
+      policy('vmi', { virtualMachineInstanceSelector: { app: 'web' } }),
+      policy('ns', { namespaceSelector: { env: 'test' } }),
+      policy('fits', { virtualMachineInstanceSelector: { app: 'db' }, namespaceSelector: { env: 'prod' } }),
+    ];
+    expect(choosePolicy(policies, { app: 'db' }, { env: 'prod' }).scores.map((s) => s.note ?? s.name)).toEqual([
+      'it has no spec.selectors, so it never matches',
+      'the VMI lacks the label app=web',
+      'the Namespace lacks the label env=test',
+      'fits',
+    ]);
+    expect(choosePolicy(policies, {}, { env: 'prod' }).scores.map((s) => s.note)).toEqual([
+      'it has no spec.selectors, so it never matches',
+      'the VMI has no labels, so KubeVirt checks no selector (quirk 2)',
+      'the VMI has no labels, so KubeVirt checks no selector (quirk 2)',
+      'the VMI has no labels, so KubeVirt checks no selector (quirk 2)',
+    ]);
+  });
+
   it('no policies: nothing matches', () => {
     expect(choosePolicy([], { a: 'b' }, { c: 'd' })).toEqual({ winner: undefined, scores: [] });
   });

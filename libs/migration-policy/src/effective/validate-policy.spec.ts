@@ -68,9 +68,22 @@ describe('validatePolicy (validate --policy)', () => {
     expect(warned(spec)).toEqual(expected);
   });
 
-  it('names a policy without a name as undefined, and reports it', () => {
-    const v = validatePolicy({ metadata: {}, spec: { selectors: {} } });
+  it.each([{}, { name: '' }])('names a policy without a name (%j) as undefined, and reports it', (metadata) => {
+    const v = validatePolicy({ metadata, spec: { selectors: {} } });
     expect(v.name).toBeUndefined();
     expect(v.violations.map((x) => x.field)).toEqual(['metadata.name']);
+  });
+
+  it('null selectors are missing selectors', () => {
+    expect(fields({ selectors: null })).toEqual([
+      'spec.selectors: Required value: the MigrationPolicy CRD requires it, and without it KubeVirt matches the policy to no VMI',
+    ]);
+  });
+
+  it("checks against the Setting's bounds only the options KubeVirt let through", () => {
+    // the negative timeout is reported once (KubeVirt's refusal); the bandwidth, which KubeVirt accepts, by the Setting's rule
+    expect(
+      fields({ selectors: {}, completionTimeoutPerGiB: -1, bandwidthPerMigration: '1.5' }).map((f) => f.split(':')[0]),
+    ).toEqual(['spec.completionTimeoutPerGiB', 'spec.bandwidthPerMigration']);
   });
 });

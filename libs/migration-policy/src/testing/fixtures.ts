@@ -1,4 +1,5 @@
-import { HARVESTER_DEFAULT } from '../setting.js';
+import { APPLIED_CONFIG_ANNOTATION, appliedMarker, configMarker } from '../marker.js';
+import { HARVESTER_DEFAULT, HASH_ANNOTATION } from '../setting.js';
 
 /** Test helpers: Setting, KubeVirt and VMIM objects as the API server would hold them. */
 
@@ -24,6 +25,18 @@ export const setting = (
   default: extra.default ?? HARVESTER_DEFAULT,
   ...(value === undefined ? {} : { value }),
 });
+
+/** The annotations of a setting whose `value` was applied and brought the CR to `desired`. */
+export const markers = (value: string | undefined, desired: Record<string, unknown>): Record<string, string> => ({
+  [HASH_ANNOTATION]: appliedMarker({ value, annotations: {} }),
+  [APPLIED_CONFIG_ANNOTATION]: configMarker(desired),
+});
+
+/** A setting applied already, for exactly what it asks now: a difference on the CR is drift. */
+export const applied = (
+  value: string,
+  desired: Record<string, unknown> = JSON.parse(value) as Record<string, unknown>,
+): ReturnType<typeof setting> => setting(value, { annotations: markers(value, desired) });
 
 /** Harvester's own feature gates; none of them enables a gated option. */
 export const HARVESTER_GATES: readonly string[] = ['LiveMigration', 'HotplugVolumes'];
