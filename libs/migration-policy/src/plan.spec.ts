@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js';
 
 import { adopt, planAdoptionWrite } from './adopt.js';
 import { decodeConfigObject, encodeConfig } from './config.js';
-import { APPLIED_CONFIG_ANNOTATION, appliedMarker, configMarker } from './marker.js';
+import { APPLIED_CONFIG_ANNOTATION, appliedMarker } from './marker.js';
 import { OPTION_KEYS, OWNED_KEYS } from './options.js';
 import { applyPatch, type Operation } from './patch.js';
 import { type Plan, plan, type PlanInput, type Step } from './plan.js';

@@ -79,6 +79,51 @@ describe('spec fields of an installed MigrationPolicy CRD', () => {
   ])('%s: refused, saying why', (_name, crd, message) => {
     expect(decodePolicyCrdFields(crd)).toEqual(E.left(message));
   });
+
+  const policyCrdWith = (kind: string, versions: unknown): unknown => ({
+    kind,
+    metadata: { name: 'migrationpolicies.migrations.kubevirt.io' },
+    spec: { versions },
+  });
+  const specOf = (...fields: string[]) => ({
+    schema: {
+      openAPIV3Schema: { properties: { spec: { properties: Object.fromEntries(fields.map((f) => [f, {}])) } } },
+    },
+  });
+
+  it('refuses another kind of the same name', () => {
+    expect(
+      decodePolicyCrdFields(policyCrdWith('Other', [{ name: 'v1alpha1', storage: true, ...specOf('a') }])),
+    ).toEqual(E.left('is not the CustomResourceDefinition migrationpolicies.migrations.kubevirt.io'));
+  });
+
+  it.each<[string, unknown, readonly string[]]>([
+    [
+      'the storage version, wherever it stands',
+      [
+        { name: 'v1alpha1', ...specOf('old') },
+        { name: 'v1beta1', storage: true, ...specOf('new') },
+      ],
+      ['new'],
+    ],
+    [
+      'v1alpha1 when no version says it is stored',
+      [
+        { name: 'v1', ...specOf('other') },
+        { name: 'v1alpha1', ...specOf('a', 'b') },
+      ],
+      ['a', 'b'],
+    ],
+  ])('reads %s', (_name, versions, fields) => {
+    const got = decodePolicyCrdFields(policyCrdWith('CustomResourceDefinition', versions));
+    expect(E.isRight(got) && [...got.right]).toEqual(fields);
+  });
+
+  it('refuses versions that are not a list', () => {
+    expect(decodePolicyCrdFields(policyCrdWith('CustomResourceDefinition', { v1alpha1: {} }))).toEqual(
+      E.left('has no storage version'),
+    );
+  });
 });
 
 describe('options supported by an installed KubeVirt CRD', () => {

@@ -67,6 +67,24 @@ describe('decodeMigrationPolicy: every refusal, as it is printed', () => {
     expect(printed(metadata, spec)).toEqual(expected);
   });
 
+  it.each<[unknown, string]>([
+    [1.5, 'Invalid value: 1.5: must be an integer or a quantity string (the CRD takes no fractional number)'],
+    [-5, 'Invalid value: -5: must not be negative'],
+    [
+      true,
+      'Invalid value: true: must be a quantity string or an integer: a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+    ],
+    [
+      'abc',
+      'Invalid value: "abc": is not a Kubernetes quantity: use a whole number of bytes per second, such as 0 (no limit), 64Mi, 1Gi or 500M',
+    ],
+    ['-1Mi', 'Invalid value: "-1Mi": must not be negative'],
+  ])('a bandwidthPerMigration of %j', (bandwidth, message) => {
+    expect(printed({ name: 'p' }, { selectors: {}, bandwidthPerMigration: bandwidth })).toEqual([
+      `spec.bandwidthPerMigration: ${message}`,
+    ]);
+  });
+
   it('a field the installed CRD does not list, named with what the API server would do', () => {
     expect(printed({ name: 'p' }, { selectors: {}, maxDowntimeMs: 5 }, new Set(['selectors']))).toEqual([
       'spec.maxDowntimeMs: Unsupported value: "maxDowntimeMs": the installed MigrationPolicy CRD does not list this field, so the API server would silently drop it',
