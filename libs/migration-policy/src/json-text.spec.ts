@@ -58,6 +58,13 @@ describe('reading a JSON text within bounds', () => {
     expect(readJsonText(`"${'é'.repeat(524287)}"`).ok).toBe(true);
     expect(readJsonText(`"${'é'.repeat(524288)}"`)).toMatchObject({ ok: false, problem: 'tooLong' });
   });
+
+  it('counts the last code point (U+10FFFF) as 4 bytes, and a lone high surrogate as 3 (U+FFFD), whatever follows it', () => {
+    expect(readJsonText(`"${'\udbff\udfff'.repeat(262143)}"`).ok).toBe(true);
+    // a lone high surrogate before a 3-byte character: 3 + 3, not a pair
+    expect(readJsonText(`"${'\ud800€'.repeat(174762)}"`).ok).toBe(true);
+    expect(readJsonText(`"${'\ud800€'.repeat(174763)}"`)).toEqual({ ok: false, problem: 'tooLong', bytes: 1048580 });
+  });
 });
 
 describe('reading a JSON text: the scanner follows any layout', () => {
