@@ -33,6 +33,27 @@ describe('canonical comparison', () => {
   });
 });
 
+describe('canonical forms', () => {
+  it('numbers and booleans stand for themselves, quantities by their value, anything else as not valid', () => {
+    expect(
+      canonicalize({
+        parallelMigrationsPerCluster: 5,
+        allowAutoConverge: true,
+        bandwidthPerMigration: '1Gi',
+        progressTimeout: '150',
+        network: null,
+      }),
+    ).toEqual(
+      new Map<string, unknown>([
+        ['parallelMigrationsPerCluster', 5],
+        ['bandwidthPerMigration', 'q:1073741824'],
+        ['progressTimeout', 'invalid:"150"'],
+        ['allowAutoConverge', true],
+      ]),
+    );
+  });
+});
+
 describe('canonical comparison: values that are not valid', () => {
   it('a quantity that does not parse stays different from every valid one and equal only to itself', () => {
     expect(sameConfig({ bandwidthPerMigration: 'lots' }, { bandwidthPerMigration: 'lots' })).toBe(true);
