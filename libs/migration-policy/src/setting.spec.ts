@@ -520,6 +520,14 @@ describe('reading the Setting object', () => {
     expect(viewSetting({ metadata: { annotations: 'junk' } }).view.annotations).toEqual({});
   });
 
+  it('the view of a Setting as the API server holds it: its name and texts', () => {
+    expect(viewSetting(setting('{"progressTimeout":300}')).view).toMatchObject({
+      name: 'kubevirt-migration',
+      value: '{"progressTimeout":300}',
+      deleting: false,
+    });
+  });
+
   it('which text is in effect', () => {
     expect(effectiveSource({ value: 'x', default: 'y' })).toBe('value');
     expect(effectiveSource({ value: ' ', default: 'y' })).toBe('default');
