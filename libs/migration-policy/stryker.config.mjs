@@ -1,4 +1,4 @@
-// Mutation testing of the policy library (`npm run mutation`, not part of `npm test`: about 51 minutes
+// Mutation testing of the policy library (`npm run mutation`, not part of `npm test`: 51 to 54 minutes
 // alone on 2 cores, measured 2026-12-05). Run from the repository root; scores per file are recorded in
 // BENCHMARKS.md. The npm script sets KUBEVIRT_MIGRATION_MUTATION=1, which shrinks the random part of the
 // decode differential test (test/kubevirt-decode-differential.spec.ts) for each mutant.
